@@ -1,0 +1,58 @@
+import { freezeCopy } from '../internal/immutable.js';
+
+export type MetricValue = number | string | boolean | null | readonly unknown[] | object;
+export type MetricTags = Readonly<Record<string, string | number | boolean>>;
+
+/**
+ * Metrics a step records during one replicate of one condition. Values append; nothing is
+ * overwritten, so a metric recorded by two steps keeps both samples in order.
+ *
+ * @example
+ * ctx.metrics.add('accuracy', 0.93, { split: 'test' });
+ * ctx.metrics.get('accuracy'); // [0.93]
+ */
+export class Metrics {
+  readonly #values = new Map<string, unknown[]>();
+  readonly #tags = new Map<string, (MetricTags | undefined)[]>();
+
+  add(name: string, value: MetricValue, tags?: MetricTags): void {
+    if (typeof name !== 'string' || name.length === 0) {
+      throw new TypeError(`Metric name must be a non-empty string, got ${String(name)}`);
+    }
+    let values = this.#values.get(name);
+    let tagList = this.#tags.get(name);
+    if (!values || !tagList) {
+      values = [];
+      tagList = [];
+      this.#values.set(name, values);
+      this.#tags.set(name, tagList);
+    }
+    values.push(typeof value === 'object' && value !== null ? freezeCopy(value) : value);
+    tagList.push(tags ? freezeCopy(tags) : undefined);
+  }
+
+  /** The values recorded under `name`, oldest first (an empty array when none). */
+  get<T = MetricValue>(name: string): readonly T[] {
+    return Object.freeze([...((this.#values.get(name) ?? []) as T[])]);
+  }
+
+  /** The tags given with each value of `name`, aligned with {@link Metrics.get}. */
+  tags(name: string): readonly (MetricTags | undefined)[] {
+    return Object.freeze([...(this.#tags.get(name) ?? [])]);
+  }
+
+  has(name: string): boolean {
+    return this.#values.has(name);
+  }
+
+  names(): string[] {
+    return [...this.#values.keys()];
+  }
+
+  /** A plain `{ name: values[] }` snapshot. */
+  toObject(): Record<string, unknown[]> {
+    const out: Record<string, unknown[]> = {};
+    for (const [name, values] of this.#values) out[name] = [...values];
+    return out;
+  }
+}

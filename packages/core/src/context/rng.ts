@@ -1,0 +1,76 @@
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
+import { uniformInt } from 'pure-rand/distribution/uniformInt';
+import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
+
+/**
+ * A seeded pseudo-random source. The orchestrator seeds one per replicate and condition, so
+ * draws are identical whether replicates run serially, async or in workers.
+ */
+export interface Rng {
+  /** The seed this stream started from. */
+  readonly seed: number;
+  /** A float in [0, 1). */
+  next(): number;
+  /** An integer in [lo, hi], both included, without modulo bias. */
+  int(lo: number, hi: number): number;
+  /** A normal draw (Marsaglia polar method). */
+  normal(mean?: number, sd?: number): number;
+  /** A shuffled copy of `items` (Fisher–Yates). */
+  shuffle<T>(items: readonly T[]): T[];
+}
+
+class PureRng implements Rng {
+  readonly seed: number;
+  readonly #gen: RandomGenerator;
+  #spare: number | undefined;
+
+  constructor(seed: number) {
+    this.seed = seed >>> 0;
+    this.#gen = xoroshiro128plus(this.seed);
+  }
+
+  next(): number {
+    return uniformFloat64(this.#gen);
+  }
+
+  int(lo: number, hi: number): number {
+    if (!Number.isInteger(lo) || !Number.isInteger(hi) || hi < lo) {
+      throw new RangeError(`rng.int(lo, hi) needs integers with lo <= hi, got (${lo}, ${hi})`);
+    }
+    return uniformInt(this.#gen, lo, hi);
+  }
+
+  normal(mean = 0, sd = 1): number {
+    if (this.#spare !== undefined) {
+      const z = this.#spare;
+      this.#spare = undefined;
+      return mean + sd * z;
+    }
+    let u: number;
+    let v: number;
+    let s: number;
+    do {
+      u = this.next() * 2 - 1;
+      v = this.next() * 2 - 1;
+      s = u * u + v * v;
+    } while (s >= 1 || s === 0);
+    const f = Math.sqrt((-2 * Math.log(s)) / s);
+    this.#spare = v * f;
+    return mean + sd * u * f;
+  }
+
+  shuffle<T>(items: readonly T[]): T[] {
+    const out = [...items];
+    for (let i = out.length - 1; i > 0; i--) {
+      const j = this.int(0, i);
+      [out[i], out[j]] = [out[j] as T, out[i] as T];
+    }
+    return out;
+  }
+}
+
+/** A seeded {@link Rng} backed by pure-rand's xoroshiro128+. */
+export function createRng(seed: number): Rng {
+  return new PureRng(seed);
+}

@@ -1,0 +1,39 @@
+import { declareParam, metadataOwner, type ParamOptions } from '../internal/metadata.js';
+
+export type { ParamOptions };
+
+/** Accepted by both decorator dialects: legacy (experimentalDecorators) and standard TC39. */
+export interface ParamFieldDecorator {
+  (target: object, propertyKey: string | symbol): void;
+  (value: undefined, context: ClassFieldDecoratorContext): void;
+}
+
+/**
+ * Marks a field of a {@link Step} as an injectable parameter. Each call resolves it as:
+ * explicit value (constructor or `Step.with`) > `ctx.get(key)` > the field's default.
+ * Context values are coerced to the field's type (design-time metadata, `opts.type`, or the
+ * default's type), so `"2.5"` from YAML or the CLI becomes `2.5` for a number.
+ *
+ * @example
+ * class Train extends Step<Data, Model> {
+ *   @Param() epochs = 10;
+ *   @Param({ key: 'learning_rate' }) lr = 0.01;
+ *   @PipelineStep() run(data: Data) { ... this.epochs ... }
+ * }
+ */
+export function Param(options: ParamOptions = {}): ParamFieldDecorator {
+  const opts: ParamOptions = { ...options };
+  function decorate(a: unknown, b: unknown): void {
+    if (typeof b === 'object' && b !== null && 'kind' in b) {
+      const context = b as ClassFieldDecoratorContext;
+      if (context.static || context.private || typeof context.name !== 'string') {
+        throw new TypeError('@Param() belongs on a public instance field with a string name.');
+      }
+      declareParam(metadataOwner(context), { field: context.name, options: opts });
+      return;
+    }
+    if (typeof b !== 'string') throw new TypeError('@Param() needs a field with a string name.');
+    declareParam({ cls: (a as { constructor: object }).constructor }, { field: b, options: opts });
+  }
+  return decorate as ParamFieldDecorator;
+}

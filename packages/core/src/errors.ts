@@ -1,0 +1,62 @@
+/**
+ * Every error Crystallize raises extends {@link CrystallizeError}, so callers can catch the
+ * framework's failures in one place and still tell them apart by class.
+ */
+export class CrystallizeError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** A context key was written twice. Contexts are add-only so a run's inputs cannot drift. */
+export class ContextMutationError extends CrystallizeError {}
+
+/** A step parameter could not be resolved, coerced or was not declared. */
+export class InjectionError extends CrystallizeError {}
+
+/** A step class is declared wrongly (no `@PipelineStep` method, two of them, ...). */
+export class StepDefinitionError extends CrystallizeError {}
+
+/** A step failed while the pipeline ran; `stepName` says which, `cause` holds the original error. */
+export class PipelineExecutionError extends CrystallizeError {
+  readonly stepName: string;
+  constructor(stepName: string, cause: unknown, where?: string) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(`Step '${stepName}' failed${where ? ` (${where})` : ''}: ${reason}`, { cause });
+    this.stepName = stepName;
+    if (cause instanceof Error && cause.stack) {
+      this.stack = `${this.name}: ${this.message}\nCaused by: ${cause.stack}`;
+    }
+  }
+}
+
+/** A hypothesis asked for a metric that no step recorded. */
+export class MissingMetricError extends CrystallizeError {
+  readonly metric: string;
+  constructor(metric: string, available: readonly string[], where = 'the metrics') {
+    super(
+      `Metric '${metric}' is missing from ${where}. Recorded metrics: ${
+        available.length ? available.map((m) => `'${m}'`).join(', ') : '(none)'
+      }. Record it with ctx.metrics.add('${metric}', value) or fix the hypothesis' metrics.`,
+    );
+    this.metric = metric;
+  }
+}
+
+/** A declaration is invalid. `problems` lists every problem found, not just the first. */
+export class ValidationError extends CrystallizeError {
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[] | string, subject = 'Validation') {
+    const list = typeof problems === 'string' ? [problems] : [...problems];
+    super(
+      list.length === 1
+        ? `${subject} failed: ${list[0]}`
+        : `${subject} failed with ${list.length} problems:\n${list.map((p) => `  - ${p}`).join('\n')}`,
+    );
+    this.problems = Object.freeze(list);
+  }
+}
+
+/** The step-output cache could not hash, encode, read or write a value. */
+export class CacheError extends CrystallizeError {}

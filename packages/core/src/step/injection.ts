@@ -1,0 +1,152 @@
+import { plainToInstance } from 'class-transformer';
+import type { FrozenContext } from '../context/frozen-context.js';
+import { InjectionError } from '../errors.js';
+import { resourceKey } from './resource-factory.js';
+import type { ParamModel } from './step-model.js';
+
+export type ParamSource = 'explicit' | 'context' | 'resource' | 'default';
+
+/** The parameter values one step call uses, and where each came from. */
+export interface ResolvedParams {
+  readonly values: Readonly<Record<string, unknown>>;
+  readonly sources: Readonly<Record<string, ParamSource>>;
+  /**
+   * The values that identify the call for caching: like `values`, but a resource (built by a
+   * factory in the context) stands as `{ resource: key }`, since a client object has no stable
+   * value of its own.
+   */
+  readonly identity: Readonly<Record<string, unknown>>;
+  /** True when a resource factory returned a promise still to be awaited. */
+  readonly pending: boolean;
+}
+
+const TRUE = new Set(['true', '1', 'yes', 'on']);
+const FALSE = new Set(['false', '0', 'no', 'off']);
+
+function describe(v: unknown): string {
+  return typeof v === 'string' ? `'${v}'` : typeof v === 'object' ? JSON.stringify(v) : String(v);
+}
+
+/** Coerces a context value to the parameter's type with class-transformer. */
+function coerce(value: unknown, param: ParamModel, fallback: unknown, where: string): unknown {
+  const target =
+    param.type ??
+    (typeof fallback === 'number'
+      ? Number
+      : typeof fallback === 'boolean'
+        ? Boolean
+        : typeof fallback === 'string'
+          ? String
+          : fallback instanceof Date
+            ? Date
+            : undefined);
+  if (target === undefined || value === null || value === undefined) return value;
+  const fail = (): never => {
+    throw new InjectionError(
+      `${where}: context value ${describe(value)} for parameter '${param.field}' (key '${param.key}') ` +
+        `cannot be converted to ${(target as { name: string }).name}.`,
+    );
+  };
+  if (target === Number) {
+    if (typeof value === 'number') return value;
+    if (typeof value !== 'string' || value.trim() === '') return fail();
+    const n = plainToInstance(Number, value) as unknown as number;
+    return Number.isNaN(n) && value.trim() !== 'NaN' ? fail() : n;
+  }
+  if (target === Boolean) {
+    // class-transformer would turn 'false' into true (Boolean('false')); CLI/YAML users mean false.
+    if (typeof value === 'boolean') return value;
+    const s = String(value).trim().toLowerCase();
+    return TRUE.has(s) ? true : FALSE.has(s) ? false : fail();
+  }
+  if (target === String) {
+    return typeof value === 'string'
+      ? value
+      : typeof value === 'number' || typeof value === 'bigint'
+        ? String(value)
+        : fail();
+  }
+  if (target === Date) {
+    if (value instanceof Date) return value;
+    const d = plainToInstance(Date, value as string) as unknown as Date;
+    return Number.isNaN(d.getTime()) ? fail() : d;
+  }
+  if (target === Array || target === Object || target === Function) return value;
+  if (
+    typeof target === 'function' &&
+    typeof value === 'object' &&
+    !(value instanceof (target as new () => object))
+  ) {
+    if (Object.getPrototypeOf(value) === Object.prototype) {
+      return plainToInstance(target as new () => object, value as object);
+    }
+  }
+  return value;
+}
+
+/**
+ * Resolves each declared parameter for one call: explicit > `ctx.get(key)` > default.
+ * A function found in the context is a resource factory: it is called with `ctx` and its
+ * result injected.
+ */
+export function resolveParams(
+  stepName: string,
+  params: ReadonlyMap<string, ParamModel>,
+  explicit: Readonly<Record<string, unknown>>,
+  defaults: Readonly<Record<string, unknown>>,
+  ctx: FrozenContext,
+): ResolvedParams {
+  const values: Record<string, unknown> = {};
+  const sources: Record<string, ParamSource> = {};
+  const identity: Record<string, unknown> = {};
+  let pending = false;
+  for (const param of params.values()) {
+    const field = param.field;
+    let value: unknown;
+    if (Object.prototype.hasOwnProperty.call(explicit, field)) {
+      value = explicit[field];
+      sources[field] = 'explicit';
+      identity[field] = value;
+    } else if (ctx.has(param.key)) {
+      const raw = ctx.get(param.key);
+      if (typeof raw === 'function') {
+        try {
+          value = (raw as (c: FrozenContext) => unknown)(ctx);
+        } catch (cause) {
+          throw new InjectionError(
+            `Step '${stepName}': resource factory in context key '${param.key}' for parameter '${field}' threw: ${
+              cause instanceof Error ? cause.message : String(cause)
+            }`,
+            { cause },
+          );
+        }
+        if (value instanceof Promise) pending = true;
+        sources[field] = 'resource';
+        identity[field] = { resource: resourceKey(raw) ?? param.key };
+      } else {
+        value = coerce(raw, param, defaults[field], `Step '${stepName}'`);
+        sources[field] = 'context';
+        identity[field] = value;
+      }
+    } else if (defaults[field] !== undefined) {
+      value = defaults[field];
+      sources[field] = 'default';
+      identity[field] = value;
+    } else {
+      throw new InjectionError(
+        `Step '${stepName}': parameter '${field}' has no default and is not in the context ` +
+          `(looked up key '${param.key}'). Pass it explicitly (${stepName}.with({ ${field}: ... })), ` +
+          `add '${param.key}' to the context, or give the field a default.`,
+      );
+    }
+    values[field] = value;
+  }
+  return { values, sources, identity, pending };
+}
+
+/** Awaits resources whose factories returned promises. */
+export async function settleParams(resolved: ResolvedParams): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(resolved.values)) out[k] = await v;
+  return out;
+}
