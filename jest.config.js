@@ -41,6 +41,7 @@ function project(displayName, decorators, testMatch) {
 export default {
   // v8 coverage leaves Function.prototype.toString() untouched, so code fingerprints hold.
   coverageProvider: 'v8',
+  reporters: ['default', '<rootDir>/scripts/summary-reporter.cjs'],
   projects: [
     project('legacy-decorators', 'legacy', [
       '<rootDir>/packages/*/test/**/*.test.ts',
