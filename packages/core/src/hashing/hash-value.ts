@@ -13,6 +13,8 @@ export interface HashIdentity {
 
 // One tag byte in front of every encoded value keeps values of different types apart even when
 // their bytes agree (1 vs '1', Float64Array vs number[], Map vs object, undefined vs missing).
+// Every encoding is prefix-free (tags and lengths first), so concatenations cannot collide.
+// Changing a tag or an encoding changes every hash, and with it every cache key: do it on purpose.
 const enum Tag {
   Undefined = 0,
   Null,
@@ -32,21 +34,39 @@ const enum Tag {
   Map,
   Set,
   Identity,
-  Symbol,
+  Hole,
+  Error,
+  Boxed,
+  SharedArrayBuffer,
 }
 
 const CHUNK = 64 * 1024;
+const SUB_CHUNK = 1024;
+/** Elements of a number[] converted per block on the fast path. */
+const NUMBER_BLOCK = 8192;
+/** Byte views up to this size are copied into the chunk; larger ones are hashed in place. */
+const INLINE_BYTES = 256;
+
+type PathPart = string | number;
 
 /** Buffers small writes so the hash sees a few large updates instead of millions of tiny ones. */
 class Encoder {
   readonly hash: Hash = createHash('sha256');
-  readonly buf = Buffer.allocUnsafe(CHUNK);
+  readonly buf: Buffer;
   pos = 0;
-  readonly path: (string | number)[] = ['$'];
-  readonly active = new Set<object>();
+  numbers: Float64Array | undefined;
+
+  constructor(
+    size: number,
+    /** Objects on the current path (not every object seen): shared references are fine. */
+    readonly active: Set<object>,
+    readonly path: PathPart[],
+  ) {
+    this.buf = Buffer.allocUnsafe(size);
+  }
 
   room(n: number): void {
-    if (this.pos + n > CHUNK) this.flush();
+    if (this.pos + n > this.buf.length) this.flush();
   }
 
   flush(): void {
@@ -72,25 +92,33 @@ class Encoder {
     this.pos += 8;
   }
 
+  /** Lengths may exceed 2^32 (byte lengths of big buffers): written as exact doubles. */
+  len(n: number): void {
+    this.f64(n);
+  }
+
   str(s: string): void {
-    const len = Buffer.byteLength(s);
-    this.u32(len);
-    if (len > CHUNK) {
+    // Lone surrogates would all become U+FFFD in UTF-8, so such strings are hashed as UTF-16.
+    const utf16 = !isWellFormed(s);
+    const len = utf16 ? s.length * 2 : Buffer.byteLength(s, 'utf8');
+    this.room(1);
+    this.buf[this.pos++] = utf16 ? 1 : 0;
+    this.len(len);
+    if (len > this.buf.length) {
       this.flush();
-      this.hash.update(s, 'utf8');
+      this.hash.update(s, utf16 ? 'utf16le' : 'utf8');
       return;
     }
     this.room(len);
-    this.pos += this.buf.write(s, this.pos, 'utf8');
+    this.pos += this.buf.write(s, this.pos, utf16 ? 'utf16le' : 'utf8');
   }
 
-  bytes(view: ArrayBufferView | ArrayBuffer): void {
-    const bytes =
-      view instanceof ArrayBuffer
-        ? new Uint8Array(view)
-        : new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
-    this.u32(bytes.byteLength);
-    if (bytes.byteLength <= 256) {
+  bytes(view: ArrayBufferView | ArrayBufferLike): void {
+    const bytes = ArrayBuffer.isView(view)
+      ? new Uint8Array(view.buffer, view.byteOffset, view.byteLength)
+      : new Uint8Array(view);
+    this.len(bytes.byteLength);
+    if (bytes.byteLength <= INLINE_BYTES) {
       this.room(bytes.byteLength);
       this.buf.set(bytes, this.pos);
       this.pos += bytes.byteLength;
@@ -100,10 +128,25 @@ class Encoder {
     this.hash.update(bytes); // large buffers are hashed in place, never copied
   }
 
+  /** number[] fast path: 8 bytes per element, converted a block at a time. */
+  numberArray(values: readonly number[]): void {
+    this.len(values.length);
+    this.flush();
+    const block = (this.numbers ??= new Float64Array(NUMBER_BLOCK));
+    const bytes = new Uint8Array(block.buffer);
+    const n = values.length;
+    for (let start = 0; start < n; start += NUMBER_BLOCK) {
+      const end = Math.min(n, start + NUMBER_BLOCK);
+      for (let i = start; i < end; i++) {
+        const x = values[i] as number;
+        block[i - start] = x === x ? x : NaN;
+      }
+      this.hash.update(bytes.subarray(0, (end - start) * 8));
+    }
+  }
+
   where(): string {
-    return this.path
-      .map((p, i) => (i === 0 ? String(p) : typeof p === 'number' ? `[${p}]` : `.${p}`))
-      .join('');
+    return formatPath(this.path);
   }
 
   fail(what: string, fix: string): never {
@@ -111,9 +154,37 @@ class Encoder {
   }
 }
 
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+
+function formatPath(path: readonly PathPart[]): string {
+  return path
+    .map((p, i) =>
+      i === 0 || (typeof p === 'string' && p.startsWith('<'))
+        ? String(p)
+        : typeof p === 'number'
+          ? `[${p}]`
+          : IDENTIFIER.test(p)
+            ? `.${p}`
+            : `[${JSON.stringify(p)}]`,
+    )
+    .join('');
+}
+
+function isWellFormed(s: string): boolean {
+  // String.prototype.isWellFormed exists on Node 20 but not in the ES2023 lib typings.
+  return (s as unknown as { isWellFormed(): boolean }).isWellFormed();
+}
+
 function isPlain(value: object): boolean {
   const proto: unknown = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
+}
+
+function describeKey(key: unknown): string {
+  if (typeof key === 'string') return JSON.stringify(key);
+  if (typeof key === 'number' || typeof key === 'boolean' || key == null) return String(key);
+  if (typeof key === 'bigint') return `${key}n`;
+  return typeof key === 'object' ? (key.constructor?.name ?? 'object') : typeof key;
 }
 
 function encode(e: Encoder, value: unknown): void {
@@ -132,11 +203,10 @@ function encode(e: Encoder, value: unknown): void {
       e.tag(Tag.BigInt);
       return e.str(value.toString(16));
     case 'symbol':
-      if (Symbol.keyFor(value) !== undefined) {
-        e.tag(Tag.Symbol);
-        return e.str(Symbol.keyFor(value) as string);
-      }
-      return e.fail('a unique symbol', 'only Symbol.for() symbols have a stable identity.');
+      return e.fail(
+        `a symbol (${value.toString()})`,
+        'symbols have no value that survives the process; use a string instead.',
+      );
     case 'function':
       return e.fail(
         `a function (${value.name || 'anonymous'})`,
@@ -158,6 +228,10 @@ function encodeObject(e: Encoder, value: object): void {
     e.tag(Tag.ArrayBuffer);
     return e.bytes(value);
   }
+  if (typeof SharedArrayBuffer === 'function' && value instanceof SharedArrayBuffer) {
+    e.tag(Tag.SharedArrayBuffer);
+    return e.bytes(value);
+  }
   if (value instanceof Date) {
     e.tag(Tag.Date);
     return e.f64(value.getTime());
@@ -167,7 +241,21 @@ function encodeObject(e: Encoder, value: object): void {
     e.str(value.source);
     return e.str(value.flags);
   }
-  if (value instanceof Promise || value instanceof WeakMap || value instanceof WeakSet) {
+  if (
+    value instanceof Number ||
+    value instanceof String ||
+    value instanceof Boolean ||
+    value instanceof BigInt
+  ) {
+    e.tag(Tag.Boxed);
+    return encode(e, value.valueOf());
+  }
+  if (
+    value instanceof Promise ||
+    value instanceof WeakMap ||
+    value instanceof WeakSet ||
+    value instanceof WeakRef
+  ) {
     return e.fail(
       `a ${value.constructor.name}`,
       'its contents cannot be read; hash the resolved data instead.',
@@ -181,43 +269,56 @@ function encodeObject(e: Encoder, value: object): void {
   }
   e.active.add(value);
   try {
-    if (typeof (value as Partial<HashIdentity>)[HASH_IDENTITY] === 'function') {
-      e.tag(Tag.Identity);
-      return encode(e, (value as HashIdentity)[HASH_IDENTITY]());
-    }
-    if (Array.isArray(value)) return encodeArray(e, value);
-    if (value instanceof Map) {
-      e.tag(Tag.Map);
-      return encodeUnordered(
-        e,
-        [...value].map(([k, v]) => [k, v] as const),
-        'map entry',
-      );
-    }
-    if (value instanceof Set) {
-      e.tag(Tag.Set);
-      return encodeUnordered(
-        e,
-        [...value].map((v) => [v] as const),
-        'set member',
-      );
-    }
-    if (!isPlain(value)) {
-      e.tag(Tag.Instance);
-      e.str(value.constructor?.name ?? 'Object');
-    } else {
-      e.tag(Tag.Object);
-    }
-    const keys = Object.keys(value).sort();
-    e.u32(keys.length);
-    for (const key of keys) {
-      e.str(key);
-      e.path.push(key);
-      encode(e, (value as Record<string, unknown>)[key]);
-      e.path.pop();
-    }
+    encodeContainer(e, value);
   } finally {
     e.active.delete(value);
+  }
+}
+
+function encodeContainer(e: Encoder, value: object): void {
+  if (typeof (value as Partial<HashIdentity>)[HASH_IDENTITY] === 'function') {
+    e.tag(Tag.Identity);
+    return encode(e, (value as HashIdentity)[HASH_IDENTITY]());
+  }
+  if (Array.isArray(value)) return encodeArray(e, value);
+  if (value instanceof Map) {
+    e.tag(Tag.Map);
+    const entries: [string, unknown, unknown][] = [];
+    for (const [k, v] of value) entries.push([`<map key ${describeKey(k)}>`, k, v]);
+    return encodeUnordered(e, entries);
+  }
+  if (value instanceof Set) {
+    e.tag(Tag.Set);
+    const members: [string, unknown][] = [];
+    for (const v of value) members.push([`<set member ${describeKey(v)}>`, v]);
+    return encodeUnordered(e, members);
+  }
+  if (value instanceof Error) {
+    // message and name are not enumerable: without them every Error would hash alike.
+    e.tag(Tag.Error);
+    e.str(value.name);
+    e.str(value.message);
+  } else if (isPlain(value)) {
+    e.tag(Tag.Object);
+  } else {
+    e.tag(Tag.Instance);
+    e.str(value.constructor?.name ?? 'Object');
+    const toJSON = (value as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === 'function') {
+      // Built-ins such as URL keep their state out of enumerable keys; toJSON says what they are.
+      e.path.push('<toJSON()>');
+      encode(e, toJSON.call(value));
+      e.path.pop();
+      return;
+    }
+  }
+  const keys = Object.keys(value).sort();
+  e.len(keys.length);
+  for (const key of keys) {
+    e.str(key);
+    e.path.push(key);
+    encode(e, (value as Record<string, unknown>)[key]);
+    e.path.pop();
   }
 }
 
@@ -231,47 +332,53 @@ function encodeArray(e: Encoder, value: unknown[]): void {
     }
   }
   if (numeric) {
-    // Fast path for number[]: 8 bytes per element, no per-element tag or call.
     e.tag(Tag.NumberArray);
-    e.u32(n);
-    for (let i = 0; i < n; i++) e.f64(value[i] as number);
-    return;
+    return e.numberArray(value as number[]);
   }
   e.tag(Tag.Array);
-  e.u32(n);
+  e.len(n);
   for (let i = 0; i < n; i++) {
+    if (!(i in value)) {
+      e.tag(Tag.Hole); // [ , 1] and [undefined, 1] are different arrays
+      continue;
+    }
     e.path.push(i);
-    encode(e, i in value ? value[i] : undefined);
+    encode(e, value[i]);
     e.path.pop();
   }
 }
 
-/** Maps and Sets hash the same whatever their insertion order: entries are hashed, then sorted. */
-function encodeUnordered(e: Encoder, entries: (readonly unknown[])[], what: string): void {
-  const digests = entries.map((parts, i) => {
-    const sub = new Encoder();
-    sub.path.splice(0, 1, `${e.where()}<${what} ${i}>`);
+/**
+ * Maps and Sets hash the same whatever their insertion order: each entry is hashed on its own,
+ * and the sorted entry digests are hashed in order.
+ */
+function encodeUnordered(e: Encoder, entries: readonly (readonly [string, ...unknown[]])[]): void {
+  const digests: string[] = [];
+  for (const [label, ...parts] of entries) {
+    const sub = new Encoder(SUB_CHUNK, e.active, [...e.path, label]);
     for (const part of parts) encode(sub, part);
     sub.flush();
-    return sub.hash.digest('hex');
-  });
+    digests.push(sub.hash.digest('hex'));
+  }
   digests.sort();
-  e.u32(digests.length);
+  e.len(digests.length);
   for (const d of digests) e.str(d);
 }
 
 /**
  * A canonical sha256 (hex) of a value. Equal values hash equal whatever their object key,
  * Map or Set order; values JSON would conflate (`undefined` vs a missing key, `-0`, `NaN`, `1`
- * vs `'1'`, a typed array vs a plain array, a Map vs an object) hash differently. Typed arrays
- * are hashed from their bytes in place (platform byte order; every supported platform is
- * little-endian).
+ * vs `'1'`, a typed array vs a plain array, a Map vs an object, a hole vs `undefined`) hash
+ * differently. Typed arrays are hashed from their bytes in place (platform byte order; every
+ * supported platform is little-endian). Class instances hash as their class name plus their
+ * own enumerable fields (or their `toJSON()` when they have one); give a class a
+ * `[HASH_IDENTITY]()` method to say what identifies it.
  *
- * @throws CacheError naming the path of a function, unique symbol, promise or cycle.
+ * @throws CacheError naming the path of a function, symbol, promise or cycle.
  * @example hashValue({ b: 1, a: [1, 2] }) === hashValue({ a: [1, 2], b: 1 }) // true
  */
 export function hashValue(value: unknown): string {
-  const e = new Encoder();
+  const e = new Encoder(CHUNK, new Set(), ['$']);
   encode(e, value);
   e.flush();
   return e.hash.digest('hex');
