@@ -48,7 +48,56 @@ function strip(node: unknown): unknown {
     const v = n[key];
     out[key] = typeof v === 'bigint' ? `${v}n` : v instanceof RegExp ? String(v) : strip(v);
   }
-  return out;
+  return canonicalShape(out);
+}
+
+type Tree = Record<string, unknown> & { type?: string };
+
+const LOOPS = new Set([
+  'ForStatement',
+  'ForInStatement',
+  'ForOfStatement',
+  'WhileStatement',
+  'DoWhileStatement',
+]);
+
+function isBlock(node: unknown): node is Tree & { body: Tree[] } {
+  return (node as Tree | null)?.type === 'BlockStatement';
+}
+
+/** `{ stmt }` -> `stmt`, unless the block scopes a declaration (then the braces mean something). */
+function unwrap(node: unknown): unknown {
+  if (!isBlock(node) || node.body.length !== 1) return node;
+  const only = node.body[0] as Tree;
+  const scoped =
+    only.type === 'FunctionDeclaration' ||
+    only.type === 'ClassDeclaration' ||
+    (only.type === 'VariableDeclaration' && only['kind'] !== 'var');
+  return scoped ? node : only;
+}
+
+/*
+ * Istanbul does more than insert counters: it braces the bodies of `if`/`else` and loops, adds an
+ * `else {}` to count the untaken branch, and turns `x => expr` into `x => { return expr; }`. With
+ * the counters stripped, these reshapes mean the same as the original, so both spellings are
+ * brought to one canonical form.
+ */
+function canonicalShape(node: Tree): Tree {
+  if (node.type === 'IfStatement') {
+    node['consequent'] = unwrap(node['consequent']);
+    const alt = node['alternate'];
+    node['alternate'] = isBlock(alt) && alt.body.length === 0 ? null : unwrap(alt);
+  } else if (node.type !== undefined && LOOPS.has(node.type)) {
+    node['body'] = unwrap(node['body']);
+  } else if (node.type === 'ArrowFunctionExpression' && isBlock(node['body'])) {
+    const body = node['body'].body;
+    const only = body[0];
+    if (body.length === 1 && only?.type === 'ReturnStatement' && only['argument']) {
+      node['body'] = only['argument'];
+      node['expression'] = true;
+    }
+  }
+  return node;
 }
 
 /** The formatting- and coverage-independent form of a function's or class's source. */

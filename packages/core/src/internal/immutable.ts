@@ -6,7 +6,9 @@ import { ContextMutationError } from '../errors.js';
  *
  * - plain objects and arrays: deep-copied and Object.freeze'd;
  * - Map / Set: copied into FrozenMap / FrozenSet, whose mutators throw;
- * - Date and typed arrays cannot be frozen, so they are copied again on every read;
+ * - Date and typed arrays cannot be frozen, so they are copied again on every read — and so is
+ *   any stored structure that holds one anywhere inside (a frozen object cannot hand out a
+ *   fresh Date, so the whole structure is copied);
  * - functions (resource factories) and class instances are kept by reference: copying a
  *   database client or a model would break it. Only plain data is protected.
  */
@@ -17,15 +19,17 @@ function readOnly(what: string): never {
   );
 }
 
+// Mutators throw; the entries are written once through Map.prototype in the constructor.
+// (A #private "sealed" flag cannot work here: Map's constructor calls `this.set` before
+// subclass fields exist.)
 export class FrozenMap<K, V> extends Map<K, V> {
-  #sealed = false;
   constructor(entries?: Iterable<readonly [K, V]>) {
-    super(entries);
-    this.#sealed = true;
+    super();
+    for (const [k, v] of entries ?? []) super.set(k, v);
+    Object.freeze(this);
   }
-  override set(key: K, value: V): this {
-    if (this.#sealed) readOnly('Map');
-    return super.set(key, value);
+  override set(): this {
+    return readOnly('Map');
   }
   override delete(): boolean {
     return readOnly('Map');
@@ -36,14 +40,13 @@ export class FrozenMap<K, V> extends Map<K, V> {
 }
 
 export class FrozenSet<T> extends Set<T> {
-  #sealed = false;
   constructor(values?: Iterable<T>) {
-    super(values);
-    this.#sealed = true;
+    super();
+    for (const v of values ?? []) super.add(v);
+    Object.freeze(this);
   }
-  override add(value: T): this {
-    if (this.#sealed) readOnly('Set');
-    return super.add(value);
+  override add(): this {
+    return readOnly('Set');
   }
   override delete(): boolean {
     return readOnly('Set');
@@ -53,6 +56,17 @@ export class FrozenSet<T> extends Set<T> {
   }
 }
 
+// %TypedArray%.prototype.slice always copies (Buffer#slice would share memory).
+const typedArraySlice = (Object.getPrototypeOf(Uint8Array.prototype) as { slice: () => unknown })
+  .slice;
+
+/** Stored values that hold a Date or typed array somewhere inside: copied again on each read. */
+const holdsUnfreezable = new WeakSet<object>();
+
+interface CopyState {
+  unfreezable: boolean;
+}
+
 function isPlainObject(value: object): boolean {
   const proto: unknown = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
@@ -60,53 +74,76 @@ function isPlainObject(value: object): boolean {
 
 /** Deep-copies plain data and freezes it. Returns the value to store. */
 export function freezeCopy<T>(value: T): T {
-  return copy(value, new Map()) as T;
+  const state: CopyState = { unfreezable: false };
+  const out = copy(value, new Map(), state);
+  if (state.unfreezable && typeof out === 'object' && out !== null) holdsUnfreezable.add(out);
+  return out as T;
 }
 
-function copy(value: unknown, seen: Map<object, unknown>): unknown {
+function copy(value: unknown, seen: Map<object, unknown>, state: CopyState): unknown {
   if (value === null || typeof value !== 'object') return value;
   const done = seen.get(value);
   if (done !== undefined) return done;
   if (ArrayBuffer.isView(value)) {
+    state.unfreezable = true;
     return value instanceof DataView
       ? new DataView(value.buffer.slice(value.byteOffset, value.byteOffset + value.byteLength))
-      : (value as unknown as { slice(): unknown }).slice();
+      : typedArraySlice.call(value);
   }
-  if (value instanceof Date) return new Date(value.getTime());
-  if (value instanceof FrozenMap || value instanceof FrozenSet) return value;
+  if (value instanceof Date) {
+    state.unfreezable = true;
+    return new Date(value.getTime());
+  }
   if (value instanceof Map) {
-    const out = new FrozenMap([...value].map(([k, v]) => [copy(k, seen), copy(v, seen)] as const));
+    const out = new FrozenMap<unknown, unknown>();
     seen.set(value, out);
-    return out;
+    const entries = [...value].map(([k, v]) => [copy(k, seen, state), copy(v, seen, state)]);
+    return refill(out, entries);
   }
   if (value instanceof Set) {
-    const out = new FrozenSet([...value].map((v) => copy(v, seen)));
+    const out = new FrozenSet<unknown>();
     seen.set(value, out);
-    return out;
+    return refill(
+      out,
+      [...value].map((v) => copy(v, seen, state)),
+    );
   }
   if (Array.isArray(value)) {
     const out: unknown[] = [];
     seen.set(value, out);
-    for (const item of value) out.push(copy(item, seen));
+    for (const item of value) out.push(copy(item, seen, state));
     return Object.freeze(out);
   }
   if (!isPlainObject(value)) return value;
   const out: Record<string, unknown> = Object.create(Object.getPrototypeOf(value) as object | null);
   seen.set(value, out);
   for (const key of Object.keys(value))
-    out[key] = copy((value as Record<string, unknown>)[key], seen);
+    out[key] = copy((value as Record<string, unknown>)[key], seen, state);
   return Object.freeze(out);
+}
+
+/*
+ * A Map or Set that contains itself must exist before its entries are copied, but a FrozenMap
+ * is sealed at construction. So the frozen shell is created first (and registered in `seen`),
+ * and filled here through the base-class methods once its entries are ready.
+ */
+function refill(out: FrozenMap<unknown, unknown> | FrozenSet<unknown>, items: unknown[]): unknown {
+  if (out instanceof FrozenMap) {
+    for (const [k, v] of items as [unknown, unknown][]) Map.prototype.set.call(out, k, v);
+  } else {
+    for (const v of items) Set.prototype.add.call(out, v);
+  }
+  return out;
 }
 
 /**
  * What a read hands out. Frozen values are returned as they are; values that cannot be frozen
- * (Date, typed arrays) are copied so the stored one stays intact.
+ * (Date, typed arrays), and structures holding one, are copied so the stored one stays intact.
  */
 export function readCopy<T>(value: T): T {
   if (value === null || typeof value !== 'object') return value;
-  if (value instanceof Date) return new Date(value.getTime()) as T;
-  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
-    return (value as unknown as { slice(): T }).slice();
+  if (value instanceof Date || ArrayBuffer.isView(value) || holdsUnfreezable.has(value)) {
+    return freezeCopy(value);
   }
   return value;
 }

@@ -103,7 +103,7 @@ export function declareEntry(
   const first = decl.entries[0];
   if (first && first.method !== entry.method) {
     throw new StepDefinitionError(
-      `Step class ${className ?? ''}: @PipelineStep() is on both '${first.method}' and '${entry.method}'. ` +
+      `${className ? `Step class '${className}'` : 'A step class'}: @PipelineStep() is on both '${first.method}' and '${entry.method}'. ` +
         'A step has exactly one entry method; remove the decorator from one of them.',
     );
   }

@@ -1,0 +1,165 @@
+import {
+  ArtifactLog,
+  ContextMutationError,
+  FrozenContext,
+  Metrics,
+  createRng,
+  rootLogger,
+  standaloneContext,
+} from '@crystallize/core';
+
+describe('ctx.metrics', () => {
+  it('appends values per name in order and never overwrites', () => {
+    const ctx = standaloneContext();
+    ctx.metrics.add('loss', 0.5);
+    ctx.metrics.add('loss', 0.25);
+    ctx.metrics.add('acc', 0.9);
+    expect(ctx.metrics.get('loss')).toEqual([0.5, 0.25]);
+    expect(ctx.metrics.get('acc')).toEqual([0.9]);
+    expect(ctx.metrics.names()).toEqual(['loss', 'acc']);
+    expect(ctx.metrics.toObject()).toEqual({ loss: [0.5, 0.25], acc: [0.9] });
+  });
+
+  it('returns an empty array for a metric never recorded', () => {
+    expect(new Metrics().get('nothing')).toEqual([]);
+    expect(new Metrics().has('nothing')).toBe(false);
+  });
+
+  it('keeps the tags given with each value, aligned with the values', () => {
+    const metrics = new Metrics();
+    metrics.add('acc', 0.9, { split: 'test' });
+    metrics.add('acc', 0.8);
+    metrics.add('acc', 0.7, { split: 'train', fold: 2 });
+    expect(metrics.tags('acc')).toEqual([
+      { split: 'test' },
+      undefined,
+      { split: 'train', fold: 2 },
+    ]);
+  });
+
+  it('records through ctx.record exactly like ctx.metrics.add', () => {
+    const ctx = standaloneContext();
+    ctx.record('total', 6, { unit: 'items' });
+    expect(ctx.metrics.get('total')).toEqual([6]);
+    expect(ctx.metrics.tags('total')).toEqual([{ unit: 'items' }]);
+  });
+
+  it('cannot be changed through what get, tags or toObject return, nor by the caller after add', () => {
+    const metrics = new Metrics();
+    const value = { n: 1 };
+    const tags = { split: 'a' };
+    metrics.add('m', value, tags);
+    value.n = 2;
+    tags.split = 'b';
+    expect(() => (metrics.get('m') as unknown[]).push(3)).toThrow(TypeError);
+    (metrics.toObject()['m'] as unknown[]).push(3);
+    expect(metrics.get('m')).toEqual([{ n: 1 }]);
+    expect(metrics.tags('m')).toEqual([{ split: 'a' }]);
+  });
+
+  it('rejects an empty metric name', () => {
+    expect(() => new Metrics().add('', 1)).toThrow(/non-empty string/);
+  });
+});
+
+describe('ctx.artifacts', () => {
+  it('logs artifacts by name with the step that wrote them', () => {
+    const ctx = standaloneContext();
+    ctx.artifacts.add('model.bin', new Uint8Array([1]), 'Train');
+    ctx.artifacts.add('notes.txt', 'hello');
+    expect(ctx.artifacts.names()).toEqual(['model.bin', 'notes.txt']);
+    expect(ctx.artifacts.get('model.bin')).toEqual({
+      name: 'model.bin',
+      data: new Uint8Array([1]),
+      step: 'Train',
+    });
+    expect(ctx.artifacts.has('notes.txt')).toBe(true);
+    expect(ctx.artifacts.size).toBe(2);
+  });
+
+  it('accepts each name once and names the duplicate', () => {
+    const log = new ArtifactLog();
+    log.add('out.json', { a: 1 });
+    expect(() => log.add('out.json', { a: 2 })).toThrow(ContextMutationError);
+    expect(() => log.add('out.json', { a: 2 })).toThrow(/Artifact 'out\.json' was already added/);
+    expect(log.get('out.json')?.data).toEqual({ a: 1 });
+  });
+});
+
+describe('ctx.logger', () => {
+  it('is a pino logger', () => {
+    const logger = standaloneContext().logger;
+    expect(typeof logger.info).toBe('function');
+    expect(typeof logger.child).toBe('function');
+    expect(typeof logger.level).toBe('string');
+    const child = logger.child({ step: 'ScaleData' });
+    expect(typeof child.warn).toBe('function');
+    expect(child.bindings()).toEqual({ step: 'ScaleData' });
+  });
+
+  it('takes its level from CRYSTALLIZE_LOG_LEVEL', () => {
+    expect(rootLogger().level).toBe(process.env['CRYSTALLIZE_LOG_LEVEL'] ?? 'info');
+  });
+
+  it('uses the logger given in the options', () => {
+    const logger = rootLogger().child({ run: 'r1' });
+    expect(new FrozenContext({}, { logger }).logger).toBe(logger);
+  });
+});
+
+describe('ctx.rng', () => {
+  const draws = (seed: number) => {
+    const rng = createRng(seed);
+    return [rng.next(), rng.int(1, 6), rng.normal(), rng.shuffle([1, 2, 3, 4, 5])];
+  };
+
+  it('gives the same draws for the same seed and different draws for another', () => {
+    expect(draws(7)).toEqual(draws(7));
+    expect(draws(7)).not.toEqual(draws(8));
+  });
+
+  it('is seeded from seed_used in the context', () => {
+    const a = new FrozenContext({ seed_used: 1234 }).rng;
+    const b = new FrozenContext({ seed_used: 1234 }).rng;
+    expect(a.seed).toBe(1234);
+    expect([a.next(), a.next()]).toEqual([b.next(), b.next()]);
+    expect(new FrozenContext({ seed_used: 99 }).rng.next()).not.toBe(
+      new FrozenContext({ seed_used: 1234 }).rng.next(),
+    );
+  });
+
+  it('keeps one stream per context', () => {
+    const ctx = standaloneContext();
+    expect(ctx.rng).toBe(ctx.rng);
+  });
+
+  it('draws floats in [0, 1) and integers within [lo, hi] inclusive', () => {
+    const rng = createRng(1);
+    const ints = new Set<number>();
+    for (let i = 0; i < 500; i++) {
+      const x = rng.next();
+      expect(x).toBeGreaterThanOrEqual(0);
+      expect(x).toBeLessThan(1);
+      ints.add(rng.int(2, 4));
+    }
+    expect([...ints].sort()).toEqual([2, 3, 4]);
+    expect(() => rng.int(5, 1)).toThrow(RangeError);
+  });
+
+  it('shuffles into a permutation without touching the input', () => {
+    const input = Object.freeze([1, 2, 3, 4, 5, 6, 7, 8]);
+    const out = createRng(3).shuffle(input);
+    expect([...out].sort()).toEqual([...input]);
+    expect(out).not.toBe(input);
+  });
+
+  it('draws normals with roughly the requested mean and sd', () => {
+    const rng = createRng(11);
+    const xs = Array.from({ length: 4000 }, () => rng.normal(10, 2));
+    const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+    const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1));
+    expect(mean).toBeCloseTo(10, 0);
+    expect(sd).toBeGreaterThan(1.8);
+    expect(sd).toBeLessThan(2.2);
+  });
+});
