@@ -1,1 +1,2 @@
 export * from '@crystallize/core';
+export * from '@crystallize/orchestrator';

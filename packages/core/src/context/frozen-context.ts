@@ -77,6 +77,11 @@ export class FrozenContext {
     this.#data.set(key, freezeCopy(value));
   }
 
+  /** Number of stored keys (cheap; the runner uses it to notice writes). */
+  get size(): number {
+    return this.#data.size;
+  }
+
   keys(): string[] {
     const keys = [...this.#data.keys()];
     if (this.#stepName !== undefined && !this.#data.has('step_name')) keys.push('step_name');

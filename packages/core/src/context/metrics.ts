@@ -3,6 +3,13 @@ import { freezeCopy } from '../internal/immutable.js';
 export type MetricValue = number | string | boolean | null | readonly unknown[] | object;
 export type MetricTags = Readonly<Record<string, string | number | boolean>>;
 
+/** One recorded value, as kept in recording order. */
+export interface MetricRecord {
+  readonly name: string;
+  readonly value: unknown;
+  readonly tags?: MetricTags;
+}
+
 /**
  * Metrics a step records during one replicate of one condition. Values append; nothing is
  * overwritten, so a metric recorded by two steps keeps both samples in order.
@@ -14,6 +21,7 @@ export type MetricTags = Readonly<Record<string, string | number | boolean>>;
 export class Metrics {
   readonly #values = new Map<string, unknown[]>();
   readonly #tags = new Map<string, (MetricTags | undefined)[]>();
+  readonly #log: MetricRecord[] = [];
 
   add(name: string, value: MetricValue, tags?: MetricTags): void {
     if (typeof name !== 'string' || name.length === 0) {
@@ -27,8 +35,21 @@ export class Metrics {
       this.#values.set(name, values);
       this.#tags.set(name, tagList);
     }
-    values.push(typeof value === 'object' && value !== null ? freezeCopy(value) : value);
-    tagList.push(tags ? freezeCopy(tags) : undefined);
+    const stored = typeof value === 'object' && value !== null ? freezeCopy(value) : value;
+    const storedTags = tags ? freezeCopy(tags) : undefined;
+    values.push(stored);
+    tagList.push(storedTags);
+    this.#log.push(storedTags ? { name, value: stored, tags: storedTags } : { name, value: stored });
+  }
+
+  /** How many values were recorded so far, over all names. */
+  get count(): number {
+    return this.#log.length;
+  }
+
+  /** The values recorded after the first `start` ones, in order (provenance and caching use it). */
+  recordsSince(start: number): MetricRecord[] {
+    return this.#log.slice(start);
   }
 
   /** The values recorded under `name`, oldest first (an empty array when none). */

@@ -24,7 +24,7 @@ export interface Ranking {
 }
 
 /** A condition's aggregated metrics: `{ metric: values over replicates }`. */
-export type ConditionMetrics = Readonly<Record<string, readonly unknown[]>>;
+export type ConditionMetricMap = Readonly<Record<string, readonly unknown[]>>;
 
 /**
  * A claim tested for each treatment against the baseline, with a ranker that scores each
@@ -69,7 +69,7 @@ export class Hypothesis<Out = unknown> {
   }
 
   /** Runs the verifier on each metric group: one output, or a list for several groups. */
-  verify(baseline: ConditionMetrics, treatment: ConditionMetrics): Out {
+  verify(baseline: ConditionMetricMap, treatment: ConditionMetricMap): Out {
     const groups = this.metricGroups ?? [Object.keys(baseline)];
     const outputs = groups.map((group) =>
       this.verifier(
@@ -91,7 +91,7 @@ export class Hypothesis<Out = unknown> {
     return { best: ranked[0]?.[0], ranked };
   }
 
-  #select(group: readonly string[], metrics: ConditionMetrics, which: string): MetricSamples {
+  #select(group: readonly string[], metrics: ConditionMetricMap, which: string): MetricSamples {
     const out: Record<string, readonly number[]> = {};
     for (const name of group) {
       const values = metrics[name];

@@ -112,7 +112,8 @@ export function normalizeSource(source: string): string {
   return JSON.stringify(strip(tree));
 }
 
-const cache = new WeakMap<object, string>();
+// Per class, then per stop class: the same class hashed up to different bases differs.
+const cache = new WeakMap<object, Map<unknown, string>>();
 
 /**
  * sha256 of the normalised source of `fn` and of its base classes, up to but excluding `stopAt`.
@@ -124,7 +125,8 @@ export function codeFingerprint(
 ): string;
 export function codeFingerprint(fn: (...args: never[]) => unknown, stopAt?: unknown): string;
 export function codeFingerprint(fn: object, stopAt?: unknown): string {
-  const hit = cache.get(fn);
+  let byStop = cache.get(fn);
+  const hit = byStop?.get(stopAt);
   if (hit) return hit;
   const hash = createHash('sha256');
   for (
@@ -136,6 +138,7 @@ export function codeFingerprint(fn: object, stopAt?: unknown): string {
     hash.update('\0');
   }
   const digest = hash.digest('hex');
-  cache.set(fn, digest);
+  if (!byStop) cache.set(fn, (byStop = new Map()));
+  byStop.set(stopAt, digest);
   return digest;
 }

@@ -1,0 +1,32 @@
+import { BasePlugin } from '../plugins/plugin.js';
+import type { Experiment } from '../experiment/experiment.js';
+import type { ReplicateOutcome } from './replicate-outcome.js';
+
+export interface LoopOptions {
+  /** Replicate indices to run, in order. */
+  readonly replicates: readonly number[];
+  readonly signal: AbortSignal | undefined;
+  /** Called as each replicate finishes (progress, incremental storage). */
+  readonly onReplicateDone?: (outcome: ReplicateOutcome) => void;
+}
+
+export type ReplicateFn = (replicate: number) => Promise<ReplicateOutcome>;
+
+/**
+ * Decides how replicates run. An experiment uses exactly one: the last one in its plugin list
+ * (default {@link SerialExecution}).
+ */
+export abstract class ExecutionPlugin extends BasePlugin {
+  /** True when replicates of this strategy can run at the same time in one thread. */
+  readonly concurrentInThread: boolean = false;
+
+  abstract runExperimentLoop(
+    experiment: Experiment,
+    runReplicate: ReplicateFn,
+    options: LoopOptions,
+  ): Promise<ReplicateOutcome[]>;
+}
+
+export function isExecutionPlugin(p: unknown): p is ExecutionPlugin {
+  return p instanceof ExecutionPlugin;
+}

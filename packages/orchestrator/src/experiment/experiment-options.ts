@@ -1,0 +1,38 @@
+import type { DataSourceLike, Hypothesis, StepLike, Treatment } from '@crystallize/core';
+import type { Artifact } from '../artifacts/artifact.js';
+import type { Pipeline } from '../pipeline/pipeline.js';
+import type { StepOutputCache } from '../pipeline/step-cache.js';
+import type { BasePlugin } from '../plugins/plugin.js';
+
+export type Strategy = 'rerun' | 'resume';
+
+export interface ExperimentOptions<In = unknown> {
+  /** Folder-safe name; default: derived from the pipeline signature. */
+  readonly name?: string;
+  readonly datasource: DataSourceLike<In>;
+  readonly pipeline: Pipeline | readonly StepLike[];
+  readonly plugins?: readonly BasePlugin[];
+  readonly treatments?: readonly Treatment[];
+  readonly hypotheses?: readonly Hypothesis<never>[];
+  /** Default 1; a data source's own count and `run({ replicates })` take precedence. */
+  readonly replicates?: number;
+  /** Context values every replicate starts with (treatments override them). */
+  readonly initialCtx?: Readonly<Record<string, unknown>>;
+  /** Artifacts this experiment produces for downstream experiments. */
+  readonly outputs?: readonly Artifact[];
+  /**
+   * Where cacheable steps are memoised: a store, or `false` to disable caching.
+   * Default: the msgpackr store under `CRYSTALLIZE_CACHE_DIR` (`.cache`).
+   */
+  readonly cache?: StepOutputCache | false;
+  /** A cacheable step whose output cannot be encoded: fail it ('error', default) or run it uncached. */
+  readonly onUnencodable?: 'error' | 'skip';
+}
+
+export interface RunOptions {
+  readonly replicates?: number;
+  readonly treatments?: readonly Treatment[];
+  readonly hypotheses?: readonly Hypothesis<never>[];
+  readonly strategy?: Strategy;
+  readonly signal?: AbortSignal;
+}

@@ -1,0 +1,49 @@
+/**
+ * @crystallize/orchestrator — runs what core declares: pipelines, experiments, plugins,
+ * execution strategies, results and resume.
+ */
+export { Pipeline } from './pipeline/pipeline.js';
+export type { StepRecord } from './pipeline/step-record.js';
+export type { StepOutputCache, CachedStepOutput } from './pipeline/step-cache.js';
+export { Experiment, type RunPlan } from './experiment/experiment.js';
+export type { ExperimentOptions, RunOptions, Strategy } from './experiment/experiment-options.js';
+export { ExperimentBuilder } from './experiment/experiment-builder.js';
+export { BaseOptimizer, type Objective } from './experiment/optimizer.js';
+export type { ReplicateEnv } from './experiment/condition-runner.js';
+export { BasePlugin, type RunContext } from './plugins/plugin.js';
+export { SeedPlugin, seedMathRandom, type SeedPluginOptions } from './plugins/seed.plugin.js';
+export { LoggingPlugin, type LoggingPluginOptions } from './plugins/logging.plugin.js';
+export { ArtifactPlugin, type ArtifactPluginOptions } from './plugins/artifact.plugin.js';
+export {
+  ExecutionPlugin,
+  type LoopOptions,
+  type ReplicateFn,
+} from './execution/execution.plugin.js';
+export { SerialExecution } from './execution/serial.execution.js';
+export { AsyncExecution } from './execution/async.execution.js';
+export type {
+  ConditionOutcome,
+  ReplicateOutcome,
+  SerializedError,
+} from './execution/replicate-outcome.js';
+export {
+  Artifact,
+  type ArtifactOptions,
+  type ArtifactLoader,
+  type ArtifactWriter,
+} from './artifacts/artifact.js';
+export {
+  Result,
+  ExperimentMetrics,
+  ConditionMetrics,
+  HypothesisResult,
+  type Provenance,
+  type StoredArtifact,
+} from './results/result.js';
+export { quickExperiment } from './onramps/quick-experiment.js';
+export {
+  registerDatasource,
+  getDatasource,
+  listDatasources,
+  dataSource,
+} from './onramps/datasource-registry.js';

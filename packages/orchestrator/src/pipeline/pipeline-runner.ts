@@ -1,0 +1,156 @@
+import {
+  CacheError,
+  PipelineExecutionError,
+  hashValue,
+  type FrozenContext,
+  type MetricRecord,
+  type ResolvedParams,
+  type Step,
+} from '@crystallize/core';
+import { Artifact } from '../artifacts/artifact.js';
+import type { CachedStepOutput, StepOutputCache } from './step-cache.js';
+import type { StepRecord } from './step-record.js';
+
+export interface RunnerOptions {
+  readonly steps: readonly Step[];
+  readonly cache: StepOutputCache | undefined;
+  /** Record context reads (needs the context's onRead to push into `reads`). */
+  readonly verbose: boolean;
+  /** What to do when a cacheable step's output cannot be encoded. */
+  readonly onUnencodable: 'error' | 'skip';
+  readonly beforeStep: readonly ((step: Step, ctx: FrozenContext) => void)[];
+  readonly afterStep: readonly ((
+    step: Step,
+    data: unknown,
+    ctx: FrozenContext,
+    record: StepRecord,
+  ) => void)[];
+}
+
+const NO_READS: readonly string[] = Object.freeze([]);
+const NO_WRITES: Readonly<Record<string, unknown>> = Object.freeze({});
+const NO_METRICS: readonly MetricRecord[] = Object.freeze([]);
+
+// Identity hashes of steps whose resolved params are all primitives, memoised per step.
+const keyMemo = new WeakMap<Step, Map<string, string>>();
+
+/** Hash of step class, version, code and the resolved parameter values: the cache folder. */
+export function stepKeyOf(step: Step, identity: Readonly<Record<string, unknown>>): string {
+  let memoKey = '';
+  for (const k in identity) {
+    const v = identity[k];
+    const t = typeof v;
+    if (v !== null && t !== 'number' && t !== 'string' && t !== 'boolean' && t !== 'undefined') {
+      memoKey = '\0';
+      break;
+    }
+    memoKey += `${k}:${t}:${String(v)}|`;
+  }
+  let memo = keyMemo.get(step);
+  if (memoKey !== '\0') {
+    const hit = memo?.get(memoKey);
+    if (hit) return hit;
+  }
+  const key = hashValue({ step: step.name, stepHash: step.stepHash, params: identity });
+  if (memoKey !== '\0') {
+    if (!memo) keyMemo.set(step, (memo = new Map()));
+    if (memo.size < 1024) memo.set(memoKey, key);
+  }
+  return key;
+}
+
+function bindArtifacts(resolved: ResolvedParams, ctx: FrozenContext, step: string): ResolvedParams {
+  let values: Record<string, unknown> | undefined;
+  for (const k in resolved.values) {
+    const v = resolved.values[k];
+    if (v instanceof Artifact) (values ??= { ...resolved.values })[k] = v.bind(ctx, step);
+  }
+  return values ? { ...resolved, values } : resolved;
+}
+
+function restore(entry: CachedStepOutput, ctx: FrozenContext, step: string): void {
+  for (const m of entry.metrics) ctx.metrics.add(m.name, m.value as number, m.tags);
+  for (const a of entry.artifacts) ctx.artifacts.add(a.name, a.data, step);
+  for (const [k, v] of Object.entries(entry.wrote)) if (!ctx.has(k)) ctx.add(k, v);
+}
+
+/**
+ * Runs the steps of one replicate and condition in order, with caching and provenance.
+ * A failing step surfaces as {@link PipelineExecutionError} naming it.
+ */
+export async function runPipeline(
+  options: RunnerOptions,
+  input: unknown,
+  ctx: FrozenContext,
+  reads: string[] | undefined,
+): Promise<{ output: unknown; records: StepRecord[] }> {
+  const records: StepRecord[] = [];
+  let data = input;
+  let dataHash = hashValue(input);
+  for (const step of options.steps) {
+    const name = step.name;
+    ctx.enterStep(name);
+    if (reads) reads.length = 0;
+    try {
+      for (const hook of options.beforeStep) hook(step, ctx);
+      const resolved = bindArtifacts(step.resolveParams(ctx), ctx, name);
+      const stepKey = stepKeyOf(step, resolved.identity);
+      const keysBefore = ctx.size;
+      const metricsBefore = ctx.metrics.count;
+      const artifactsBefore = ctx.artifacts.size;
+      let cacheHit = false;
+      let output: unknown;
+      const cached =
+        step.cacheable && options.cache ? await options.cache.get(stepKey, dataHash) : undefined;
+      if (cached) {
+        restore(cached, ctx, name);
+        output = cached.output;
+        cacheHit = true;
+      } else {
+        output = await step.call(data, ctx, resolved);
+      }
+      const readKeys = reads ? [...new Set(reads)] : NO_READS;
+      const wrote = ctx.size === keysBefore ? NO_WRITES : newKeys(ctx, keysBefore);
+      const metrics =
+        ctx.metrics.count === metricsBefore ? NO_METRICS : ctx.metrics.recordsSince(metricsBefore);
+      const outputHash = hashValue(output);
+      if (!cacheHit && step.cacheable && options.cache) {
+        const artifacts = ctx.artifacts
+          .entries()
+          .slice(artifactsBefore)
+          .map((a) => ({ name: a.name, data: a.data }));
+        try {
+          await options.cache.set(stepKey, dataHash, { output, metrics, artifacts, wrote });
+        } catch (e) {
+          if (!(e instanceof CacheError) || options.onUnencodable === 'error') throw e;
+          ctx.logger.warn(`step '${name}': output not cached (${e.message}); it runs uncached`);
+        }
+      }
+      const record: StepRecord = {
+        step: name,
+        params: resolved.identity,
+        stepHash: stepKey,
+        inputHash: dataHash,
+        outputHash,
+        cacheHit,
+        ctxChanges: { reads: readKeys, wrote, metrics },
+      };
+      records.push(record);
+      for (const hook of options.afterStep) hook(step, output, ctx, record);
+      data = output;
+      dataHash = outputHash;
+    } catch (cause) {
+      ctx.enterStep(undefined);
+      if (cause instanceof PipelineExecutionError) throw cause;
+      throw new PipelineExecutionError(name, cause);
+    }
+  }
+  ctx.enterStep(undefined);
+  return { output: data, records };
+}
+
+function newKeys(ctx: FrozenContext, before: number): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of ctx.keys().slice(before)) if (key !== 'step_name') out[key] = ctx.get(key);
+  return out;
+}

@@ -1,0 +1,205 @@
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { FrozenContext, Step } from '@crystallize/core';
+import { BasePlugin, type RunContext } from './plugin.js';
+import type { Experiment } from '../experiment/experiment.js';
+import type { Result } from '../results/result.js';
+import type { StepRecord } from '../pipeline/step-record.js';
+import {
+  COMPLETE_MARKER,
+  MANIFEST_FILE,
+  METADATA_FILE,
+  RESULTS_FILE,
+  artifactRelPath,
+  listVersions,
+  markerPath,
+  resultsPath,
+  versionDir,
+} from '../artifacts/layout.js';
+
+export interface ArtifactPluginOptions {
+  /** Root folder of stored runs (default 'data'). */
+  readonly rootDir?: string;
+  /** Keep each run in a new `v<N>` folder (default false: always `v0`, replaced). */
+  readonly versioned?: boolean;
+  /** Versioned runs: how many newest versions stay complete (default 3). */
+  readonly retention?: number;
+  /** Files above this size are stripped from older kept versions (default 10 MB). */
+  readonly bigFileThresholdMb?: number;
+}
+
+function writeAtomic(path: string, data: string | Uint8Array): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  writeFileSync(tmp, data);
+  // rename is atomic on one filesystem: readers see the old file or the new one, never half.
+  renameSync(tmp, path);
+}
+
+/**
+ * Stores what a run produced: artifact files written by steps, per-condition `results.json`
+ * with completion markers, `metadata.json`, `_manifest.json`; applies version retention.
+ */
+export class ArtifactPlugin extends BasePlugin {
+  readonly rootDir: string;
+  readonly versioned: boolean;
+  readonly retention: number;
+  readonly bigFileThresholdMb: number;
+  readonly #written = new WeakMap<FrozenContext, Set<string>>();
+  /** The folder of the run in progress (set by beforeRun, or by a worker via `useRunDir`). */
+  #dir: string | undefined;
+
+  constructor(options: ArtifactPluginOptions = {}) {
+    super();
+    this.rootDir = options.rootDir ?? 'data';
+    this.versioned = options.versioned ?? false;
+    this.retention = options.retention ?? 3;
+    this.bigFileThresholdMb = options.bigFileThresholdMb ?? 10;
+    if (!Number.isInteger(this.retention) || this.retention < 1) {
+      throw new RangeError(
+        `ArtifactPlugin: retention must be an integer >= 1, got ${this.retention}`,
+      );
+    }
+  }
+
+  experimentDir(experiment: Experiment): string {
+    return join(this.rootDir, experiment.name);
+  }
+
+  /** The newest version folder, if any run was stored. */
+  latestDir(experiment: Experiment): string | undefined {
+    const versions = listVersions(this.experimentDir(experiment));
+    const last = versions[versions.length - 1];
+    return last === undefined ? undefined : versionDir(this.experimentDir(experiment), last);
+  }
+
+  override beforeRun(experiment: Experiment, run: RunContext): void {
+    const expDir = this.experimentDir(experiment);
+    const versions = listVersions(expDir);
+    const last = versions[versions.length - 1];
+    if (run.strategy === 'resume' && last !== undefined) {
+      run.dir = versionDir(expDir, last);
+    } else if (this.versioned) {
+      run.dir = versionDir(expDir, last === undefined ? 0 : last + 1);
+    } else {
+      run.dir = versionDir(expDir, 0);
+      rmSync(run.dir, { recursive: true, force: true });
+    }
+    mkdirSync(run.dir, { recursive: true });
+    this.#dir = run.dir;
+  }
+
+  /** Points artifact writes at a run folder chosen elsewhere (a worker thread of a parallel run). */
+  useRunDir(dir: string | undefined): void {
+    this.#dir = dir;
+  }
+
+  override afterStep(
+    _experiment: Experiment,
+    step: Step,
+    _data: unknown,
+    ctx: FrozenContext,
+    _record: StepRecord,
+  ): void {
+    if (ctx.artifacts.size === 0) return;
+    const dir = this.#dir;
+    if (!dir) return;
+    let written = this.#written.get(ctx);
+    if (!written) {
+      written = new Set();
+      this.#written.set(ctx, written);
+    }
+    for (const entry of ctx.artifacts.entries()) {
+      if (written.has(entry.name)) continue;
+      written.add(entry.name);
+      const rel = artifactRelPath(
+        Number(ctx.get('replicate')),
+        String(ctx.get('condition')),
+        entry.step ?? step.name,
+        entry.name,
+      );
+      const data =
+        entry.data instanceof Uint8Array || typeof entry.data === 'string'
+          ? entry.data
+          : JSON.stringify(entry.data);
+      writeAtomic(join(dir, rel), data);
+    }
+  }
+
+  override afterRun(experiment: Experiment, result: Result, run: RunContext): void {
+    const dir = run.dir;
+    if (!dir) return;
+    const manifest: Record<string, { step: string; files: string[] }> = {};
+    for (const condition of run.conditions) {
+      const stored = result.storedCondition(condition, run);
+      for (const a of stored.artifacts) {
+        const m = (manifest[a.name] ??= { step: a.step, files: [] });
+        m.files.push(a.path);
+      }
+      if (run.reused.has(condition)) continue;
+      writeAtomic(resultsPath(dir, condition), JSON.stringify(stored));
+      const complete =
+        stored.seeds.length === run.replicates &&
+        Object.keys(stored.errors).length === 0 &&
+        !run.signal?.aborted;
+      const marker = markerPath(dir, condition);
+      if (complete) writeAtomic(marker, new Date().toISOString());
+      else rmSync(marker, { force: true });
+    }
+    writeAtomic(join(dir, MANIFEST_FILE), JSON.stringify(manifest, null, 2));
+    writeAtomic(
+      join(dir, METADATA_FILE),
+      JSON.stringify(
+        {
+          experiment: experiment.name,
+          version: Number(dir.slice(dir.lastIndexOf('v') + 1)),
+          replicates: run.replicates,
+          conditions: run.conditions,
+          reused: [...run.reused],
+          pipeline: experiment.pipeline.describe(),
+          pipelineSignature: result.provenance.pipelineSignature,
+          strategy: run.strategy,
+          aborted: run.signal?.aborted === true,
+          completedAt: new Date().toISOString(),
+        },
+        null,
+        2,
+      ),
+    );
+    if (this.versioned) this.#applyRetention(this.experimentDir(experiment));
+  }
+
+  /**
+   * Newest version: untouched. The rest of the newest `retention`: files above the big-file
+   * threshold removed. Older versions: reduced to metrics (results, metadata, markers).
+   */
+  #applyRetention(expDir: string): void {
+    const versions = listVersions(expDir).reverse();
+    const limit = this.bigFileThresholdMb * 1024 * 1024;
+    versions.forEach((v, i) => {
+      if (i === 0) return;
+      const keepFull = i < this.retention;
+      for (const file of walk(versionDir(expDir, v))) {
+        const base = file.slice(file.lastIndexOf('/') + 1);
+        if ([RESULTS_FILE, COMPLETE_MARKER, METADATA_FILE, MANIFEST_FILE, 'run.log'].includes(base))
+          continue;
+        if (!keepFull || statSync(file).size > limit) rmSync(file, { force: true });
+      }
+    });
+  }
+}
+
+function walk(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
+    d.isDirectory() ? walk(join(dir, d.name)) : [join(dir, d.name)],
+  );
+}

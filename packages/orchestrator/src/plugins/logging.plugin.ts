@@ -1,0 +1,105 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { pino, type DestinationStream, type Logger, type LevelWithSilent } from 'pino';
+import { rootLogger } from '@crystallize/core';
+import { BasePlugin, type RunContext } from './plugin.js';
+import type { Experiment } from '../experiment/experiment.js';
+import type { Result } from '../results/result.js';
+
+export interface LoggingPluginOptions {
+  /** pino level name (default: `CRYSTALLIZE_LOG_LEVEL` or 'info'). */
+  readonly level?: LevelWithSilent;
+  /** Log every step and record context reads in provenance. */
+  readonly verbose?: boolean;
+}
+
+const LEVEL_NAMES: Record<number, string> = {
+  10: 'trace',
+  20: 'debug',
+  30: 'info',
+  40: 'warn',
+  50: 'error',
+  60: 'fatal',
+};
+
+/** One short readable line per log record, for people watching a terminal. */
+function humanStream(): DestinationStream {
+  return new Writable({
+    write(chunk: Buffer, _enc, done) {
+      try {
+        const rec = JSON.parse(chunk.toString()) as {
+          level: number;
+          msg?: string;
+          experiment?: string;
+        };
+        const level = LEVEL_NAMES[rec.level] ?? String(rec.level);
+        process.stderr.write(
+          `[crystallize] ${level === 'info' ? '' : `${level.toUpperCase()} `}${rec.msg ?? ''}\n`,
+        );
+      } catch {
+        process.stderr.write(chunk);
+      }
+      done();
+    },
+  });
+}
+
+/**
+ * Structured logs for a run: pino JSON lines to `<run dir>/run.log`, and readable lines on
+ * stderr when it is a terminal (JSON lines otherwise, at the same level).
+ */
+export class LoggingPlugin extends BasePlugin {
+  readonly level: LevelWithSilent;
+  readonly verbose: boolean;
+  #file: ReturnType<typeof pino.destination> | undefined;
+
+  constructor(options: LoggingPluginOptions = {}) {
+    super();
+    this.level =
+      options.level ??
+      (process.env['CRYSTALLIZE_LOG_LEVEL'] as LevelWithSilent | undefined) ??
+      'info';
+    this.verbose = options.verbose ?? false;
+  }
+
+  override beforeRun(experiment: Experiment, run: RunContext): void {
+    const streams: pino.StreamEntry[] = [];
+    if (this.level !== 'silent') {
+      streams.push({
+        level: this.level,
+        stream: process.stderr.isTTY ? humanStream() : pino.destination({ fd: 2, sync: true }),
+      });
+    }
+    if (run.dir) {
+      mkdirSync(run.dir, { recursive: true });
+      this.#file = pino.destination({ dest: join(run.dir, 'run.log'), sync: true });
+      streams.push({ level: this.verbose ? 'debug' : 'info', stream: this.#file });
+    }
+    const logger: Logger =
+      streams.length === 0
+        ? rootLogger().child({ experiment: experiment.name })
+        : pino(
+            { level: this.verbose ? 'debug' : 'info', base: { experiment: experiment.name } },
+            pino.multistream(streams),
+          );
+    run.logger = logger;
+    logger.info(
+      `experiment '${experiment.name}': ${run.replicates} replicate(s) x ${run.conditions.length} condition(s)` +
+        (run.reused.size ? `, reusing ${[...run.reused].join(', ')}` : '') +
+        (run.dir ? `; results in ${run.dir}` : ''),
+    );
+  }
+
+  override afterRun(experiment: Experiment, result: Result, run: RunContext): void {
+    const errors = Object.keys(result.errors);
+    run.logger.info(
+      { errors: errors.length },
+      `experiment '${experiment.name}' finished` +
+        (errors.length ? ` with ${errors.length} failed replicate(s): ${errors.join(', ')}` : ''),
+    );
+    this.#file?.flushSync();
+    this.#file?.end();
+    this.#file = undefined;
+  }
+}

@@ -1,0 +1,62 @@
+import { createRng, DEFAULT_MASTER_SEED } from '@crystallize/core';
+import { BasePlugin, type RunContext } from './plugin.js';
+import type { Experiment } from '../experiment/experiment.js';
+
+const UINT32 = 2 ** 32;
+
+/** Makes `Math.random` a seeded stream (pure-rand xoroshiro128+) in this thread. */
+export function seedMathRandom(seed: number): void {
+  const rng = createRng(seed);
+  Math.random = () => rng.next();
+}
+
+export interface SeedPluginOptions {
+  /** Master seed (default: a fixed value, so two runs of one experiment agree). */
+  readonly seed?: number;
+  /** Call `seedFn` before every replicate and condition (default true). */
+  readonly autoSeed?: boolean;
+  /** Seeds global randomness from a replicate seed (default: makes `Math.random` deterministic). */
+  readonly seedFn?: (seed: number) => void;
+}
+
+/**
+ * Seeds each replicate: `(seed + replicate * 31337) mod 2^32`, the formula of the Python
+ * library. Baseline and treatments of one replicate share the seed (common random numbers), and
+ * `ctx.rng` is seeded from it for each condition.
+ */
+export class SeedPlugin extends BasePlugin {
+  readonly seed: number;
+  readonly autoSeed: boolean;
+  readonly seedFn: (seed: number) => void;
+  #savedRandom: (() => number) | undefined;
+
+  constructor(options: SeedPluginOptions = {}) {
+    super();
+    const seed = options.seed ?? DEFAULT_MASTER_SEED;
+    if (!Number.isSafeInteger(seed))
+      throw new RangeError(`SeedPlugin: seed must be an integer, got ${seed}`);
+    this.seed = seed;
+    this.autoSeed = options.autoSeed ?? true;
+    this.seedFn = options.seedFn ?? seedMathRandom;
+  }
+
+  /** The seed of replicate `replicate`. */
+  seedFor(replicate: number): number {
+    return (((this.seed + replicate * 31337) % UINT32) + UINT32) % UINT32;
+  }
+
+  /** Seeds global randomness for one replicate and condition (when `autoSeed`). */
+  apply(seed: number): void {
+    if (this.autoSeed) this.seedFn(seed);
+  }
+
+  override beforeRun(_experiment: Experiment, _run: RunContext): void {
+    this.#savedRandom = Math.random;
+  }
+
+  override afterRun(): void {
+    // Leave the process as we found it.
+    if (this.#savedRandom) Math.random = this.#savedRandom;
+    this.#savedRandom = undefined;
+  }
+}

@@ -1,0 +1,175 @@
+import 'reflect-metadata';
+import { Expose, Transform, Type, instanceToPlain, plainToInstance } from 'class-transformer';
+import { PipelineExecutionError, CrystallizeError, type Ranking } from '@crystallize/core';
+import type { SerializedError } from '../execution/replicate-outcome.js';
+import type { StepRecord } from '../pipeline/step-record.js';
+import type { RunContext } from '../plugins/plugin.js';
+import type { StoredCondition } from '../resume/stored-condition.js';
+import { printTree } from './print-tree.js';
+
+/** Aggregated metrics of one condition: `{ metric: values over replicates, in replicate order }`. */
+export class ConditionMetrics {
+  metrics: Record<string, unknown[]> = {};
+}
+
+/** A hypothesis tested for every treatment against the baseline. */
+export class HypothesisResult {
+  name = '';
+  /** Verifier output per treatment. */
+  results: Record<string, unknown> = {};
+  ranking: Ranking = { best: undefined, ranked: [] };
+  /** Per-treatment failures of the verifier or ranker (the metrics are still stored). */
+  errors: Record<string, string> = {};
+}
+
+export class ExperimentMetrics {
+  @Type(() => ConditionMetrics)
+  baseline: ConditionMetrics = new ConditionMetrics();
+  @Transform(
+    ({ value }) =>
+      Object.fromEntries(
+        Object.entries((value ?? {}) as Record<string, unknown>).map(([k, v]) => [
+          k,
+          plainToInstance(ConditionMetrics, v),
+        ]),
+      ),
+    { toClassOnly: true },
+  )
+  treatments: Record<string, ConditionMetrics> = {};
+  @Type(() => HypothesisResult)
+  hypotheses: HypothesisResult[] = [];
+}
+
+export interface Provenance {
+  readonly pipelineSignature: string;
+  readonly replicates: number;
+  readonly seeds: Readonly<Record<string, readonly number[]>>;
+  readonly ctxChanges: Readonly<Record<string, Readonly<Record<number, readonly StepRecord[]>>>>;
+}
+
+export interface StoredArtifact {
+  readonly replicate: number;
+  readonly name: string;
+  readonly step: string;
+  /** Relative to the run folder. */
+  readonly path: string;
+}
+
+function toError(e: SerializedError): Error {
+  const err =
+    e.stepName !== undefined
+      ? new PipelineExecutionError(
+          e.stepName,
+          Object.assign(new Error(e.message), { name: e.name }),
+        )
+      : new CrystallizeError(e.message);
+  if (e.stepName !== undefined) Object.defineProperty(err, 'message', { value: e.message });
+  if (e.stack) err.stack = e.stack;
+  return err;
+}
+
+/**
+ * What a run produced: metrics per condition, hypothesis results and rankings, errors per
+ * replicate, provenance, and where artifacts were stored.
+ */
+export class Result {
+  experiment = '';
+  @Type(() => ExperimentMetrics)
+  metrics: ExperimentMetrics = new ExperimentMetrics();
+  /** `{ 'baseline_rep_2': Error, 'double_rep_0': Error }` */
+  @Transform(
+    ({ value }) =>
+      Object.fromEntries(
+        Object.entries((value ?? {}) as Record<string, SerializedError>).map(([k, v]) => [
+          k,
+          toError(v),
+        ]),
+      ),
+    {
+      toClassOnly: true,
+    },
+  )
+  @Transform(
+    ({ value }) =>
+      Object.fromEntries(
+        Object.entries((value ?? {}) as Record<string, Error>).map(([k, e]) => [
+          k,
+          {
+            name: e.name,
+            message: e.message,
+            stack: e.stack,
+            ...(e instanceof PipelineExecutionError ? { stepName: e.stepName } : {}),
+          },
+        ]),
+      ),
+    { toPlainOnly: true },
+  )
+  errors: Record<string, Error> = {};
+  provenance: Provenance = { pipelineSignature: '', replicates: 0, seeds: {}, ctxChanges: {} };
+  /** Artifact files per condition. */
+  artifacts: Record<string, StoredArtifact[]> = {};
+  /** The folder results were stored in, if an ArtifactPlugin ran. */
+  @Expose()
+  dir: string | undefined = undefined;
+  /** Fingerprints per condition (resume compares them). */
+  fingerprints: Record<string, { hash: string; parts: Record<string, string> }> = {};
+
+  getHypothesis(name: string): HypothesisResult | undefined {
+    return this.metrics.hypotheses.find((h) => h.name === name);
+  }
+
+  /** Metrics of one condition ('baseline' or a treatment name). */
+  conditionMetrics(condition: string): Record<string, unknown[]> | undefined {
+    return condition === 'baseline'
+      ? this.metrics.baseline.metrics
+      : this.metrics.treatments[condition]?.metrics;
+  }
+
+  /**
+   * A readable tree of what ran. `format` orders the levels `treatment`, `replicate`, `step`
+   * (any order, any subset) with `action` optionally last.
+   * @example result.printTree('treatment > replicate > step > action')
+   */
+  printTree(format = 'treatment > replicate > step > action'): string {
+    return printTree(this.provenance, format);
+  }
+
+  /** @internal What the ArtifactPlugin stores for one condition. */
+  storedCondition(condition: string, run: Pick<RunContext, 'replicates'>): StoredCondition {
+    const fp = this.fingerprints[condition];
+    const errors: Record<string, SerializedError> = {};
+    for (const [key, e] of Object.entries(this.errors)) {
+      if (key.startsWith(`${condition}_rep_`)) {
+        errors[key] = {
+          name: e.name,
+          message: e.message,
+          ...(e.stack ? { stack: e.stack } : {}),
+          ...(e instanceof PipelineExecutionError ? { stepName: e.stepName } : {}),
+        };
+      }
+    }
+    return {
+      condition,
+      fingerprint: fp?.hash ?? '',
+      fingerprintParts: fp?.parts ?? {},
+      replicates: run.replicates,
+      seeds: this.provenance.seeds[condition] ?? [],
+      metrics: this.conditionMetrics(condition) ?? {},
+      provenance: (this.provenance.ctxChanges[condition] ?? {}) as Record<
+        string,
+        readonly StepRecord[]
+      >,
+      errors,
+      artifacts: this.artifacts[condition] ?? [],
+    };
+  }
+
+  toJSON(): Record<string, unknown> {
+    return instanceToPlain(this) as Record<string, unknown>;
+  }
+
+  static fromJSON(json: string | Record<string, unknown>): Result {
+    const plain = typeof json === 'string' ? (JSON.parse(json) as Record<string, unknown>) : json;
+    return plainToInstance(Result, plain);
+  }
+}
