@@ -11,7 +11,9 @@ interface JestProject {
 }
 
 async function projects(): Promise<JestProject[]> {
-  const config = (await import('../../../jest.config.js')) as {
+  // A non-literal specifier: the config is plain JS with no type declarations.
+  const specifier = '../../../jest.config.js';
+  const config = (await import(specifier)) as {
     default: { projects: JestProject[] };
   };
   return config.default.projects;

@@ -181,11 +181,11 @@ describe('setup and teardown', () => {
     const events: string[] = [];
     class Lookup extends Step<string, number> {
       table: Map<string, number> | undefined;
-      setup(ctx: FrozenContext): void {
+      override setup(ctx: FrozenContext): void {
         events.push(`setup:${String(ctx.get('condition'))}`);
         this.table = new Map([['a', 1]]);
       }
-      teardown(): void {
+      override teardown(): void {
         events.push('teardown');
         this.table = undefined;
       }
