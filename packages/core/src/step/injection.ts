@@ -98,7 +98,7 @@ export function resolveParams(
 ): ResolvedParams {
   const values: Record<string, unknown> = {};
   const sources: Record<string, ParamSource> = {};
-  const identity: Record<string, unknown> = {};
+  let resources: Record<string, unknown> | undefined;
   let pending = false;
   for (const param of params.values()) {
     const field = param.field;
@@ -106,7 +106,6 @@ export function resolveParams(
     if (Object.prototype.hasOwnProperty.call(explicit, field)) {
       value = explicit[field];
       sources[field] = 'explicit';
-      identity[field] = value;
     } else if (ctx.has(param.key)) {
       const raw = ctx.get(param.key);
       if (typeof raw === 'function') {
@@ -122,16 +121,14 @@ export function resolveParams(
         }
         if (value instanceof Promise) pending = true;
         sources[field] = 'resource';
-        identity[field] = { resource: resourceKey(raw) ?? param.key };
+        (resources ??= {})[field] = { resource: resourceKey(raw) ?? param.key };
       } else {
         value = coerce(raw, param, defaults[field], `Step '${stepName}'`);
         sources[field] = 'context';
-        identity[field] = value;
       }
     } else if (defaults[field] !== undefined) {
       value = defaults[field];
       sources[field] = 'default';
-      identity[field] = value;
     } else {
       throw new InjectionError(
         `Step '${stepName}': parameter '${field}' has no default and is not in the context ` +
@@ -141,7 +138,8 @@ export function resolveParams(
     }
     values[field] = value;
   }
-  return { values, sources, identity, pending };
+  // Without resources the identity is the values themselves: no copy on the hot path.
+  return { values, sources, identity: resources ? { ...values, ...resources } : values, pending };
 }
 
 /** Awaits resources whose factories returned promises. */

@@ -122,10 +122,14 @@ export abstract class Step<In = unknown, Out = unknown> {
   /** Resolves this call's parameter values: explicit > context > default. */
   resolveParams(ctx: FrozenContext): ResolvedParams {
     const model = this[STATE].model;
-    const defaults: Record<string, unknown> = {};
-    for (const field of model.params.keys())
-      defaults[field] = (this as unknown as Record<string, unknown>)[field];
-    return resolveParams(this.name, model.params, this.params, defaults, ctx);
+    // Defaults are the instance's own field values, read in place (no copy per call).
+    return resolveParams(
+      this.name,
+      model.params,
+      this.params,
+      this as unknown as Readonly<Record<string, unknown>>,
+      ctx,
+    );
   }
 
   /**
@@ -137,13 +141,19 @@ export abstract class Step<In = unknown, Out = unknown> {
     const params = resolved ?? this.resolveParams(ctx);
     const values = params.pending ? await settleParams(params) : params.values;
     const view = Object.create(this) as Record<string, unknown>;
-    for (const field of Object.keys(values)) {
-      Object.defineProperty(view, field, {
-        value: values[field],
-        writable: true,
-        enumerable: true,
-        configurable: true,
-      });
+    for (const field in values) {
+      // Plain assignment shadows the instance's writable field on the view (fast path);
+      // defineProperty covers fields the user made read-only.
+      try {
+        view[field] = values[field];
+      } catch {
+        Object.defineProperty(view, field, {
+          value: values[field],
+          writable: true,
+          enumerable: true,
+          configurable: true,
+        });
+      }
     }
     const entry = view[this[STATE].model.entryMethod] as (
       d: In,
