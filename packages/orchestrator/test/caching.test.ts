@@ -1,0 +1,187 @@
+import 'reflect-metadata';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type FrozenContext, Param, PipelineStep, Step, treatment } from '@crystallize/core';
+import {
+  Artifact,
+  ArtifactPlugin,
+  Experiment,
+  LoggingPlugin,
+  Pipeline,
+  type StepOutputCache,
+} from '@crystallize/orchestrator';
+import { ComputeSum, FileStepCache, recordsOf, tempDir } from './helpers.js';
+
+const calls: Record<string, number> = {};
+const count = (name: string) => (calls[name] = (calls[name] ?? 0) + 1);
+
+/** Cacheable, injected `factor`; records a metric, an artifact and a context key. */
+class Expensive extends Step<number[], number[]> {
+  @Param() factor = 1;
+  @Param() report = new Artifact<{ factor: number }>('report.json');
+
+  @PipelineStep({ cacheable: true })
+  run(data: number[], ctx: FrozenContext): number[] {
+    count('Expensive');
+    ctx.metrics.add('expensive_len', data.length, { phase: 'fit' });
+    ctx.add('fitted_factor', this.factor);
+    this.report.write({ factor: this.factor });
+    return data.map((x) => x * this.factor);
+  }
+}
+
+class UsesFitted extends Step<number[], number[]> {
+  @PipelineStep()
+  run(data: number[], ctx: FrozenContext): number[] {
+    count('UsesFitted');
+    ctx.metrics.add('fitted', ctx.get('fitted_factor', -1));
+    return data;
+  }
+}
+
+class Counted extends Step<number[], number[]> {
+  @PipelineStep()
+  run(data: number[]): number[] {
+    count('Counted');
+    return data;
+  }
+}
+
+function build(
+  cache: StepOutputCache | false,
+  opts: {
+    input?: number[];
+    pipeline?: Pipeline;
+    rootDir?: string;
+    treatments?: ReturnType<typeof treatment>[];
+  } = {},
+): Experiment {
+  const input = opts.input ?? [1, 2, 3];
+  return new Experiment({
+    name: 'caching',
+    datasource: () => input,
+    pipeline: opts.pipeline ?? new Pipeline([Expensive, UsesFitted, ComputeSum]),
+    treatments: opts.treatments ?? [],
+    plugins: [
+      new ArtifactPlugin({ rootDir: opts.rootDir ?? tempDir() }),
+      new LoggingPlugin({ level: 'silent' }),
+    ],
+    cache,
+  });
+}
+
+beforeEach(() => {
+  for (const k of Object.keys(calls)) delete calls[k];
+});
+
+describe('caching through the experiment', () => {
+  it('serves the second run of a cacheable step from the store (cacheHit in provenance)', async () => {
+    const cache = new FileStepCache();
+    const first = await build(cache).run();
+    expect(recordsOf(first)[0]![0]!.cacheHit).toBe(false);
+    expect(calls['Expensive']).toBe(1);
+    expect(cache.entries()).toBe(1);
+
+    const second = await build(cache).run();
+    const rec = recordsOf(second)[0]![0]!;
+    expect(rec.cacheHit).toBe(true);
+    expect(calls['Expensive']).toBe(1); // not called again
+    expect(rec.outputHash).toBe(recordsOf(first)[0]![0]!.outputHash);
+    expect(second.metrics.baseline.metrics['sum']).toEqual([6]);
+  });
+
+  it('reuses an entry across replicates with the same input and params', async () => {
+    const cache = new FileStepCache();
+    const result = await build(cache).run({ replicates: 3 });
+    expect(recordsOf(result).map((r) => r[0]!.cacheHit)).toEqual([false, true, true]);
+    expect(calls['Expensive']).toBe(1);
+  });
+
+  it('gives a treatment that changes an injected parameter its own cache entry', async () => {
+    const cache = new FileStepCache();
+    const treatments = [treatment('triple', { factor: 3 })];
+    const first = await build(cache, { treatments }).run();
+    expect(first.metrics.baseline.metrics['sum']).toEqual([6]);
+    expect(first.metrics.treatments['triple']!.metrics['sum']).toEqual([18]);
+    expect(recordsOf(first, 'triple')[0]![0]!.cacheHit).toBe(false);
+    expect(recordsOf(first, 'triple')[0]![0]!.params).toMatchObject({ factor: 3 });
+    expect(cache.entries()).toBe(2);
+    expect(recordsOf(first, 'triple')[0]![0]!.stepHash).not.toBe(recordsOf(first)[0]![0]!.stepHash);
+
+    const second = await build(cache, { treatments }).run();
+    expect(recordsOf(second)[0]![0]!.cacheHit).toBe(true);
+    expect(recordsOf(second, 'triple')[0]![0]!.cacheHit).toBe(true);
+    expect(second.metrics.baseline.metrics['sum']).toEqual([6]);
+    expect(second.metrics.treatments['triple']!.metrics['sum']).toEqual([18]);
+    expect(calls['Expensive']).toBe(2);
+  });
+
+  it('reruns a cached step when its explicit params change', async () => {
+    const cache = new FileStepCache();
+    await build(cache, {
+      pipeline: new Pipeline([Expensive.with({ factor: 2 }), ComputeSum]),
+    }).run();
+    const other = await build(cache, {
+      pipeline: new Pipeline([Expensive.with({ factor: 4 }), ComputeSum]),
+    }).run();
+    expect(recordsOf(other)[0]![0]!.cacheHit).toBe(false);
+    expect(other.metrics.baseline.metrics['sum']).toEqual([24]);
+    expect(calls['Expensive']).toBe(2);
+  });
+
+  it('reruns a cached step when its input changes', async () => {
+    const cache = new FileStepCache();
+    await build(cache, { input: [1, 2, 3] }).run();
+    const other = await build(cache, { input: [1, 2, 4] }).run();
+    expect(recordsOf(other)[0]![0]!.cacheHit).toBe(false);
+    expect(other.metrics.baseline.metrics['sum']).toEqual([7]);
+    expect(calls['Expensive']).toBe(2);
+  });
+
+  it('restores the metrics, artifacts and context keys a cached step recorded on a hit', async () => {
+    const cache = new FileStepCache();
+    const missRoot = tempDir();
+    const hitRoot = tempDir();
+    const miss = await build(cache, { rootDir: missRoot }).run();
+    const hit = await build(cache, { rootDir: hitRoot }).run();
+    expect(recordsOf(hit)[0]![0]!.cacheHit).toBe(true);
+    expect(calls['Expensive']).toBe(1);
+    expect(hit.metrics.baseline.metrics).toEqual(miss.metrics.baseline.metrics);
+    expect(hit.metrics.baseline.metrics['expensive_len']).toEqual([3]);
+    // The downstream step saw the context key the cached step added.
+    expect(hit.metrics.baseline.metrics['fitted']).toEqual([1]);
+    expect(recordsOf(hit)[0]![0]!.ctxChanges).toEqual(recordsOf(miss)[0]![0]!.ctxChanges);
+    // The artifact file is written again for the run that hit the cache.
+    const rel = join('caching', 'v0', 'replicate_0', 'baseline', 'Expensive', 'report.json');
+    expect(existsSync(join(missRoot, rel))).toBe(true);
+    expect(existsSync(join(hitRoot, rel))).toBe(true);
+    expect(JSON.parse(readFileSync(join(hitRoot, rel), 'utf8'))).toEqual({ factor: 1 });
+    expect(hit.artifacts['baseline']).toEqual(miss.artifacts['baseline']);
+  });
+
+  it('never serves non-cacheable steps from the store', async () => {
+    const cache = new FileStepCache();
+    const pipeline = () => new Pipeline([Counted, ComputeSum]);
+    await build(cache, { pipeline: pipeline() }).run({ replicates: 2 });
+    const second = await build(cache, { pipeline: pipeline() }).run({ replicates: 2 });
+    expect(
+      recordsOf(second)
+        .flat()
+        .every((r) => r.cacheHit === false),
+    ).toBe(true);
+    expect(calls['Counted']).toBe(4);
+    expect(cache.gets).toBe(0);
+    expect(cache.sets).toBe(0);
+  });
+
+  it('runs everything uncached with cache: false', async () => {
+    await build(false).run({ replicates: 2 });
+    const second = await build(false).run({ replicates: 2 });
+    expect(
+      recordsOf(second)
+        .flat()
+        .every((r) => r.cacheHit === false),
+    ).toBe(true);
+    expect(calls['Expensive']).toBe(4);
+  });
+});
