@@ -1,2 +1,3 @@
 export * from '@crystallize/core';
+export * from '@crystallize/cache';
 export * from '@crystallize/orchestrator';

@@ -1,0 +1,368 @@
+import { lstat, open, readdir, rmdir, stat, unlink } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { CacheError, rootLogger } from '@crystallize/core';
+import type { CacheEntry } from './cache-entry.js';
+import { UnencodableValueError } from './cache-errors.js';
+import { TEMP_SUFFIX, writeFileAtomic } from './internal/atomic-write.js';
+import { checkKey, isKey } from './internal/cache-key.js';
+import { decodeEntry, encodeEntry } from './internal/entry-codec.js';
+import {
+  checkHeader,
+  encodeHeader,
+  HEADER_SIZE,
+  verifyEntry,
+  type Corruption,
+} from './internal/entry-format.js';
+
+/** File extension of an entry: `<dir>/<stepKey>/<inputKey>.msgpack`. */
+export const ENTRY_EXTENSION = '.msgpack';
+
+/** What to do with a value that cannot be encoded: throw an UnencodableValueError, or skip it. */
+export type OnUnencodable = 'throw' | 'skip';
+
+/** The part of a pino logger the store uses; a pino `Logger` fits. */
+export interface CacheLogger {
+  warn(obj: object, msg?: string): void;
+  debug(obj: object, msg?: string): void;
+}
+
+export interface CacheStoreOptions {
+  /** Root folder. Default: `CRYSTALLIZE_CACHE_DIR`, else `.cache` (resolved against the cwd). */
+  readonly dir?: string;
+  /** Where corrupt entries and skipped writes are reported. Default: core's `rootLogger()`. */
+  readonly logger?: CacheLogger;
+  /** Default for {@link CacheStore.set}; `'throw'` unless given. */
+  readonly onUnencodable?: OnUnencodable;
+}
+
+export interface CacheSetOptions {
+  readonly onUnencodable?: OnUnencodable;
+}
+
+/** What is on disk now, plus what this store instance has done since it was created. */
+export interface CacheStats {
+  readonly dir: string;
+  /** Step folders holding at least one entry. */
+  readonly steps: number;
+  readonly entries: number;
+  /** Bytes of all entry files, headers included. */
+  readonly bytes: number;
+  readonly hits: number;
+  readonly misses: number;
+  readonly writes: number;
+  /** Writes skipped because the value could not be encoded (`onUnencodable: 'skip'`). */
+  readonly skipped: number;
+  /** Corrupt, truncated or foreign-format files found (and deleted unless newer-format). */
+  readonly corrupt: number;
+}
+
+// Temp files younger than this may belong to a writer that is about to rename them.
+const STALE_TEMP_MS = 60_000;
+
+/**
+ * The on-disk step-output cache: one checksummed msgpack file per step call at
+ * `<dir>/<stepKey>/<inputKey>.msgpack`. Writes are atomic (temp file + rename) and safe from
+ * several threads or processes at once; a corrupt, truncated or old-format file is logged,
+ * deleted and reported as a miss, never returned.
+ *
+ * @example
+ * const store = new CacheStore();                     // CRYSTALLIZE_CACHE_DIR or .cache
+ * await store.set(step.stepHash, hashValue(input), { output, metrics: [], artifacts: [] });
+ * const hit = await store.get<Float64Array>(step.stepHash, hashValue(input));
+ */
+export class CacheStore {
+  /** Absolute root folder of the store. */
+  readonly dir: string;
+  readonly #logger: CacheLogger | undefined;
+  readonly #onUnencodable: OnUnencodable;
+  #hits = 0;
+  #misses = 0;
+  #writes = 0;
+  #skipped = 0;
+  #corrupt = 0;
+
+  constructor(options: CacheStoreOptions = {}) {
+    this.dir = resolve(options.dir ?? (process.env['CRYSTALLIZE_CACHE_DIR'] || '.cache'));
+    this.#logger = options.logger;
+    this.#onUnencodable = options.onUnencodable ?? 'throw';
+  }
+
+  /** The file an entry lives in (whether or not it exists). Throws on an unsafe key. */
+  pathOf(stepKey: string, inputKey: string): string {
+    checkKey('stepKey', stepKey);
+    checkKey('inputKey', inputKey);
+    return join(this.dir, stepKey, inputKey + ENTRY_EXTENSION);
+  }
+
+  /**
+   * Reads, verifies and decodes an entry. Returns `undefined` on a miss — including when the
+   * file was corrupt, truncated or of another format (it is then logged and deleted). The type
+   * parameter is the caller's claim about what was stored; it is not checked.
+   */
+  async get<T = unknown>(stepKey: string, inputKey: string): Promise<CacheEntry<T> | undefined> {
+    const file = this.pathOf(stepKey, inputKey);
+    const read = await this.#read(file, Infinity);
+    if (!read) {
+      this.#misses++;
+      return undefined;
+    }
+    const verified = verifyEntry(read.bytes);
+    if ('reason' in verified) {
+      return this.#corruptMiss(stepKey, inputKey, file, read.ino, verified);
+    }
+    let entry: CacheEntry<T>;
+    try {
+      entry = decodeEntry<T>(verified.payload);
+    } catch (error) {
+      const detail = error instanceof Error ? error.message : String(error);
+      return this.#corruptMiss(stepKey, inputKey, file, read.ino, {
+        reason: 'undecodable',
+        detail,
+      });
+    }
+    this.#hits++;
+    return entry;
+  }
+
+  /**
+   * Encodes and atomically writes an entry, replacing any previous one. Returns `true` once
+   * written, `false` when skipped under `onUnencodable: 'skip'`.
+   *
+   * @throws UnencodableValueError (a CacheError) naming the key, the path in the entry and the
+   *   offending type when a value cannot round-trip exactly; CacheError when the write fails.
+   */
+  async set<T>(
+    stepKey: string,
+    inputKey: string,
+    entry: CacheEntry<T>,
+    options: CacheSetOptions = {},
+  ): Promise<boolean> {
+    const file = this.pathOf(stepKey, inputKey);
+    const key = `${stepKey}/${inputKey}`;
+    let payload: Buffer;
+    try {
+      payload = encodeEntry(entry, key);
+    } catch (error) {
+      const unencodable =
+        error instanceof UnencodableValueError
+          ? error
+          : new UnencodableValueError(
+              key,
+              '(entry)',
+              'value',
+              `msgpackr could not encode (${error instanceof Error ? error.message : String(error)})`,
+            );
+      if ((options.onUnencodable ?? this.#onUnencodable) === 'throw') throw unencodable;
+      this.#skipped++;
+      this.#log().warn(
+        { stepKey, inputKey, path: unencodable.path, valueType: unencodable.valueType },
+        `Not caching ${key}: ${unencodable.path} is a ${unencodable.valueType}`,
+      );
+      return false;
+    }
+    try {
+      await writeFileAtomic(file, [encodeHeader(payload), payload]);
+    } catch (error) {
+      throw new CacheError(
+        `Could not write cache entry ${key} to ${file}: ${(error as Error).message}. ` +
+          'Check that the cache folder is writable and the disk has room.',
+        { cause: error },
+      );
+    }
+    this.#writes++;
+    return true;
+  }
+
+  /**
+   * Whether an entry exists with a sound header (magic, version, length). Cheap: reads 48
+   * bytes; only {@link CacheStore.get} verifies the checksum. A bad header is handled as in get.
+   */
+  async has(stepKey: string, inputKey: string): Promise<boolean> {
+    const file = this.pathOf(stepKey, inputKey);
+    const read = await this.#read(file, HEADER_SIZE);
+    if (!read) return false;
+    const problem = checkHeader(read.bytes, read.size);
+    if (!problem) return true;
+    await this.#discard(stepKey, inputKey, file, read.ino, problem);
+    return false;
+  }
+
+  /** Removes one entry; `true` when there was one. */
+  async delete(stepKey: string, inputKey: string): Promise<boolean> {
+    const file = this.pathOf(stepKey, inputKey);
+    try {
+      await unlink(file);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw this.#ioError('delete', file, error);
+    }
+  }
+
+  /**
+   * Removes every entry (or every entry of one step) and the emptied step folders; returns how
+   * many entries went. Only files the store writes are touched, so pointing the store at a
+   * folder that holds other data never deletes that data.
+   */
+  async clear(stepKey?: string): Promise<number> {
+    if (stepKey !== undefined) checkKey('stepKey', stepKey);
+    const steps = stepKey !== undefined ? [stepKey] : await this.#stepFolders();
+    let removed = 0;
+    for (const step of steps) {
+      const folder = join(this.dir, step);
+      for (const name of await listFolder(folder)) {
+        if (isEntryFile(name)) {
+          if (await unlinkIfPresent(join(folder, name))) removed++;
+        } else if (name.startsWith('.') && name.endsWith(TEMP_SUFFIX)) {
+          const info = await stat(join(folder, name)).catch(() => undefined);
+          if (info && Date.now() - info.mtimeMs > STALE_TEMP_MS) {
+            await unlinkIfPresent(join(folder, name));
+          }
+        }
+      }
+      await rmdir(folder).catch(() => undefined); // not empty (foreign files, live temps): keep
+    }
+    return removed;
+  }
+
+  /** Entry counts and sizes on disk, and this instance's hit/miss/write counters. */
+  async stats(): Promise<CacheStats> {
+    let steps = 0;
+    let entries = 0;
+    let bytes = 0;
+    for (const step of await this.#stepFolders()) {
+      const folder = join(this.dir, step);
+      let inStep = 0;
+      for (const name of await listFolder(folder)) {
+        if (!isEntryFile(name)) continue;
+        const info = await stat(join(folder, name)).catch(() => undefined);
+        if (!info?.isFile()) continue;
+        inStep++;
+        bytes += info.size;
+      }
+      entries += inStep;
+      if (inStep > 0) steps++;
+    }
+    return {
+      dir: this.dir,
+      steps,
+      entries,
+      bytes,
+      hits: this.#hits,
+      misses: this.#misses,
+      writes: this.#writes,
+      skipped: this.#skipped,
+      corrupt: this.#corrupt,
+    };
+  }
+
+  #log(): CacheLogger {
+    return this.#logger ?? rootLogger();
+  }
+
+  /** Reads up to `limit` bytes of a file; `undefined` when it does not exist. */
+  async #read(
+    file: string,
+    limit: number,
+  ): Promise<{ bytes: Buffer; size: number; ino: number } | undefined> {
+    let handle;
+    try {
+      handle = await open(file, 'r');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw this.#ioError('read', file, error);
+    }
+    try {
+      const info = await handle.stat();
+      const want = Math.min(info.size, limit);
+      const bytes = Buffer.allocUnsafe(want);
+      let got = 0;
+      while (got < want) {
+        const { bytesRead } = await handle.read(bytes, got, want - got, got);
+        if (bytesRead === 0) break;
+        got += bytesRead;
+      }
+      return { bytes: bytes.subarray(0, got), size: info.size, ino: info.ino };
+    } catch (error) {
+      throw this.#ioError('read', file, error);
+    } finally {
+      await handle.close();
+    }
+  }
+
+  async #corruptMiss(
+    stepKey: string,
+    inputKey: string,
+    file: string,
+    ino: number,
+    problem: Corruption,
+  ): Promise<undefined> {
+    await this.#discard(stepKey, inputKey, file, ino, problem);
+    this.#misses++;
+    return undefined;
+  }
+
+  /** Logs a bad file and deletes it, unless a newer build wrote it or a writer replaced it. */
+  async #discard(
+    stepKey: string,
+    inputKey: string,
+    file: string,
+    ino: number,
+    problem: Corruption,
+  ): Promise<void> {
+    this.#corrupt++;
+    const keep = problem.reason === 'newer-format';
+    this.#log().warn(
+      { stepKey, inputKey, file, reason: problem.reason, detail: problem.detail },
+      keep
+        ? `Cache entry ${stepKey}/${inputKey} was written by a newer Crystallize (${problem.detail}); ignoring it`
+        : `Cache entry ${stepKey}/${inputKey} is unusable (${problem.reason}: ${problem.detail}); deleted, the step will be recomputed`,
+    );
+    if (keep) return;
+    // Only delete the file that was read: a writer may have renamed a sound entry in since.
+    const now = await lstat(file).catch(() => undefined);
+    if (now?.ino === ino) await unlink(file).catch(() => undefined);
+  }
+
+  async #stepFolders(): Promise<string[]> {
+    const found: string[] = [];
+    let dirents;
+    try {
+      dirents = await readdir(this.dir, { withFileTypes: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return found;
+      throw this.#ioError('list', this.dir, error);
+    }
+    for (const d of dirents) if (d.isDirectory() && isKey(d.name)) found.push(d.name);
+    return found;
+  }
+
+  #ioError(action: string, file: string, error: unknown): CacheError {
+    return new CacheError(
+      `Could not ${action} ${file}: ${(error as Error).message}. Check the cache folder's permissions.`,
+      { cause: error },
+    );
+  }
+}
+
+function isEntryFile(name: string): boolean {
+  return name.endsWith(ENTRY_EXTENSION) && isKey(name.slice(0, -ENTRY_EXTENSION.length));
+}
+
+async function listFolder(folder: string): Promise<string[]> {
+  try {
+    return await readdir(folder);
+  } catch {
+    return [];
+  }
+}
+
+async function unlinkIfPresent(file: string): Promise<boolean> {
+  try {
+    await unlink(file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+}

@@ -1,0 +1,103 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * On-disk layout of one entry: a fixed 48-byte header, then the msgpack payload.
+ *
+ * | offset | size | field                                              |
+ * |--------|------|----------------------------------------------------|
+ * | 0      | 4    | magic `CRYC`                                       |
+ * | 4      | 2    | format version (u16 LE), {@link FORMAT_VERSION}    |
+ * | 6      | 1    | checksum algorithm (1 = sha256)                    |
+ * | 7      | 1    | reserved (0)                                       |
+ * | 8      | 8    | payload length in bytes (u64 LE)                   |
+ * | 16     | 32   | sha256 of the payload                              |
+ * | 48     | n    | payload                                            |
+ *
+ * 48 is a multiple of 8, so the payload of a freshly read file is 8-byte aligned.
+ */
+export const FORMAT_VERSION = 1;
+export const HEADER_SIZE = 48;
+const MAGIC = 0x43595243; // 'CRYC' read as u32 LE
+const SHA256 = 1;
+
+/** Why a file on disk is not a usable entry. */
+export type CorruptionReason =
+  | 'truncated'
+  | 'not-an-entry'
+  | 'old-format'
+  | 'newer-format'
+  | 'length-mismatch'
+  | 'checksum-mismatch'
+  | 'undecodable';
+
+export interface Corruption {
+  readonly reason: CorruptionReason;
+  readonly detail: string;
+}
+
+export function encodeHeader(payload: Uint8Array): Buffer {
+  const header = Buffer.alloc(HEADER_SIZE);
+  header.writeUInt32LE(MAGIC, 0);
+  header.writeUInt16LE(FORMAT_VERSION, 4);
+  header.writeUInt8(SHA256, 6);
+  header.writeBigUInt64LE(BigInt(payload.byteLength), 8);
+  createHash('sha256').update(payload).digest().copy(header, 16);
+  return header;
+}
+
+/**
+ * Checks everything the header alone can tell: magic, version, algorithm and that the file
+ * holds exactly the payload length the header announces. Needs the first {@link HEADER_SIZE}
+ * bytes (fewer when the file is shorter) and the file size.
+ */
+export function checkHeader(head: Buffer, fileSize: number): Corruption | undefined {
+  if (fileSize < HEADER_SIZE) {
+    return {
+      reason: 'truncated',
+      detail: `${fileSize} bytes, shorter than the ${HEADER_SIZE}-byte header`,
+    };
+  }
+  if (head.readUInt32LE(0) !== MAGIC) {
+    return { reason: 'not-an-entry', detail: 'the file does not start with the CRYC magic' };
+  }
+  const version = head.readUInt16LE(4);
+  if (version < FORMAT_VERSION) {
+    return {
+      reason: 'old-format',
+      detail: `format version ${version}, this build reads ${FORMAT_VERSION}`,
+    };
+  }
+  if (version > FORMAT_VERSION) {
+    return {
+      reason: 'newer-format',
+      detail: `format version ${version}, this build reads ${FORMAT_VERSION}`,
+    };
+  }
+  if (head.readUInt8(6) !== SHA256) {
+    return { reason: 'not-an-entry', detail: `unknown checksum algorithm ${head.readUInt8(6)}` };
+  }
+  const declared = head.readBigUInt64LE(8);
+  const actual = BigInt(fileSize - HEADER_SIZE);
+  if (declared > actual) {
+    return { reason: 'truncated', detail: `payload has ${actual} of ${declared} bytes` };
+  }
+  if (declared < actual) {
+    return {
+      reason: 'length-mismatch',
+      detail: `${actual - declared} bytes after the ${declared}-byte payload`,
+    };
+  }
+  return undefined;
+}
+
+/** Verifies a whole file and returns its payload as a view (no copy), or what is wrong. */
+export function verifyEntry(file: Buffer): { payload: Buffer } | Corruption {
+  const problem = checkHeader(file, file.byteLength);
+  if (problem) return problem;
+  const payload = file.subarray(HEADER_SIZE);
+  const digest = createHash('sha256').update(payload).digest();
+  if (!digest.equals(file.subarray(16, 48))) {
+    return { reason: 'checksum-mismatch', detail: 'the payload does not match its sha256' };
+  }
+  return { payload };
+}

@@ -1,0 +1,121 @@
+import { CacheStore, hashValue, type CacheEntry } from '@crystallize/cache';
+import { tempCacheDir } from './fixtures/temp-cache-dir.js';
+
+const tmp = tempCacheDir();
+
+async function roundTrip<T>(output: T, entry: Partial<CacheEntry<T>> = {}): Promise<CacheEntry<T>> {
+  const store = new CacheStore({ dir: tmp.dir() });
+  await store.set('step', 'input', { output, metrics: [], artifacts: [], ...entry });
+  // A fresh store (as in another process) must read what the first one wrote.
+  const got = await new CacheStore({ dir: tmp.dir() }).get<T>('step', 'input');
+  if (!got) throw new Error('expected a hit');
+  return got;
+}
+
+describe('CacheStore round trips', () => {
+  it('restores every typed array with its own class and bytes', async () => {
+    const arrays = [
+      new Float64Array([1.5, -0, NaN, Infinity]),
+      new Float32Array([0.25, -3]),
+      new Int8Array([-1, 2]),
+      new Uint8Array([0, 255]),
+      new Uint8ClampedArray([7]),
+      new Int16Array([-300]),
+      new Uint16Array([65535]),
+      new Int32Array([-1 << 30]),
+      new Uint32Array([2 ** 32 - 1]),
+      new BigInt64Array([-(2n ** 63n)]),
+      new BigUint64Array([2n ** 64n - 1n]),
+      Buffer.from('bytes'),
+      new DataView(new Uint8Array([1, 2, 3]).buffer),
+      new Uint8Array([4, 5]).buffer,
+    ];
+    const got = await roundTrip(arrays);
+    expect(got.output.map((a) => a.constructor)).toEqual(arrays.map((a) => a.constructor));
+    expect(got.output).toStrictEqual(arrays);
+    expect(hashValue(got.output)).toBe(hashValue(arrays));
+  });
+
+  it('restores a view into a larger buffer as just its own elements', async () => {
+    const view = new Float64Array([9, 1, 2, 9]).subarray(1, 3);
+    const got = await roundTrip(view);
+    expect(got.output).toStrictEqual(new Float64Array([1, 2]));
+  });
+
+  it('restores Map, Set, Date, BigInt and nested objects exactly', async () => {
+    const value = {
+      map: new Map<unknown, unknown>([
+        ['a', 1],
+        [2, { x: [1, 2] }],
+        [{ k: 1 }, 'object key'],
+      ]),
+      set: new Set<unknown>([1, 'a', 3n, new Date(0)]),
+      date: new Date('2026-11-05T10:20:30.456Z'),
+      bigs: [5n, -5n, 2n ** 64n + 1n, -(2n ** 100n)],
+      nested: { a: { b: [{ c: null, d: undefined, e: true }] } },
+      numbers: [0.1, 2 ** 60, -Infinity, NaN, 42],
+      text: 'héllo 😀',
+      regexp: /x+y/gi,
+      empty: { obj: {}, arr: [], map: new Map(), set: new Set() },
+    };
+    const got = await roundTrip(value);
+    expect(got.output).toStrictEqual(value);
+    expect(got.output.map).toBeInstanceOf(Map);
+    expect(got.output.set).toBeInstanceOf(Set);
+    expect(got.output.empty.map).toBeInstanceOf(Map);
+    expect('d' in got.output.nested.a.b[0]!).toBe(true);
+    expect(hashValue(got.output)).toBe(hashValue(value));
+  });
+
+  it('keeps -0 distinct from 0 in objects, arrays, Map values and Set members', async () => {
+    const value = {
+      z: -0,
+      list: [1, -0, 0],
+      deep: [{ m: new Map([['v', -0]]) }],
+      inSet: new Set([{ y: -0 }]),
+      typed: new Float64Array([-0]),
+    };
+    const got = await roundTrip(value);
+    expect(Object.is(got.output.z, -0)).toBe(true);
+    expect(Object.is(got.output.list[1], -0)).toBe(true);
+    expect(Object.is(got.output.list[2], 0)).toBe(true);
+    expect(Object.is(got.output.deep[0]!.m.get('v'), -0)).toBe(true);
+    expect(Object.is([...got.output.inSet][0]!.y, -0)).toBe(true);
+    expect(hashValue(got.output)).toBe(hashValue(value));
+  });
+
+  it('round-trips a bare -0 and other primitive outputs', async () => {
+    for (const output of [-0, 0, 'text', null, undefined, true, 7n, 3.25]) {
+      const got = await roundTrip<unknown>(output);
+      expect(Object.is(got.output, output)).toBe(true);
+    }
+  });
+
+  it('stores the metrics and artifacts a step recorded, in order, with their tags', async () => {
+    const metrics = [
+      { name: 'loss', value: 0.5, tags: { split: 'train' } },
+      { name: 'sum', value: 9 },
+      { name: 'loss', value: 0.25, tags: { split: 'test', epoch: 2 } },
+      { name: 'curve', value: [1, 2, 3] },
+    ];
+    const artifacts = [
+      { name: 'weights.bin', data: new Float32Array([1, 2]), step: 'Train' },
+      { name: 'report.json', data: { ok: true } },
+    ];
+    const got = await roundTrip(new Float64Array([1]), { metrics, artifacts });
+    expect(got.metrics).toStrictEqual(metrics);
+    expect(got.artifacts).toStrictEqual(artifacts);
+    expect(got.artifacts[0]!.data).toBeInstanceOf(Float32Array);
+  });
+
+  it('round-trips 1M floats as Float64Array and as number[]', async () => {
+    const typed = new Float64Array(1_000_000).map((_, i) => i * 1.5 + 1);
+    const got = await roundTrip(typed);
+    expect(got.output).toBeInstanceOf(Float64Array);
+    expect(hashValue(got.output)).toBe(hashValue(typed));
+    const plain = Array.from(typed);
+    const gotPlain = await roundTrip(plain);
+    expect(Array.isArray(gotPlain.output)).toBe(true);
+    expect(hashValue(gotPlain.output)).toBe(hashValue(plain));
+  });
+});
