@@ -7,12 +7,14 @@ import { join } from 'node:path';
  *   <root>/<experiment>/v<N>/metadata.json
  *                           /_manifest.json
  *                           /run.log
- *                           /<condition>/results.json
+ *                           /<condition>/results.json       (metrics, seeds, errors, fingerprint)
+ *                           /<condition>/provenance.jsonl   (one line of StepRecords per replicate)
  *                           /<condition>/.crystallize_complete
  *                           /replicate_<r>/<condition>/<Step>/<artifact file>
  */
 
 export const RESULTS_FILE = 'results.json';
+export const PROVENANCE_FILE = 'provenance.jsonl';
 export const COMPLETE_MARKER = '.crystallize_complete';
 export const METADATA_FILE = 'metadata.json';
 export const MANIFEST_FILE = '_manifest.json';
@@ -42,6 +44,10 @@ export function artifactRelPath(
 
 export function resultsPath(dir: string, condition: string): string {
   return join(dir, condition, RESULTS_FILE);
+}
+
+export function provenancePath(dir: string, condition: string): string {
+  return join(dir, condition, PROVENANCE_FILE);
 }
 
 export function markerPath(dir: string, condition: string): string {

@@ -13,6 +13,7 @@ import { BasePlugin, type RunContext } from './plugin.js';
 import type { Experiment } from '../experiment/experiment.js';
 import type { Result } from '../results/result.js';
 import type { StepRecord } from '../pipeline/step-record.js';
+import { writeProvenance } from '../resume/stored-condition.js';
 import {
   COMPLETE_MARKER,
   MANIFEST_FILE,
@@ -21,6 +22,7 @@ import {
   artifactRelPath,
   listVersions,
   markerPath,
+  provenancePath,
   resultsPath,
   versionDir,
 } from '../artifacts/layout.js';
@@ -145,7 +147,9 @@ export class ArtifactPlugin extends BasePlugin {
         m.files.push(a.path);
       }
       if (run.reused.has(condition)) continue;
-      writeAtomic(resultsPath(dir, condition), JSON.stringify(stored));
+      const { provenance, ...summary } = stored;
+      writeAtomic(resultsPath(dir, condition), JSON.stringify(summary));
+      writeProvenance(provenancePath(dir, condition), provenance);
       const complete =
         stored.seeds.length === run.replicates &&
         Object.keys(stored.errors).length === 0 &&
