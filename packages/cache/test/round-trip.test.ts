@@ -1,4 +1,4 @@
-import { CacheStore, hashValue, type CacheEntry } from '@crystallize/cache';
+import { CacheStore, hashValue, type CacheEntry, type CachedMetric } from '@crystallize/cache';
 import { tempCacheDir } from './fixtures/temp-cache-dir.js';
 
 const tmp = tempCacheDir();
@@ -92,7 +92,7 @@ describe('CacheStore round trips', () => {
   });
 
   it('stores the metrics and artifacts a step recorded, in order, with their tags', async () => {
-    const metrics = [
+    const metrics: CachedMetric[] = [
       { name: 'loss', value: 0.5, tags: { split: 'train' } },
       { name: 'sum', value: 9 },
       { name: 'loss', value: 0.25, tags: { split: 'test', epoch: 2 } },
