@@ -1,9 +1,9 @@
-import type { DataSourceLike, Hypothesis, StepLike, Treatment } from '@crystallize/core';
+import type { DataSourceLike, StepLike, Treatment } from '@crystallize/core';
 import type { Artifact } from '../artifacts/artifact.js';
 import type { BasePlugin } from '../plugins/plugin.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import type { StepOutputCache } from '../pipeline/step-cache.js';
-import type { ExperimentOptions } from './experiment-options.js';
+import type { AnyHypothesis, ExperimentOptions } from './experiment-options.js';
 import { Experiment } from './experiment.js';
 
 /**
@@ -19,7 +19,7 @@ export class ExperimentBuilder {
   readonly #steps: StepLike[] = [];
   #plugins: BasePlugin[] = [];
   #treatments: Treatment[] = [];
-  #hypotheses: Hypothesis<never>[] = [];
+  #hypotheses: AnyHypothesis[] = [];
   #replicates: number | undefined;
   #initialCtx: Record<string, unknown> = {};
   #outputs: Artifact[] = [];
@@ -49,7 +49,7 @@ export class ExperimentBuilder {
     this.#treatments = [...treatments];
     return this;
   }
-  hypotheses(hypotheses: readonly Hypothesis<never>[]): this {
+  hypotheses(hypotheses: readonly AnyHypothesis[]): this {
     this.#hypotheses = [...hypotheses];
     return this;
   }

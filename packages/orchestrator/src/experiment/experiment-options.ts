@@ -6,6 +6,14 @@ import type { BasePlugin } from '../plugins/plugin.js';
 
 export type Strategy = 'rerun' | 'resume';
 
+/**
+ * A hypothesis with any verifier output. `Hypothesis<R>` is invariant in `R` (R is both returned
+ * by `verify` and taken by the ranker), so neither `Hypothesis<unknown>` nor `Hypothesis<never>`
+ * accepts `hypothesis({ verifier: welch(), metrics: 'sum' }, (r) => r.p_value)`.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyHypothesis = Hypothesis<any>;
+
 export interface ExperimentOptions<In = unknown> {
   /** Folder-safe name; default: derived from the pipeline signature. */
   readonly name?: string;
@@ -13,7 +21,7 @@ export interface ExperimentOptions<In = unknown> {
   readonly pipeline: Pipeline | readonly StepLike[];
   readonly plugins?: readonly BasePlugin[];
   readonly treatments?: readonly Treatment[];
-  readonly hypotheses?: readonly Hypothesis<never>[];
+  readonly hypotheses?: readonly AnyHypothesis[];
   /** Default 1; a data source's own count and `run({ replicates })` take precedence. */
   readonly replicates?: number;
   /** Context values every replicate starts with (treatments override them). */
@@ -32,7 +40,7 @@ export interface ExperimentOptions<In = unknown> {
 export interface RunOptions {
   readonly replicates?: number;
   readonly treatments?: readonly Treatment[];
-  readonly hypotheses?: readonly Hypothesis<never>[];
+  readonly hypotheses?: readonly AnyHypothesis[];
   readonly strategy?: Strategy;
   readonly signal?: AbortSignal;
 }
