@@ -1,3 +1,4 @@
 export * from '@crystallize/core';
 export * from '@crystallize/cache';
 export * from '@crystallize/orchestrator';
+export * from '@crystallize/stats';

@@ -10,11 +10,22 @@ import {
 /** Metrics a hypothesis tests: one name, one group of names, or several groups. */
 export type MetricSelection = string | readonly string[] | readonly (readonly string[])[];
 
+/**
+ * A multiple-comparison correction of p-values, e.g. `pValueAdjustment('holm')` from
+ * `@crystallize/stats`. Returns the adjusted values in the order given.
+ */
+export interface PValueCorrection {
+  readonly method: string;
+  adjust(pValues: readonly number[]): readonly number[];
+}
+
 export interface HypothesisOptions<R> {
   readonly verifier: Verifier<R> | VerifierFactory<VerifierParams, R>;
   /** Default: one group with every metric the baseline recorded. */
   readonly metrics?: MetricSelection;
   readonly name?: string;
+  /** Correct the p-values of all treatments (and metrics) together; see {@link Hypothesis.adjust}. */
+  readonly adjust?: PValueCorrection;
 }
 
 /** Treatments ordered by score, lowest (best) first. */
@@ -35,6 +46,7 @@ export class Hypothesis<Out = unknown> {
   /** Metric groups; undefined means "every baseline metric, as one group". */
   readonly metricGroups: readonly (readonly string[])[] | undefined;
   readonly verifier: Verifier;
+  readonly adjustment: PValueCorrection | undefined;
   readonly #ranker: (result: Out) => number;
   readonly #multi: boolean;
 
@@ -66,6 +78,7 @@ export class Hypothesis<Out = unknown> {
     const label = this.metricGroups ? this.metricGroups.map((g) => g.join('+')).join(',') : 'all';
     this.name = options.name ?? `${this.verifier.verifierName}:${label}`;
     this.#ranker = ranker ?? defaultRanker(this.name);
+    this.adjustment = options.adjust;
   }
 
   /** Runs the verifier on each metric group: one output, or a list for several groups. */
@@ -91,6 +104,42 @@ export class Hypothesis<Out = unknown> {
     return { best: ranked[0]?.[0], ranked };
   }
 
+  /**
+   * Applies the hypothesis' `adjust` correction across every treatment's output: each result
+   * object with a numeric `p_value` (the output itself, the entries of a per-metric record, or
+   * the elements of a per-group list) is one test of the family, and gets `p_value_adjusted`,
+   * `adjustment` (the method) and, when it reports `alpha`, `significant_adjusted`. Raw fields
+   * are kept. Without `adjust`, returns `results` unchanged. Call it after `verify` has run for
+   * every treatment, before or after `rankTreatments` (rankers see raw outputs).
+   *
+   * @example
+   * const h = hypothesis({ verifier: welchTTest(), metrics: 'sum', adjust: pValueAdjustment('holm') });
+   * h.adjust({ a: h.verify(base, a), b: h.verify(base, b) }).a.p_value_adjusted;
+   */
+  adjust(results: Readonly<Record<string, Out>>): Readonly<Record<string, Out>> {
+    const correction = this.adjustment;
+    if (!correction) return results;
+    const leaves: { p_value: number }[] = [];
+    for (const output of Object.values(results)) collectTests(output, leaves);
+    const adjusted = correction.adjust(leaves.map((l) => l.p_value));
+    const replaced = new Map<object, object>();
+    leaves.forEach((leaf, i) => {
+      const p = adjusted[i] as number;
+      const alpha = (leaf as { alpha?: unknown }).alpha;
+      replaced.set(leaf, {
+        ...leaf,
+        p_value_adjusted: p,
+        adjustment: correction.method,
+        ...(typeof alpha === 'number' ? { significant_adjusted: p < alpha } : {}),
+      });
+    });
+    const out: Record<string, Out> = {};
+    for (const [name, output] of Object.entries(results)) {
+      out[name] = rebuild(output, replaced) as Out;
+    }
+    return out;
+  }
+
   #select(group: readonly string[], metrics: ConditionMetricMap, which: string): MetricSamples {
     const out: Record<string, readonly number[]> = {};
     for (const name of group) {
@@ -106,6 +155,33 @@ export class Hypothesis<Out = unknown> {
     }
     return out;
   }
+}
+
+function isTest(value: unknown): value is { p_value: number } {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { p_value?: unknown }).p_value === 'number'
+  );
+}
+
+/** Result objects with a numeric `p_value`: the value, a record of them, or a list of either. */
+function collectTests(value: unknown, into: { p_value: number }[]): void {
+  if (isTest(value)) into.push(value);
+  else if (Array.isArray(value)) for (const v of value) collectTests(v, into);
+  else if (typeof value === 'object' && value !== null) {
+    for (const v of Object.values(value)) if (isTest(v)) into.push(v);
+  }
+}
+
+function rebuild(value: unknown, replaced: ReadonlyMap<object, object>): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  const hit = replaced.get(value);
+  if (hit) return hit;
+  if (Array.isArray(value)) return value.map((v) => rebuild(v, replaced));
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [k, (isTest(v) && replaced.get(v)) || v]),
+  );
 }
 
 function defaultRanker(name: string) {
