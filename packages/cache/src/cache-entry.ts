@@ -18,4 +18,6 @@ export interface CacheEntry<T = unknown> {
   readonly output: T;
   readonly metrics: readonly CachedMetric[];
   readonly artifacts: readonly ArtifactEntry[];
+  /** Context keys the step added, with their values (restored on a hit). */
+  readonly context?: Readonly<Record<string, unknown>>;
 }

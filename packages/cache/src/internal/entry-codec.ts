@@ -18,13 +18,19 @@ interface Payload {
   output: unknown;
   metrics: CacheEntry['metrics'];
   artifacts: CacheEntry['artifacts'];
+  context?: CacheEntry['context'];
   /** Paths of -0 values, which msgpack would otherwise store as the integer 0. */
   negativeZeros?: PathStep[][];
 }
 
 /** Encodes an entry to msgpack; throws UnencodableValueError (naming `key`) first if it cannot. */
 export function encodeEntry(entry: CacheEntry, key: string): Buffer {
-  const body = { output: entry.output, metrics: entry.metrics, artifacts: entry.artifacts };
+  const body: Payload = {
+    output: entry.output,
+    metrics: entry.metrics,
+    artifacts: entry.artifacts,
+  };
+  if (entry.context && Object.keys(entry.context).length > 0) body.context = entry.context;
   const zeros = checkEncodable(body, key);
   const payload: Payload = zeros.length > 0 ? { ...body, negativeZeros: zeros } : body;
   return packr.pack(payload);
@@ -42,8 +48,10 @@ export function decodeEntry<T>(payload: Buffer): CacheEntry<T> {
   ) {
     throw new TypeError('the payload is not a cache entry');
   }
-  const { output, metrics, artifacts, negativeZeros } = decoded as Payload;
-  const entry = { output, metrics, artifacts };
+  const { output, metrics, artifacts, context, negativeZeros } = decoded as Payload;
+  const entry: Payload = context
+    ? { output, metrics, artifacts, context }
+    : { output, metrics, artifacts };
   if (negativeZeros) restoreNegativeZeros(entry, negativeZeros);
   return entry as CacheEntry<T>;
 }

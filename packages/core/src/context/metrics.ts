@@ -6,7 +6,7 @@ export type MetricTags = Readonly<Record<string, string | number | boolean>>;
 /** One recorded value, as kept in recording order. */
 export interface MetricRecord {
   readonly name: string;
-  readonly value: unknown;
+  readonly value: MetricValue;
   readonly tags?: MetricTags;
 }
 
@@ -39,7 +39,9 @@ export class Metrics {
     const storedTags = tags ? freezeCopy(tags) : undefined;
     values.push(stored);
     tagList.push(storedTags);
-    this.#log.push(storedTags ? { name, value: stored, tags: storedTags } : { name, value: stored });
+    this.#log.push(
+      storedTags ? { name, value: stored, tags: storedTags } : { name, value: stored },
+    );
   }
 
   /** How many values were recorded so far, over all names. */

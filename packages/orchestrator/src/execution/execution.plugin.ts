@@ -6,8 +6,8 @@ export interface LoopOptions {
   /** Replicate indices to run, in order. */
   readonly replicates: readonly number[];
   readonly signal: AbortSignal | undefined;
-  /** Called as each replicate finishes (progress, incremental storage). */
-  readonly onReplicateDone?: (outcome: ReplicateOutcome) => void;
+  /** Must be called with each replicate's outcome as it finishes; the run folds it into the result. */
+  readonly onReplicateDone: (outcome: ReplicateOutcome) => void;
 }
 
 export type ReplicateFn = (replicate: number) => Promise<ReplicateOutcome>;
@@ -20,11 +20,12 @@ export abstract class ExecutionPlugin extends BasePlugin {
   /** True when replicates of this strategy can run at the same time in one thread. */
   readonly concurrentInThread: boolean = false;
 
+  /** Runs `options.replicates`, handing each outcome to `options.onReplicateDone`. */
   abstract runExperimentLoop(
     experiment: Experiment,
     runReplicate: ReplicateFn,
     options: LoopOptions,
-  ): Promise<ReplicateOutcome[]>;
+  ): Promise<void>;
 }
 
 export function isExecutionPlugin(p: unknown): p is ExecutionPlugin {

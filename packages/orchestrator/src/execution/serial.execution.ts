@@ -1,7 +1,6 @@
 import type { Experiment } from '../experiment/experiment.js';
 import { ExecutionPlugin, type LoopOptions, type ReplicateFn } from './execution.plugin.js';
 import { createProgress } from './progress.js';
-import type { ReplicateOutcome } from './replicate-outcome.js';
 
 /** Runs replicates one after another in this thread (the default). */
 export class SerialExecution extends ExecutionPlugin {
@@ -16,20 +15,16 @@ export class SerialExecution extends ExecutionPlugin {
     experiment: Experiment,
     runReplicate: ReplicateFn,
     options: LoopOptions,
-  ): Promise<ReplicateOutcome[]> {
+  ): Promise<void> {
     const bar = createProgress(this.progress, options.replicates.length, experiment.name);
-    const out: ReplicateOutcome[] = [];
     try {
       for (const rep of options.replicates) {
         if (options.signal?.aborted) break;
-        const outcome = await runReplicate(rep);
-        out.push(outcome);
-        options.onReplicateDone?.(outcome);
+        options.onReplicateDone(await runReplicate(rep));
         bar.tick();
       }
     } finally {
       bar.stop();
     }
-    return out;
   }
 }

@@ -21,7 +21,7 @@ import { ArtifactPlugin } from '../plugins/artifact.plugin.js';
 import { LoggingPlugin } from '../plugins/logging.plugin.js';
 import { BasePlugin, type RunContext } from '../plugins/plugin.js';
 import { SeedPlugin } from '../plugins/seed.plugin.js';
-import { buildResult } from '../results/build-result.js';
+import { ResultAccumulator } from '../results/build-result.js';
 import type { Result } from '../results/result.js';
 import {
   conditionFingerprint,
@@ -224,7 +224,15 @@ export class Experiment<In = unknown> {
     );
     const setupCtx = new FrozenContext({ ...this.initialCtx }, { logger: run.logger });
     for (const step of this.pipeline.steps) await step.setup?.(setupCtx);
-    let outcomes: ReplicateOutcome[] = [];
+    const acc = new ResultAccumulator({
+      experiment: this.name,
+      pipelineSignature: this.pipeline.signature(),
+      replicates: plan.replicates,
+      conditions,
+      reused,
+      fingerprints,
+      dir: run.dir,
+    });
     try {
       if (env.conditions.size > 0) {
         const exec = plan.execution ?? this.execution;
@@ -233,29 +241,16 @@ export class Experiment<In = unknown> {
             'AsyncExecution interleaves replicates: Math.random is not deterministic there; use ctx.rng for exact randomness.',
           );
         }
-        outcomes = await exec.runExperimentLoop(
-          this as Experiment,
-          (rep) => this.runReplicate(rep, env),
-          {
-            replicates: Array.from({ length: plan.replicates }, (_, i) => i),
-            signal: plan.signal,
-          },
-        );
+        await exec.runExperimentLoop(this as Experiment, (rep) => this.runReplicate(rep, env), {
+          replicates: Array.from({ length: plan.replicates }, (_, i) => i),
+          signal: plan.signal,
+          onReplicateDone: (outcome) => acc.add(outcome),
+        });
       }
     } finally {
       for (const step of this.pipeline.steps) await step.teardown?.(setupCtx);
     }
-    const result = buildResult({
-      experiment: this.name,
-      pipelineSignature: this.pipeline.signature(),
-      replicates: plan.replicates,
-      conditions,
-      outcomes,
-      reused,
-      hypotheses: plan.hypotheses,
-      fingerprints,
-      dir: run.dir,
-    });
+    const result = acc.finish(plan.hypotheses);
     for (const p of plugins) await p.afterRun?.(this as Experiment, result, run);
     return result;
   }

@@ -31,11 +31,24 @@ const NO_READS: readonly string[] = Object.freeze([]);
 const NO_WRITES: Readonly<Record<string, unknown>> = Object.freeze({});
 const NO_METRICS: readonly MetricRecord[] = Object.freeze([]);
 
-// Identity hashes of steps whose resolved params are all primitives, memoised per step.
-const keyMemo = new WeakMap<Step, Map<string, string>>();
+const NO_CHANGES: StepRecord['ctxChanges'] = Object.freeze({
+  reads: NO_READS,
+  wrote: NO_WRITES,
+  metrics: NO_METRICS,
+});
+
+interface StepKey {
+  readonly key: string;
+  /** The params as recorded in provenance: one shared object per distinct value set. */
+  readonly params: Readonly<Record<string, unknown>>;
+}
+
+// Keys of steps whose resolved params are all primitives, memoised per step: most calls of a
+// step see the same few parameter values, and hashing them every call was the runner's main cost.
+const keyMemo = new WeakMap<Step, Map<string, StepKey>>();
 
 /** Hash of step class, version, code and the resolved parameter values: the cache folder. */
-export function stepKeyOf(step: Step, identity: Readonly<Record<string, unknown>>): string {
+export function stepKeyOf(step: Step, identity: Readonly<Record<string, unknown>>): StepKey {
   let memoKey = '';
   for (const k in identity) {
     const v = identity[k];
@@ -51,7 +64,10 @@ export function stepKeyOf(step: Step, identity: Readonly<Record<string, unknown>
     const hit = memo?.get(memoKey);
     if (hit) return hit;
   }
-  const key = hashValue({ step: step.name, stepHash: step.stepHash, params: identity });
+  const key: StepKey = {
+    key: hashValue({ step: step.name, stepHash: step.stepHash, params: identity }),
+    params: identity,
+  };
   if (memoKey !== '\0') {
     if (!memo) keyMemo.set(step, (memo = new Map()));
     if (memo.size < 1024) memo.set(memoKey, key);
@@ -69,9 +85,9 @@ function bindArtifacts(resolved: ResolvedParams, ctx: FrozenContext, step: strin
 }
 
 function restore(entry: CachedStepOutput, ctx: FrozenContext, step: string): void {
-  for (const m of entry.metrics) ctx.metrics.add(m.name, m.value as number, m.tags);
+  for (const m of entry.metrics) ctx.metrics.add(m.name, m.value, m.tags);
   for (const a of entry.artifacts) ctx.artifacts.add(a.name, a.data, step);
-  for (const [k, v] of Object.entries(entry.wrote)) if (!ctx.has(k)) ctx.add(k, v);
+  for (const [k, v] of Object.entries(entry.context ?? {})) if (!ctx.has(k)) ctx.add(k, v);
 }
 
 /**
@@ -94,7 +110,7 @@ export async function runPipeline(
     try {
       for (const hook of options.beforeStep) hook(step, ctx);
       const resolved = bindArtifacts(step.resolveParams(ctx), ctx, name);
-      const stepKey = stepKeyOf(step, resolved.identity);
+      const { key: stepKey, params } = stepKeyOf(step, resolved.identity);
       const keysBefore = ctx.size;
       const metricsBefore = ctx.metrics.count;
       const artifactsBefore = ctx.artifacts.size;
@@ -115,12 +131,14 @@ export async function runPipeline(
         ctx.metrics.count === metricsBefore ? NO_METRICS : ctx.metrics.recordsSince(metricsBefore);
       const outputHash = hashValue(output);
       if (!cacheHit && step.cacheable && options.cache) {
-        const artifacts = ctx.artifacts
-          .entries()
-          .slice(artifactsBefore)
-          .map((a) => ({ name: a.name, data: a.data }));
+        const artifacts = ctx.artifacts.entries().slice(artifactsBefore);
         try {
-          await options.cache.set(stepKey, dataHash, { output, metrics, artifacts, wrote });
+          await options.cache.set(stepKey, dataHash, {
+            output,
+            metrics,
+            artifacts,
+            context: wrote,
+          });
         } catch (e) {
           if (!(e instanceof CacheError) || options.onUnencodable === 'error') throw e;
           ctx.logger.warn(`step '${name}': output not cached (${e.message}); it runs uncached`);
@@ -128,12 +146,15 @@ export async function runPipeline(
       }
       const record: StepRecord = {
         step: name,
-        params: resolved.identity,
+        params,
         stepHash: stepKey,
         inputHash: dataHash,
         outputHash,
         cacheHit,
-        ctxChanges: { reads: readKeys, wrote, metrics },
+        ctxChanges:
+          readKeys === NO_READS && wrote === NO_WRITES && metrics === NO_METRICS
+            ? NO_CHANGES
+            : { reads: readKeys, wrote, metrics },
       };
       records.push(record);
       for (const hook of options.afterStep) hook(step, output, ctx, record);

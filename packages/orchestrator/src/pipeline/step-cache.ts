@@ -1,19 +1,16 @@
-import type { MetricRecord } from '@crystallize/core';
+import type { CacheEntry } from '@crystallize/cache';
 
 /** What a cacheable step's call left behind; a hit restores all of it. */
-export interface CachedStepOutput {
-  readonly output: unknown;
-  readonly metrics: readonly MetricRecord[];
-  readonly artifacts: readonly { readonly name: string; readonly data: unknown }[];
-  /** Context keys the step added, with their values. */
-  readonly wrote: Readonly<Record<string, unknown>>;
-}
+export type CachedStepOutput = CacheEntry;
 
-/** The store the pipeline runner memoises cacheable steps in (see `@crystallize/cache`). */
+/**
+ * The store the pipeline runner memoises cacheable steps in. `@crystallize/cache`'s
+ * `CacheStore` is the default; anything with these two methods works.
+ */
 export interface StepOutputCache {
   get(
     stepKey: string,
     inputKey: string,
   ): CachedStepOutput | undefined | Promise<CachedStepOutput | undefined>;
-  set(stepKey: string, inputKey: string, entry: CachedStepOutput): void | Promise<void>;
+  set(stepKey: string, inputKey: string, entry: CachedStepOutput): unknown;
 }

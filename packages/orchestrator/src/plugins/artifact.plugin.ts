@@ -147,9 +147,8 @@ export class ArtifactPlugin extends BasePlugin {
         m.files.push(a.path);
       }
       if (run.reused.has(condition)) continue;
-      const { provenance, ...summary } = stored;
-      writeAtomic(resultsPath(dir, condition), JSON.stringify(summary));
-      writeProvenance(provenancePath(dir, condition), provenance);
+      writeAtomic(resultsPath(dir, condition), JSON.stringify(stored));
+      writeProvenance(provenancePath(dir, condition), result.provenanceEntries(condition));
       const complete =
         stored.seeds.length === run.replicates &&
         Object.keys(stored.errors).length === 0 &&

@@ -1,19 +1,21 @@
-import { BASELINE_CONDITION, type Hypothesis } from '@crystallize/core';
+import {
+  BASELINE_CONDITION,
+  CrystallizeError,
+  PipelineExecutionError,
+  type Hypothesis,
+} from '@crystallize/core';
 import type { ReplicateOutcome, SerializedError } from '../execution/replicate-outcome.js';
-import type { StepRecord } from '../pipeline/step-record.js';
 import type { StoredCondition } from '../resume/stored-condition.js';
 import type { ConditionFingerprint } from '../resume/fingerprint.js';
+import { ProvenanceStore } from './provenance-store.js';
 import { ConditionMetrics, HypothesisResult, Result, type StoredArtifact } from './result.js';
-import { PipelineExecutionError, CrystallizeError } from '@crystallize/core';
 
 export interface ResultInput {
   readonly experiment: string;
   readonly pipelineSignature: string;
   readonly replicates: number;
   readonly conditions: readonly string[];
-  readonly outcomes: readonly ReplicateOutcome[];
   readonly reused: ReadonlyMap<string, StoredCondition>;
-  readonly hypotheses: readonly Hypothesis<unknown>[];
   readonly fingerprints: Readonly<Record<string, ConditionFingerprint>>;
   readonly dir: string | undefined;
 }
@@ -21,10 +23,7 @@ export interface ResultInput {
 function rebuildError(e: SerializedError): Error {
   let err: Error;
   if (e.stepName !== undefined) {
-    const cause = Object.assign(
-      new Error(e.message.replace(/^Step '.*?' failed(?: \(.*?\))?: /, '')),
-      { name: 'Error' },
-    );
+    const cause = new Error(e.message.replace(/^Step '.*?' failed(?: \(.*?\))?: /, ''));
     err = new PipelineExecutionError(e.stepName, cause);
   } else {
     err = new CrystallizeError(e.message);
@@ -33,67 +32,97 @@ function rebuildError(e: SerializedError): Error {
   return err;
 }
 
-/** Aggregates replicate outcomes (and reused stored conditions) into a {@link Result}. */
-export function buildResult(input: ResultInput): Result {
-  const result = new Result();
-  result.experiment = input.experiment;
-  result.dir = input.dir;
-  const metrics: Record<string, Record<string, unknown[]>> = {};
-  const seeds: Record<string, number[]> = {};
-  const ctxChanges: Record<string, Record<number, readonly StepRecord[]>> = {};
-  const artifacts: Record<string, StoredArtifact[]> = {};
-  for (const c of input.conditions) {
-    metrics[c] = {};
-    seeds[c] = [];
-    ctxChanges[c] = {};
-    artifacts[c] = [];
-  }
-  const sorted = [...input.outcomes].sort((a, b) => a.replicate - b.replicate);
-  for (const rep of sorted) {
-    for (const o of rep.conditions) {
-      (seeds[o.condition] ??= []).push(o.seed);
-      if (o.error) {
-        result.errors[`${o.condition}_rep_${o.replicate}`] = rebuildError(o.error);
-        continue;
-      }
-      const m = (metrics[o.condition] ??= {});
-      for (const [name, values] of Object.entries(o.metrics)) (m[name] ??= []).push(...values);
-      (ctxChanges[o.condition] ??= {})[o.replicate] = o.records;
-      for (const a of o.artifacts)
-        (artifacts[o.condition] ??= []).push({ replicate: o.replicate, ...a });
+interface ConditionAcc {
+  readonly metrics: Map<number, Readonly<Record<string, readonly unknown[]>>>;
+  readonly seeds: Map<number, number>;
+  readonly artifacts: StoredArtifact[];
+}
+
+/**
+ * Folds replicate outcomes into a {@link Result} as they arrive, in any order, so a long run
+ * never holds every outcome at once. Reused (resumed) conditions are merged in at the end.
+ */
+export class ResultAccumulator {
+  readonly #input: ResultInput;
+  readonly #conditions = new Map<string, ConditionAcc>();
+  readonly #provenance = new ProvenanceStore();
+  readonly #errors: Record<string, Error> = {};
+
+  constructor(input: ResultInput) {
+    this.#input = input;
+    for (const c of input.conditions) {
+      this.#conditions.set(c, { metrics: new Map(), seeds: new Map(), artifacts: [] });
+      this.#provenance.ensureCondition(c);
     }
   }
-  for (const [c, stored] of input.reused) {
-    metrics[c] = Object.fromEntries(Object.entries(stored.metrics).map(([k, v]) => [k, [...v]]));
-    seeds[c] = [...stored.seeds];
-    ctxChanges[c] = Object.fromEntries(
-      Object.entries(stored.provenance).map(([k, v]) => [Number(k), v]),
+
+  add(outcome: ReplicateOutcome): void {
+    for (const o of outcome.conditions) {
+      let acc = this.#conditions.get(o.condition);
+      if (!acc)
+        this.#conditions.set(
+          o.condition,
+          (acc = { metrics: new Map(), seeds: new Map(), artifacts: [] }),
+        );
+      acc.seeds.set(o.replicate, o.seed);
+      if (o.error) {
+        this.#errors[`${o.condition}_rep_${o.replicate}`] = rebuildError(o.error);
+        continue;
+      }
+      acc.metrics.set(o.replicate, o.metrics);
+      this.#provenance.add(o.condition, o.replicate, o.records);
+      for (const a of o.artifacts) acc.artifacts.push({ replicate: o.replicate, ...a });
+    }
+  }
+
+  finish(hypotheses: readonly Hypothesis<unknown>[]): Result {
+    const input = this.#input;
+    const result = new Result();
+    result.experiment = input.experiment;
+    result.dir = input.dir;
+    result.errors = this.#errors;
+    const seeds: Record<string, number[]> = {};
+    for (const c of input.conditions) {
+      const stored = input.reused.get(c);
+      const acc = this.#conditions.get(c) as ConditionAcc;
+      const cm = new ConditionMetrics();
+      if (stored) {
+        cm.metrics = Object.fromEntries(
+          Object.entries(stored.metrics).map(([k, v]) => [k, [...v]]),
+        );
+        seeds[c] = [...stored.seeds];
+        for (const [rep, records] of Object.entries(stored.provenance))
+          this.#provenance.add(c, Number(rep), records);
+        result.artifacts[c] = [...stored.artifacts];
+      } else {
+        const order = [...acc.metrics.keys()].sort((a, b) => a - b);
+        for (const rep of order) {
+          for (const [name, values] of Object.entries(acc.metrics.get(rep) ?? {}))
+            (cm.metrics[name] ??= []).push(...values);
+        }
+        seeds[c] = [...acc.seeds.entries()].sort((a, b) => a[0] - b[0]).map(([, s]) => s);
+        result.artifacts[c] = acc.artifacts.sort((a, b) => a.replicate - b.replicate);
+      }
+      if (c === BASELINE_CONDITION) result.metrics.baseline = cm;
+      else result.metrics.treatments[c] = cm;
+    }
+    result.provenance = {
+      pipelineSignature: input.pipelineSignature,
+      replicates: input.replicates,
+      seeds,
+      ctxChanges: this.#provenance.view(),
+    };
+    result.fingerprints = Object.fromEntries(
+      Object.entries(input.fingerprints).map(([k, v]) => [
+        k,
+        { hash: v.hash, parts: { ...v.parts } },
+      ]),
     );
-    artifacts[c] = [...stored.artifacts];
+    result.metrics.hypotheses = hypotheses.map((h) =>
+      verifyHypothesis(h, result, input.conditions),
+    );
+    return result;
   }
-  for (const c of input.conditions) {
-    const cm = new ConditionMetrics();
-    cm.metrics = metrics[c] ?? {};
-    if (c === BASELINE_CONDITION) result.metrics.baseline = cm;
-    else result.metrics.treatments[c] = cm;
-  }
-  result.provenance = {
-    pipelineSignature: input.pipelineSignature,
-    replicates: input.replicates,
-    seeds,
-    ctxChanges,
-  };
-  result.artifacts = artifacts;
-  result.fingerprints = Object.fromEntries(
-    Object.entries(input.fingerprints).map(([k, v]) => [
-      k,
-      { hash: v.hash, parts: { ...v.parts } },
-    ]),
-  );
-  result.metrics.hypotheses = input.hypotheses.map((h) =>
-    verifyHypothesis(h, result, input.conditions),
-  );
-  return result;
 }
 
 /** Tests one hypothesis for every treatment. A verifier that throws is reported, never fatal. */

@@ -4,7 +4,7 @@ import { PipelineExecutionError, CrystallizeError, type Ranking } from '@crystal
 import type { SerializedError } from '../execution/replicate-outcome.js';
 import type { StepRecord } from '../pipeline/step-record.js';
 import type { RunContext } from '../plugins/plugin.js';
-import type { StoredCondition } from '../resume/stored-condition.js';
+import type { StoredConditionSummary } from '../resume/stored-condition.js';
 import { printTree } from './print-tree.js';
 
 /** Aggregated metrics of one condition: `{ metric: values over replicates, in replicate order }`. */
@@ -135,7 +135,7 @@ export class Result {
   }
 
   /** @internal What the ArtifactPlugin stores for one condition. */
-  storedCondition(condition: string, run: Pick<RunContext, 'replicates'>): StoredCondition {
+  storedCondition(condition: string, run: Pick<RunContext, 'replicates'>): StoredConditionSummary {
     const fp = this.fingerprints[condition];
     const errors: Record<string, SerializedError> = {};
     for (const [key, e] of Object.entries(this.errors)) {
@@ -155,13 +155,18 @@ export class Result {
       replicates: run.replicates,
       seeds: this.provenance.seeds[condition] ?? [],
       metrics: this.conditionMetrics(condition) ?? {},
-      provenance: (this.provenance.ctxChanges[condition] ?? {}) as Record<
-        string,
-        readonly StepRecord[]
-      >,
       errors,
       artifacts: this.artifacts[condition] ?? [],
     };
+  }
+
+  /** @internal One condition's provenance, a replicate at a time, in replicate order (for storage). */
+  *provenanceEntries(condition: string): Generator<readonly [number, readonly StepRecord[]]> {
+    const reps = this.provenance.ctxChanges[condition];
+    if (!reps) return;
+    for (const key of Object.keys(reps).sort((a, b) => Number(a) - Number(b))) {
+      yield [Number(key), reps[Number(key)] ?? []];
+    }
   }
 
   toJSON(): Record<string, unknown> {

@@ -1,0 +1,177 @@
+import type { StepRecord } from '../pipeline/step-record.js';
+
+/*
+ * Provenance is one StepRecord per step call: 200,000 of them for 10,000 replicates of a
+ * 10-step, 2-condition experiment. Kept as objects they dominated a run's memory, so each
+ * condition stores them column-wise in growable typed arrays — hashes as raw bytes, step
+ * identities interned — and they become StepRecord objects again only when read.
+ */
+
+const HASH_BYTES = 32;
+const NONE: readonly never[] = Object.freeze([]);
+const EMPTY_CHANGES: StepRecord['ctxChanges'] = Object.freeze({
+  reads: NONE,
+  wrote: Object.freeze({}),
+  metrics: NONE,
+});
+const HEX64 = /^[0-9a-f]{64}$/;
+
+interface StepIdentity {
+  readonly step: string;
+  readonly stepHash: string;
+  readonly params: Readonly<Record<string, unknown>>;
+}
+
+/** Where one replicate's records sit in its condition's columns. */
+interface Span {
+  /** Index of the replicate's first hash slot (its input hash); outputs follow. */
+  readonly hashAt: number;
+  /** Index of its first step in the per-step columns. */
+  readonly stepAt: number;
+  readonly count: number;
+}
+
+class ConditionColumns {
+  hashes = Buffer.allocUnsafe(HASH_BYTES * 256);
+  hashCount = 0;
+  identities = new Uint32Array(256);
+  cacheHits = new Uint8Array(256);
+  stepCount = 0;
+  readonly changes = new Map<number, StepRecord['ctxChanges']>();
+  readonly spans = new Map<number, Span | readonly StepRecord[]>();
+
+  pushHash(hex: string): void {
+    if ((this.hashCount + 1) * HASH_BYTES > this.hashes.length) {
+      const grown = Buffer.allocUnsafe(this.hashes.length * 2);
+      this.hashes.copy(grown, 0, 0, this.hashCount * HASH_BYTES);
+      this.hashes = grown;
+    }
+    this.hashes.write(hex, this.hashCount * HASH_BYTES, 'hex');
+    this.hashCount += 1;
+  }
+
+  pushStep(identity: number, cacheHit: boolean): void {
+    if (this.stepCount === this.identities.length) {
+      const ids = new Uint32Array(this.identities.length * 2);
+      ids.set(this.identities);
+      this.identities = ids;
+      const hits = new Uint8Array(this.cacheHits.length * 2);
+      hits.set(this.cacheHits);
+      this.cacheHits = hits;
+    }
+    this.identities[this.stepCount] = identity;
+    this.cacheHits[this.stepCount] = cacheHit ? 1 : 0;
+    this.stepCount += 1;
+  }
+
+  hex(slot: number): string {
+    return this.hashes.toString('hex', slot * HASH_BYTES, (slot + 1) * HASH_BYTES);
+  }
+}
+
+/** Whether records chain (each input is the previous output) with sha256 hex hashes. */
+function columnar(records: readonly StepRecord[]): boolean {
+  let prev = records[0]?.inputHash;
+  if (prev === undefined || !HEX64.test(prev)) return false;
+  for (const r of records) {
+    if (r.inputHash !== prev || !HEX64.test(r.outputHash)) return false;
+    prev = r.outputHash;
+  }
+  return true;
+}
+
+export class ProvenanceStore {
+  readonly #identities: StepIdentity[] = [];
+  readonly #identityIndex = new Map<string, number>();
+  readonly #conditions = new Map<string, ConditionColumns>();
+
+  #columns(condition: string): ConditionColumns {
+    let cols = this.#conditions.get(condition);
+    if (!cols) this.#conditions.set(condition, (cols = new ConditionColumns()));
+    return cols;
+  }
+
+  ensureCondition(condition: string): void {
+    this.#columns(condition);
+  }
+
+  add(condition: string, replicate: number, records: readonly StepRecord[]): void {
+    const cols = this.#columns(condition);
+    if (!columnar(records)) {
+      cols.spans.set(replicate, records); // unusual shapes are kept as they are
+      return;
+    }
+    const span: Span = { hashAt: cols.hashCount, stepAt: cols.stepCount, count: records.length };
+    cols.pushHash((records[0] as StepRecord).inputHash);
+    for (const r of records) {
+      cols.pushHash(r.outputHash);
+      const c = r.ctxChanges;
+      if (c.reads.length || c.metrics.length || Object.keys(c.wrote).length)
+        cols.changes.set(cols.stepCount, c);
+      cols.pushStep(this.#identity(r), r.cacheHit);
+    }
+    cols.spans.set(replicate, span);
+  }
+
+  /** `{ [condition]: { [replicate]: StepRecord[] } }`, materialised lazily on read. */
+  view(): Record<string, Record<number, readonly StepRecord[]>> {
+    const out: Record<string, Record<number, readonly StepRecord[]>> = {};
+    for (const [condition, cols] of this.#conditions) out[condition] = this.#replicateView(cols);
+    return out;
+  }
+
+  /** Every replicate's records of a condition, in replicate order (for storage). */
+  *entries(condition: string): Generator<[number, readonly StepRecord[]]> {
+    const cols = this.#conditions.get(condition);
+    if (!cols) return;
+    for (const rep of [...cols.spans.keys()].sort((a, b) => a - b))
+      yield [rep, this.#records(cols, rep) ?? []];
+  }
+
+  #records(cols: ConditionColumns, replicate: number): readonly StepRecord[] | undefined {
+    const span = cols.spans.get(replicate);
+    if (span === undefined || Array.isArray(span)) return span as readonly StepRecord[] | undefined;
+    const { hashAt, stepAt, count } = span as Span;
+    const out: StepRecord[] = new Array(count);
+    for (let i = 0; i < count; i++) {
+      const id = this.#identities[cols.identities[stepAt + i] as number] as StepIdentity;
+      out[i] = {
+        step: id.step,
+        params: id.params,
+        stepHash: id.stepHash,
+        inputHash: cols.hex(hashAt + i),
+        outputHash: cols.hex(hashAt + i + 1),
+        cacheHit: cols.cacheHits[stepAt + i] === 1,
+        ctxChanges: cols.changes.get(stepAt + i) ?? EMPTY_CHANGES,
+      };
+    }
+    return out;
+  }
+
+  #replicateView(cols: ConditionColumns): Record<number, readonly StepRecord[]> {
+    const isRep = (key: string | symbol): key is string =>
+      typeof key === 'string' && /^\d+$/.test(key) && cols.spans.has(Number(key));
+    return new Proxy({} as Record<number, readonly StepRecord[]>, {
+      get: (_t, key) => (isRep(key) ? this.#records(cols, Number(key)) : undefined),
+      has: (_t, key) => isRep(key),
+      ownKeys: () => [...cols.spans.keys()].sort((a, b) => a - b).map(String),
+      getOwnPropertyDescriptor: (_t, key) =>
+        // An accessor, so that listing keys (Object.keys) does not build every replicate's records.
+        isRep(key)
+          ? { get: () => this.#records(cols, Number(key)), enumerable: true, configurable: true }
+          : undefined,
+    });
+  }
+
+  #identity(r: StepRecord): number {
+    // One step with one key means one set of params (the key hashes them): intern it.
+    const memo = `${r.step}\0${r.stepHash}`;
+    let idx = this.#identityIndex.get(memo);
+    if (idx === undefined) {
+      idx = this.#identities.length;
+      this.#identities.push({ step: r.step, stepHash: r.stepHash, params: r.params });
+      this.#identityIndex.set(memo, idx);
+    }
+    return idx;
+  }
+}
