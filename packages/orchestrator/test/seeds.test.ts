@@ -119,6 +119,22 @@ describe('SeedPlugin (SPEC §6)', () => {
     expect(Math.random).toBe(before);
   });
 
+  it('restores Math.random when the run itself throws (a failing teardown)', async () => {
+    class BadTeardown extends Step {
+      override teardown(): void {
+        throw new Error('teardown broke');
+      }
+      @PipelineStep()
+      run(data: unknown): unknown {
+        Math.random();
+        return data;
+      }
+    }
+    const before = Math.random;
+    await expect(exp([], BadTeardown).run({ replicates: 1 })).rejects.toThrow('teardown broke');
+    expect(Math.random).toBe(before);
+  });
+
   it('calls a custom seedFn with each replicate seed, and not at all with autoSeed: false', async () => {
     const seen: number[] = [];
     await exp([new SeedPlugin({ seed: 10, seedFn: (s) => void seen.push(s) })]).run({

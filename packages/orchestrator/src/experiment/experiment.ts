@@ -233,6 +233,8 @@ export class Experiment<In = unknown> {
       fingerprints,
       dir: run.dir,
     });
+    // Replicates reseed Math.random; put the process's own back even when the run throws.
+    const savedRandom = Math.random;
     try {
       if (env.conditions.size > 0) {
         const exec = plan.execution ?? this.execution;
@@ -248,6 +250,7 @@ export class Experiment<In = unknown> {
         });
       }
     } finally {
+      Math.random = savedRandom;
       for (const step of this.pipeline.steps) await step.teardown?.(setupCtx);
     }
     const result = acc.finish(plan.hypotheses);
