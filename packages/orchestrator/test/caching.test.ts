@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type FrozenContext, Param, PipelineStep, Step, treatment } from '@crystallize/core';
 import {
@@ -10,6 +10,7 @@ import {
   Pipeline,
   type StepOutputCache,
 } from '@crystallize/orchestrator';
+import { CacheStore } from '@crystallize/cache';
 import { ComputeSum, FileStepCache, recordsOf, tempDir } from './helpers.js';
 
 const calls: Record<string, number> = {};
@@ -74,13 +75,29 @@ beforeEach(() => {
   for (const k of Object.keys(calls)) delete calls[k];
 });
 
-describe('caching through the experiment', () => {
+/** Entry files under a store's folder (`<stepKey>/<inputKey>.<ext>`). */
+function entriesOn(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile() && /\.(bin|msgpack)$/.test(d.name))
+    .map((d) => d.name);
+}
+
+type Store = StepOutputCache & { readonly dir: string };
+const stores: [string, (dir: string) => Store][] = [
+  ['a file-backed StepOutputCache', (dir) => new FileStepCache(dir)],
+  ["@crystallize/cache's CacheStore", (dir) => new CacheStore({ dir })],
+];
+
+describe.each(stores)('caching through the experiment with %s', (_label, makeStore) => {
+  const newStore = (): Store => makeStore(tempDir());
+
   it('serves the second run of a cacheable step from the store (cacheHit in provenance)', async () => {
-    const cache = new FileStepCache();
+    const cache = newStore();
     const first = await build(cache).run();
     expect(recordsOf(first)[0]![0]!.cacheHit).toBe(false);
     expect(calls['Expensive']).toBe(1);
-    expect(cache.entries()).toBe(1);
+    expect(entriesOn(cache.dir)).toHaveLength(1);
 
     const second = await build(cache).run();
     const rec = recordsOf(second)[0]![0]!;
@@ -91,21 +108,21 @@ describe('caching through the experiment', () => {
   });
 
   it('reuses an entry across replicates with the same input and params', async () => {
-    const cache = new FileStepCache();
+    const cache = newStore();
     const result = await build(cache).run({ replicates: 3 });
     expect(recordsOf(result).map((r) => r[0]!.cacheHit)).toEqual([false, true, true]);
     expect(calls['Expensive']).toBe(1);
   });
 
   it('gives a treatment that changes an injected parameter its own cache entry', async () => {
-    const cache = new FileStepCache();
+    const cache = newStore();
     const treatments = [treatment('triple', { factor: 3 })];
     const first = await build(cache, { treatments }).run();
     expect(first.metrics.baseline.metrics['sum']).toEqual([6]);
     expect(first.metrics.treatments['triple']!.metrics['sum']).toEqual([18]);
     expect(recordsOf(first, 'triple')[0]![0]!.cacheHit).toBe(false);
     expect(recordsOf(first, 'triple')[0]![0]!.params).toMatchObject({ factor: 3 });
-    expect(cache.entries()).toBe(2);
+    expect(entriesOn(cache.dir)).toHaveLength(2);
     expect(recordsOf(first, 'triple')[0]![0]!.stepHash).not.toBe(recordsOf(first)[0]![0]!.stepHash);
 
     const second = await build(cache, { treatments }).run();
@@ -117,7 +134,7 @@ describe('caching through the experiment', () => {
   });
 
   it('reruns a cached step when its explicit params change', async () => {
-    const cache = new FileStepCache();
+    const cache = newStore();
     await build(cache, {
       pipeline: new Pipeline([Expensive.with({ factor: 2 }), ComputeSum]),
     }).run();
@@ -130,7 +147,7 @@ describe('caching through the experiment', () => {
   });
 
   it('reruns a cached step when its input changes', async () => {
-    const cache = new FileStepCache();
+    const cache = newStore();
     await build(cache, { input: [1, 2, 3] }).run();
     const other = await build(cache, { input: [1, 2, 4] }).run();
     expect(recordsOf(other)[0]![0]!.cacheHit).toBe(false);
@@ -139,7 +156,7 @@ describe('caching through the experiment', () => {
   });
 
   it('restores the metrics, artifacts and context keys a cached step recorded on a hit', async () => {
-    const cache = new FileStepCache();
+    const cache = newStore();
     const missRoot = tempDir();
     const hitRoot = tempDir();
     const miss = await build(cache, { rootDir: missRoot }).run();
@@ -160,7 +177,7 @@ describe('caching through the experiment', () => {
   });
 
   it('never serves non-cacheable steps from the store', async () => {
-    const cache = new FileStepCache();
+    const cache = newStore();
     const pipeline = () => new Pipeline([Counted, ComputeSum]);
     await build(cache, { pipeline: pipeline() }).run({ replicates: 2 });
     const second = await build(cache, { pipeline: pipeline() }).run({ replicates: 2 });
@@ -170,8 +187,7 @@ describe('caching through the experiment', () => {
         .every((r) => r.cacheHit === false),
     ).toBe(true);
     expect(calls['Counted']).toBe(4);
-    expect(cache.gets).toBe(0);
-    expect(cache.sets).toBe(0);
+    expect(entriesOn(cache.dir)).toEqual([]);
   });
 
   it('runs everything uncached with cache: false', async () => {
@@ -183,5 +199,36 @@ describe('caching through the experiment', () => {
         .every((r) => r.cacheHit === false),
     ).toBe(true);
     expect(calls['Expensive']).toBe(4);
+  });
+});
+
+describe('the default step cache', () => {
+  const saved = process.env['CRYSTALLIZE_CACHE_DIR'];
+  afterEach(() => {
+    if (saved === undefined) delete process.env['CRYSTALLIZE_CACHE_DIR'];
+    else process.env['CRYSTALLIZE_CACHE_DIR'] = saved;
+  });
+
+  it('stores cacheable steps as <CRYSTALLIZE_CACHE_DIR>/<stepHash>/<inputHash>.msgpack', async () => {
+    const dir = tempDir();
+    process.env['CRYSTALLIZE_CACHE_DIR'] = dir;
+    const make = () =>
+      new Experiment({
+        name: 'default-cache',
+        datasource: () => [1, 2, 3],
+        pipeline: [Expensive, UsesFitted, ComputeSum],
+        plugins: [
+          new ArtifactPlugin({ rootDir: tempDir() }),
+          new LoggingPlugin({ level: 'silent' }),
+        ],
+      });
+    const first = await make().run();
+    const rec = recordsOf(first)[0]![0]!;
+    expect(existsSync(join(dir, rec.stepHash, `${rec.inputHash}.msgpack`))).toBe(true);
+    expect(entriesOn(dir)).toHaveLength(1);
+    const second = await make().run();
+    expect(recordsOf(second)[0]![0]!.cacheHit).toBe(true);
+    expect(calls['Expensive']).toBe(1);
+    expect(second.metrics.baseline.metrics).toEqual(first.metrics.baseline.metrics);
   });
 });

@@ -3,14 +3,7 @@
  * file-backed step-output cache and a plugin that records the lifecycle.
  */
 import 'reflect-metadata';
-import {
-  mkdtempSync,
-  readFileSync,
-  existsSync,
-  mkdirSync,
-  writeFileSync,
-  readdirSync,
-} from 'node:fs';
+import { mkdtempSync, readFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
@@ -75,30 +68,21 @@ export class SumWithMetrics extends Step<number[], number[]> {
 
 /**
  * A file-backed {@link StepOutputCache}: `<dir>/<stepKey>/<inputKey>.bin`, v8-serialised. Real
- * files, so a hit really comes from disk; counts gets/sets to show what the runner asked for.
+ * files, so a hit really comes from disk — a second, independent implementation of the store
+ * contract next to `@crystallize/cache`'s CacheStore.
  */
 export class FileStepCache implements StepOutputCache {
-  gets = 0;
-  sets = 0;
   constructor(readonly dir: string = tempDir()) {}
 
   get(stepKey: string, inputKey: string): CachedStepOutput | undefined {
-    this.gets++;
     const file = join(this.dir, stepKey, `${inputKey}.bin`);
     if (!existsSync(file)) return undefined;
     return deserialize(readFileSync(file)) as CachedStepOutput;
   }
 
   set(stepKey: string, inputKey: string, entry: CachedStepOutput): void {
-    this.sets++;
     mkdirSync(join(this.dir, stepKey), { recursive: true });
     writeFileSync(join(this.dir, stepKey, `${inputKey}.bin`), serialize(entry));
-  }
-
-  /** How many entries are stored on disk. */
-  entries(): number {
-    if (!existsSync(this.dir)) return 0;
-    return readdirSync(this.dir).reduce((n, d) => n + readdirSync(join(this.dir, d)).length, 0);
   }
 }
 
