@@ -20,4 +20,6 @@ export interface CacheEntry<T = unknown> {
   readonly artifacts: readonly ArtifactEntry[];
   /** Context keys the step added, with their values (restored on a hit). */
   readonly context?: Readonly<Record<string, unknown>>;
+  /** `hashValue(output)`, kept so that a hit need not hash a large output again. */
+  readonly outputHash?: string;
 }

@@ -10,7 +10,12 @@ export {
   standaloneContext,
   type FrozenContextOptions,
 } from './context/frozen-context.js';
-export { Metrics, type MetricRecord, type MetricTags, type MetricValue } from './context/metrics.js';
+export {
+  Metrics,
+  type MetricRecord,
+  type MetricTags,
+  type MetricValue,
+} from './context/metrics.js';
 export { ArtifactLog, type ArtifactEntry } from './context/artifact-log.js';
 export { createRng, type Rng } from './context/rng.js';
 export { rootLogger, setRootLogger, type Logger, type LogLevel } from './context/logger.js';

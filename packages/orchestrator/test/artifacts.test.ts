@@ -97,10 +97,12 @@ describe('ArtifactPlugin (SPEC §8)', () => {
       errors: {},
     });
     expect(typeof base['fingerprint']).toBe('string');
-    // Provenance streams beside it, one JSON line of step records per replicate.
-    const lines = readFileSync(join(v0, 'baseline', 'provenance.jsonl'), 'utf8')
+    // Provenance streams beside it: a header naming the format and the steps, then one JSON
+    // line per replicate.
+    const [header, ...lines] = readFileSync(join(v0, 'baseline', 'provenance.jsonl'), 'utf8')
       .trim()
       .split('\n');
+    expect(JSON.parse(header as string)).toMatchObject({ format: 'crystallize-provenance/1' });
     expect(lines.map((l) => (JSON.parse(l) as { replicate: number }).replicate)).toEqual([0, 1]);
     expect(existsSync(join(v0, 'baseline', '.crystallize_complete'))).toBe(true);
     expect(existsSync(join(v0, 'double', '.crystallize_complete'))).toBe(true);

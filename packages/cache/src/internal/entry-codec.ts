@@ -19,6 +19,7 @@ interface Payload {
   metrics: CacheEntry['metrics'];
   artifacts: CacheEntry['artifacts'];
   context?: CacheEntry['context'];
+  outputHash?: string;
   /** Paths of -0 values, which msgpack would otherwise store as the integer 0. */
   negativeZeros?: PathStep[][];
 }
@@ -31,6 +32,7 @@ export function encodeEntry(entry: CacheEntry, key: string): Buffer {
     artifacts: entry.artifacts,
   };
   if (entry.context && Object.keys(entry.context).length > 0) body.context = entry.context;
+  if (typeof entry.outputHash === 'string') body.outputHash = entry.outputHash;
   const zeros = checkEncodable(body, key);
   const payload: Payload = zeros.length > 0 ? { ...body, negativeZeros: zeros } : body;
   return packr.pack(payload);
@@ -48,10 +50,10 @@ export function decodeEntry<T>(payload: Buffer): CacheEntry<T> {
   ) {
     throw new TypeError('the payload is not a cache entry');
   }
-  const { output, metrics, artifacts, context, negativeZeros } = decoded as Payload;
-  const entry: Payload = context
-    ? { output, metrics, artifacts, context }
-    : { output, metrics, artifacts };
+  const { output, metrics, artifacts, context, outputHash, negativeZeros } = decoded as Payload;
+  const entry: Payload = { output, metrics, artifacts };
+  if (context) entry.context = context;
+  if (typeof outputHash === 'string') entry.outputHash = outputHash;
   if (negativeZeros) restoreNegativeZeros(entry, negativeZeros);
   return entry as CacheEntry<T>;
 }

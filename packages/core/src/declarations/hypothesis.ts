@@ -47,7 +47,8 @@ export class Hypothesis<Out = unknown> {
   readonly metricGroups: readonly (readonly string[])[] | undefined;
   readonly verifier: Verifier;
   readonly adjustment: PValueCorrection | undefined;
-  readonly #ranker: (result: Out) => number;
+  // Typed on `unknown` so a Hypothesis<R> is usable as a Hypothesis<unknown> (lists of mixed hypotheses).
+  readonly #ranker: (result: unknown) => number;
   readonly #multi: boolean;
 
   constructor(options: HypothesisOptions<unknown>, ranker?: (result: Out) => number) {
@@ -77,7 +78,8 @@ export class Hypothesis<Out = unknown> {
     }
     const label = this.metricGroups ? this.metricGroups.map((g) => g.join('+')).join(',') : 'all';
     this.name = options.name ?? `${this.verifier.verifierName}:${label}`;
-    this.#ranker = ranker ?? defaultRanker(this.name);
+    this.#ranker =
+      (ranker as ((result: unknown) => number) | undefined) ?? defaultRanker(this.name);
     this.adjustment = options.adjust;
   }
 

@@ -7,12 +7,10 @@ import type { BasePlugin } from '../plugins/plugin.js';
 export type Strategy = 'rerun' | 'resume';
 
 /**
- * A hypothesis with any verifier output. `Hypothesis<R>` is invariant in `R` (R is both returned
- * by `verify` and taken by the ranker), so neither `Hypothesis<unknown>` nor `Hypothesis<never>`
- * accepts `hypothesis({ verifier: welch(), metrics: 'sum' }, (r) => r.p_value)`.
+ * A hypothesis with any verifier output. Core's `Hypothesis<R>` is covariant in `R` (its ranker
+ * is stored untyped), so every `hypothesis(...)` fits here.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyHypothesis = Hypothesis<any>;
+export type AnyHypothesis = Hypothesis<unknown>;
 
 export interface ExperimentOptions<In = unknown> {
   /** Folder-safe name; default: derived from the pipeline signature. */

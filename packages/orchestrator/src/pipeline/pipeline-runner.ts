@@ -64,15 +64,34 @@ export function stepKeyOf(step: Step, identity: Readonly<Record<string, unknown>
     const hit = memo?.get(memoKey);
     if (hit) return hit;
   }
-  const key: StepKey = {
-    key: hashValue({ step: step.name, stepHash: step.stepHash, params: identity }),
-    params: identity,
-  };
+  let key: StepKey;
+  try {
+    key = {
+      key: hashValue({ step: step.name, stepHash: step.stepHash, params: identity }),
+      params: identity,
+    };
+  } catch (e) {
+    if (!(e instanceof CacheError)) throw e;
+    return { key: UNHASHABLE, params: identity }; // e.g. a function as an explicit param
+  }
   if (memoKey !== '\0') {
     if (!memo) keyMemo.set(step, (memo = new Map()));
     if (memo.size < 1024) memo.set(memoKey, key);
   }
   return key;
+}
+
+/** Stands for the hash of a value that cannot be hashed (a live object holding functions, say). */
+export const UNHASHABLE = 'unhashable';
+
+/** Provenance hashes every value a step passes on; one that cannot be hashed must not fail the step. */
+function provenanceHash(value: unknown): string {
+  try {
+    return hashValue(value);
+  } catch (e) {
+    if (e instanceof CacheError) return UNHASHABLE;
+    throw e;
+  }
 }
 
 function bindArtifacts(resolved: ResolvedParams, ctx: FrozenContext, step: string): ResolvedParams {
@@ -102,7 +121,7 @@ export async function runPipeline(
 ): Promise<{ output: unknown; records: StepRecord[] }> {
   const records: StepRecord[] = [];
   let data = input;
-  let dataHash = hashValue(input);
+  let dataHash = provenanceHash(input);
   for (const step of options.steps) {
     const name = step.name;
     ctx.enterStep(name);
@@ -116,8 +135,14 @@ export async function runPipeline(
       const artifactsBefore = ctx.artifacts.size;
       let cacheHit = false;
       let output: unknown;
-      const cached =
-        step.cacheable && options.cache ? await options.cache.get(stepKey, dataHash) : undefined;
+      const hashable = dataHash !== UNHASHABLE && stepKey !== UNHASHABLE;
+      const useCache = step.cacheable && options.cache !== undefined && hashable;
+      if (step.cacheable && !hashable) {
+        ctx.logger.warn(
+          `step '${name}': its input or parameters cannot be hashed, so it runs uncached`,
+        );
+      }
+      const cached = useCache ? await options.cache?.get(stepKey, dataHash) : undefined;
       if (cached) {
         restore(cached, ctx, name);
         output = cached.output;
@@ -129,8 +154,8 @@ export async function runPipeline(
       const wrote = ctx.size === keysBefore ? NO_WRITES : newKeys(ctx, keysBefore);
       const metrics =
         ctx.metrics.count === metricsBefore ? NO_METRICS : ctx.metrics.recordsSince(metricsBefore);
-      const outputHash = hashValue(output);
-      if (!cacheHit && step.cacheable && options.cache) {
+      const outputHash = cached?.outputHash ?? provenanceHash(output);
+      if (!cacheHit && useCache && options.cache) {
         const artifacts = ctx.artifacts.entries().slice(artifactsBefore);
         try {
           await options.cache.set(stepKey, dataHash, {
@@ -138,6 +163,7 @@ export async function runPipeline(
             metrics,
             artifacts,
             context: wrote,
+            outputHash,
           });
         } catch (e) {
           if (!(e instanceof CacheError) || options.onUnencodable === 'error') throw e;

@@ -148,7 +148,7 @@ export class ArtifactPlugin extends BasePlugin {
       }
       if (run.reused.has(condition)) continue;
       writeAtomic(resultsPath(dir, condition), JSON.stringify(stored));
-      writeProvenance(provenancePath(dir, condition), result.provenanceEntries(condition));
+      writeProvenance(provenancePath(dir, condition), result.provenanceLines(condition));
       const complete =
         stored.seeds.length === run.replicates &&
         Object.keys(stored.errors).length === 0 &&

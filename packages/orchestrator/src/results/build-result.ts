@@ -112,6 +112,7 @@ export class ResultAccumulator {
       seeds,
       ctxChanges: this.#provenance.view(),
     };
+    result.attachProvenance(this.#provenance);
     result.fingerprints = Object.fromEntries(
       Object.entries(input.fingerprints).map(([k, v]) => [
         k,
@@ -141,6 +142,12 @@ function verifyHypothesis(
     } catch (e) {
       out.errors[t] = `${(e as Error).name}: ${(e as Error).message}`;
     }
+  }
+  try {
+    // Multiple-comparison correction over the treatments (when the hypothesis asks for one).
+    out.results = { ...h.adjust(out.results) };
+  } catch (e) {
+    out.errors['adjust'] = `${(e as Error).name}: ${(e as Error).message}`;
   }
   try {
     out.ranking = h.rankTreatments(out.results);

@@ -14,7 +14,7 @@ const EMPTY_CHANGES: StepRecord['ctxChanges'] = Object.freeze({
   wrote: Object.freeze({}),
   metrics: NONE,
 });
-const HEX64 = /^[0-9a-f]{64}$/;
+const FORMAT = 'crystallize-provenance/1';
 
 interface StepIdentity {
   readonly step: string;
@@ -72,12 +72,26 @@ class ConditionColumns {
 /** Whether records chain (each input is the previous output) with sha256 hex hashes. */
 function columnar(records: readonly StepRecord[]): boolean {
   let prev = records[0]?.inputHash;
-  if (prev === undefined || !HEX64.test(prev)) return false;
+  // hashValue always gives 64 hex digits; anything else (e.g. 'unhashable') stays as objects.
+  if (prev === undefined || prev.length !== HASH_BYTES * 2) return false;
   for (const r of records) {
-    if (r.inputHash !== prev || !HEX64.test(r.outputHash)) return false;
+    if (r.inputHash !== prev || r.outputHash.length !== HASH_BYTES * 2) return false;
     prev = r.outputHash;
   }
   return true;
+}
+
+/** One stored line of provenance.jsonl: a replicate, column-wise, or as plain records. */
+interface ReplicateLine {
+  readonly replicate: number;
+  /** Hex of the input hash then each output hash. */
+  readonly hashes?: string;
+  /** Index into the header's `steps` per step. */
+  readonly ids?: readonly number[];
+  /** Indices of steps that were cache hits. */
+  readonly hits?: readonly number[];
+  readonly changes?: Readonly<Record<string, StepRecord['ctxChanges']>>;
+  readonly records?: readonly StepRecord[];
 }
 
 export class ProvenanceStore {
@@ -164,14 +178,83 @@ export class ProvenanceStore {
   }
 
   #identity(r: StepRecord): number {
-    // One step with one key means one set of params (the key hashes them): intern it.
-    const memo = `${r.step}\0${r.stepHash}`;
-    let idx = this.#identityIndex.get(memo);
-    if (idx === undefined) {
+    // The key hashes step name, code and params: one key, one identity.
+    let idx = this.#identityIndex.get(r.stepHash);
+    if (idx === undefined || this.#identities[idx]?.step !== r.step) {
       idx = this.#identities.length;
       this.#identities.push({ step: r.step, stepHash: r.stepHash, params: r.params });
-      this.#identityIndex.set(memo, idx);
+      this.#identityIndex.set(r.stepHash, idx);
     }
     return idx;
+  }
+
+  /**
+   * The condition as `provenance.jsonl` lines: a header with the step identities, then one line
+   * per replicate in replicate order, hashes as one hex string — written straight from the
+   * columns, never as a record object per step.
+   */
+  *lines(condition: string): Generator<string> {
+    const cols = this.#conditions.get(condition);
+    yield JSON.stringify({ format: FORMAT, steps: this.#identities });
+    if (!cols) return;
+    for (const rep of [...cols.spans.keys()].sort((a, b) => a - b)) {
+      const span = cols.spans.get(rep);
+      if (Array.isArray(span)) {
+        yield JSON.stringify({ replicate: rep, records: span } satisfies ReplicateLine);
+        continue;
+      }
+      const { hashAt, stepAt, count } = span as Span;
+      const hits: number[] = [];
+      let changes: Record<string, StepRecord['ctxChanges']> | undefined;
+      for (let i = 0; i < count; i++) {
+        if (cols.cacheHits[stepAt + i] === 1) hits.push(i);
+        const c = cols.changes.get(stepAt + i);
+        if (c) (changes ??= {})[i] = c;
+      }
+      const line: ReplicateLine = {
+        replicate: rep,
+        hashes: cols.hashes.toString('hex', hashAt * HASH_BYTES, (hashAt + count + 1) * HASH_BYTES),
+        ids: Array.from(cols.identities.subarray(stepAt, stepAt + count)),
+        ...(hits.length ? { hits } : {}),
+        ...(changes ? { changes } : {}),
+      };
+      yield JSON.stringify(line);
+    }
+  }
+
+  /** Reads `provenance.jsonl` text back into records per replicate. */
+  static parse(text: string): Record<number, readonly StepRecord[]> {
+    const out: Record<number, readonly StepRecord[]> = {};
+    let steps: readonly StepIdentity[] = [];
+    for (const raw of text.split('\n')) {
+      if (!raw) continue;
+      const line = JSON.parse(raw) as ReplicateLine & { format?: string; steps?: StepIdentity[] };
+      if (line.format !== undefined) {
+        if (line.format !== FORMAT) throw new Error(`unknown provenance format '${line.format}'`);
+        steps = line.steps ?? [];
+        continue;
+      }
+      if (line.records) {
+        out[line.replicate] = line.records;
+        continue;
+      }
+      const hashes = line.hashes ?? '';
+      const hits = new Set(line.hits ?? []);
+      const hex = (slot: number): string =>
+        hashes.slice(slot * HASH_BYTES * 2, (slot + 1) * HASH_BYTES * 2);
+      out[line.replicate] = (line.ids ?? []).map((id, i) => {
+        const s = steps[id] as StepIdentity;
+        return {
+          step: s.step,
+          params: s.params,
+          stepHash: s.stepHash,
+          inputHash: hex(i),
+          outputHash: hex(i + 1),
+          cacheHit: hits.has(i),
+          ctxChanges: line.changes?.[i] ?? EMPTY_CHANGES,
+        };
+      });
+    }
+    return out;
   }
 }

@@ -6,6 +6,7 @@ import type { StepRecord } from '../pipeline/step-record.js';
 import type { RunContext } from '../plugins/plugin.js';
 import type { StoredConditionSummary } from '../resume/stored-condition.js';
 import { printTree } from './print-tree.js';
+import type { ProvenanceStore } from './provenance-store.js';
 
 /** Aggregated metrics of one condition: `{ metric: values over replicates, in replicate order }`. */
 export class ConditionMetrics {
@@ -160,14 +161,17 @@ export class Result {
     };
   }
 
-  /** @internal One condition's provenance, a replicate at a time, in replicate order (for storage). */
-  *provenanceEntries(condition: string): Generator<readonly [number, readonly StepRecord[]]> {
-    const reps = this.provenance.ctxChanges[condition];
-    if (!reps) return;
-    for (const key of Object.keys(reps).sort((a, b) => Number(a) - Number(b))) {
-      yield [Number(key), reps[Number(key)] ?? []];
-    }
+  /** @internal `provenance.jsonl` lines of one condition (for storage). */
+  provenanceLines(condition: string): Iterable<string> {
+    return this.#provenanceStore?.lines(condition) ?? [];
   }
+
+  /** @internal The column store behind `provenance.ctxChanges` (set by the run). */
+  attachProvenance(store: ProvenanceStore): void {
+    this.#provenanceStore = store;
+  }
+
+  #provenanceStore: ProvenanceStore | undefined;
 
   toJSON(): Record<string, unknown> {
     return instanceToPlain(this) as Record<string, unknown>;

@@ -11,6 +11,7 @@ import { dirname } from 'node:path';
 import type { SerializedError } from '../execution/replicate-outcome.js';
 import type { StepRecord } from '../pipeline/step-record.js';
 import { markerPath, provenancePath, resultsPath } from '../artifacts/layout.js';
+import { ProvenanceStore } from '../results/provenance-store.js';
 
 /** What `<condition>/results.json` holds. */
 export interface StoredConditionSummary {
@@ -53,44 +54,8 @@ export function readCompletedCondition(
   }
 }
 
-/**
- * A StepRecord as stored: `inputHash` is left out (it is the previous step's `outputHash`, or the
- * line's `input` for the first step) and empty context changes are omitted — provenance is
- * written for every step call, so its size is the cost of storing it.
- */
-type CompactRecord = Omit<StepRecord, 'inputHash' | 'ctxChanges'> & {
-  ctxChanges?: Partial<StepRecord['ctxChanges']>;
-};
-
-const NONE: readonly never[] = Object.freeze([]);
-
-function compact(r: StepRecord): CompactRecord {
-  const { inputHash: _input, ctxChanges, ...rest } = r;
-  const changes: Partial<StepRecord['ctxChanges']> = {};
-  if (ctxChanges.reads.length) Object.assign(changes, { reads: ctxChanges.reads });
-  if (Object.keys(ctxChanges.wrote).length) Object.assign(changes, { wrote: ctxChanges.wrote });
-  if (ctxChanges.metrics.length) Object.assign(changes, { metrics: ctxChanges.metrics });
-  return Object.keys(changes).length ? { ...rest, ctxChanges: changes } : rest;
-}
-
-function expand(r: CompactRecord, inputHash: string): StepRecord {
-  const { ctxChanges, ...rest } = r;
-  return {
-    ...rest,
-    inputHash,
-    ctxChanges: {
-      reads: ctxChanges?.reads ?? NONE,
-      wrote: ctxChanges?.wrote ?? {},
-      metrics: ctxChanges?.metrics ?? NONE,
-    },
-  };
-}
-
-/** Provenance is kept apart from results.json, one JSON line per replicate, so it streams. */
-export function writeProvenance(
-  path: string,
-  provenance: Iterable<readonly [number, readonly StepRecord[]]>,
-): void {
+/** Writes `provenance.jsonl` from its lines, in small batches, atomically. */
+export function writeProvenance(path: string, lines: Iterable<string>): void {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.tmp-${process.pid}`;
   const fd = openSync(tmp, 'w');
@@ -98,8 +63,8 @@ export function writeProvenance(
     // Small batches: a long-lived concatenation would be promoted to the old generation as
     // garbage and inflate the process's peak memory on long runs.
     let batch = '';
-    for (const [replicate, records] of provenance) {
-      batch += `${JSON.stringify({ replicate, input: records[0]?.inputHash, records: records.map(compact) })}\n`;
+    for (const line of lines) {
+      batch += `${line}\n`;
       if (batch.length > 1 << 16) {
         writeSync(fd, batch);
         batch = '';
@@ -113,21 +78,5 @@ export function writeProvenance(
 }
 
 function readProvenance(path: string): Record<string, readonly StepRecord[]> {
-  const out: Record<string, readonly StepRecord[]> = {};
-  if (!existsSync(path)) return out;
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
-    if (!line) continue;
-    const { replicate, input, records } = JSON.parse(line) as {
-      replicate: number;
-      input: string;
-      records: CompactRecord[];
-    };
-    let inputHash = input;
-    out[replicate] = records.map((r) => {
-      const full = expand(r, inputHash);
-      inputHash = r.outputHash;
-      return full;
-    });
-  }
-  return out;
+  return existsSync(path) ? ProvenanceStore.parse(readFileSync(path, 'utf8')) : {};
 }

@@ -1,0 +1,112 @@
+/**
+ * W2 through the experiment: one cacheable step mapping 1,000,000 floats (`x * 1.5 + 1`),
+ * 5 replicates with distinct inputs; cold run (empty cache) vs warm run (all hits), for
+ * Float64Array and number[]. Plain baseline: the same 5 maps in a bare loop.
+ */
+import 'reflect-metadata';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  ArtifactPlugin,
+  CacheStore,
+  Experiment,
+  LoggingPlugin,
+  Pipeline,
+  PipelineStep,
+  Step,
+} from 'crystallize';
+import { line, measure, type BenchContext, type Workload } from '../harness.js';
+
+type Floats = Float64Array | number[];
+
+class Affine extends Step<Floats, Floats> {
+  @PipelineStep({ cacheable: true })
+  run(xs: Floats): Floats {
+    if (xs instanceof Float64Array) return xs.map((x) => x * 1.5 + 1);
+    return xs.map((x) => x * 1.5 + 1);
+  }
+}
+
+function input(n: number, replicate: number, typed: boolean): Floats {
+  const a = new Float64Array(n);
+  for (let i = 0; i < n; i++) a[i] = i + replicate * 0.5;
+  return typed ? a : Array.from(a);
+}
+
+const REPLICATES = 5;
+
+export const w2Experiment: Workload = {
+  id: 'W2E',
+  description:
+    'W2 through an experiment: cold vs warm run of a cacheable 1M-float step, 5 replicates',
+  async run(ctx: BenchContext): Promise<void> {
+    const n = ctx.quick ? 10_000 : 1_000_000;
+    for (const typed of [true, false]) {
+      const kind = typed ? 'Float64Array' : 'number[]';
+      const root = mkdtempSync(join(tmpdir(), 'cz-bench-w2e-'));
+      let cacheDir = join(root, 'cache-0');
+      let fresh = 0;
+      const make = (dir: string): Experiment =>
+        new Experiment({
+          name: `w2-${typed ? 'typed' : 'plain'}`,
+          datasource: (c) => input(n, c.get<number>('replicate') ?? 0, typed),
+          pipeline: new Pipeline([Affine]),
+          plugins: [
+            new ArtifactPlugin({ rootDir: join(root, 'data') }),
+            new LoggingPlugin({ level: 'silent' }),
+          ],
+          cache: new CacheStore({ dir }),
+        });
+      try {
+        const cold = await measure(
+          () => make(join(root, `cache-${++fresh}`)).run({ replicates: REPLICATES }),
+          { runs: ctx.runs, warmup: 1 },
+        );
+        cacheDir = join(root, 'warm');
+        const warmExp = make(cacheDir);
+        await warmExp.run({ replicates: REPLICATES });
+        const warm = await measure(() => warmExp.run({ replicates: REPLICATES }), {
+          runs: ctx.runs,
+          warmup: 1,
+        });
+        const plain = await measure(
+          () => {
+            for (let r = 0; r < REPLICATES; r++) {
+              const xs = input(n, r, typed);
+              (xs as number[]).map((x: number) => x * 1.5 + 1);
+            }
+          },
+          { runs: ctx.runs, warmup: 1 },
+        );
+        const perRep = (s: typeof warm) => ({
+          median: s.median / REPLICATES,
+          min: s.min / REPLICATES,
+          max: s.max / REPLICATES,
+          runs: s.runs,
+        });
+        ctx.emit(line('W2', 'cold_run_ms', 'ms', cold, plain, { kind, n, replicates: REPLICATES }));
+        ctx.emit(line('W2', 'warm_run_ms', 'ms', warm, plain, { kind, n, replicates: REPLICATES }));
+        ctx.emit(
+          line('W2', 'warm_ms_per_hit', 'ms', perRep(warm), perRep(plain), {
+            kind,
+            n,
+            target_ms: typed ? 15 : 30,
+            note: 'whole warm replicate: datasource + input hash + cache read/verify/decode',
+          }),
+        );
+        ctx.emit({
+          bench: 'W2',
+          metric: 'cold_over_warm',
+          value: Number((cold.median / warm.median).toFixed(3)),
+          unit: 'x',
+          kind,
+          n,
+          target: 5,
+        });
+      } finally {
+        rmSync(root, { recursive: true, force: true });
+      }
+    }
+  },
+};
