@@ -58,6 +58,8 @@ function takeShared(): Buffer {
   sharedInUse = true;
   return shared;
 }
+/** Tag + float64: the whole encoding of a number (same bytes as the Encoder writes). */
+const numberBytes = Buffer.alloc(9);
 // crypto.hash (Node >= 20.12) hashes a buffer in one call, without a Hash object.
 const oneShot = (crypto as { hash?: (alg: string, data: Uint8Array, enc: 'hex') => string }).hash;
 
@@ -407,6 +409,12 @@ function encodeUnordered(e: Encoder, entries: readonly (readonly [string, ...unk
  * @example hashValue({ b: 1, a: [1, 2] }) === hashValue({ a: [1, 2], b: 1 }) // true
  */
 export function hashValue(value: unknown): string {
+  // Numbers are what most pipeline steps pass on: hash them without building an Encoder.
+  if (typeof value === 'number' && oneShot) {
+    numberBytes[0] = Tag.Number;
+    numberBytes.writeDoubleLE(Number.isNaN(value) ? NaN : value, 1);
+    return oneShot('sha256', numberBytes, 'hex');
+  }
   const e = new Encoder(CHUNK, new Set(), ['$']);
   try {
     encode(e, value);

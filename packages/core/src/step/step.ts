@@ -138,34 +138,50 @@ export abstract class Step<In = unknown, Out = unknown> {
    * view of the step, so concurrent calls never see each other's parameter values.
    */
   async call(data: In, ctx: FrozenContext, resolved?: ResolvedParams): Promise<Out> {
-    const params = resolved ?? this.resolveParams(ctx);
-    const values = params.pending ? await settleParams(params) : params.values;
-    const view = Object.create(this) as Record<string, unknown>;
-    for (const field in values) {
-      // Plain assignment shadows the instance's writable field on the view (fast path);
-      // defineProperty covers fields the user made read-only.
-      try {
-        view[field] = values[field];
-      } catch {
-        Object.defineProperty(view, field, {
-          value: values[field],
-          writable: true,
-          enumerable: true,
-          configurable: true,
-        });
-      }
-    }
-    const entry = view[this[STATE].model.entryMethod] as (
-      d: In,
-      c: FrozenContext,
-    ) => StepOutput<Out>;
-    return unpackMetrics(await entry.call(view, data, ctx), ctx);
+    return this.invoke(data, ctx, resolved ?? this.resolveParams(ctx));
+  }
+
+  /**
+   * @internal What `call` does, without forcing a promise: a synchronous entry method's result
+   * comes back as is (the pipeline runner awaits only real promises).
+   */
+  invoke(data: In, ctx: FrozenContext, params: ResolvedParams): Out | Promise<Out> {
+    if (params.pending)
+      return settleParams(params).then((values) => runOnView(this, data, ctx, values));
+    return runOnView(this, data, ctx, params.values);
   }
 
   /** Optional: runs once per experiment run before any replicate. */
   setup?(ctx: FrozenContext): void | Promise<void>;
   /** Optional: runs once per experiment run after every replicate. */
   teardown?(ctx: FrozenContext): void | Promise<void>;
+}
+
+/** Runs the entry method on a per-call view of `step` that holds this call's parameter values. */
+function runOnView<In, Out>(
+  step: Step<In, Out>,
+  data: In,
+  ctx: FrozenContext,
+  values: Readonly<Record<string, unknown>>,
+): Out | Promise<Out> {
+  const view = Object.create(step) as Record<string, unknown>;
+  for (const field in values) {
+    // Plain assignment shadows the instance's writable field on the view (fast path);
+    // defineProperty covers fields the user made read-only.
+    try {
+      view[field] = values[field];
+    } catch {
+      Object.defineProperty(view, field, {
+        value: values[field],
+        writable: true,
+        enumerable: true,
+        configurable: true,
+      });
+    }
+  }
+  const entry = view[step[STATE].model.entryMethod] as (d: In, c: FrozenContext) => StepOutput<Out>;
+  const out = entry.call(view, data, ctx);
+  return out instanceof Promise ? out.then((v) => unpackMetrics(v, ctx)) : unpackMetrics(out, ctx);
 }
 
 /** A step class plus explicit parameters; `create()` builds a fresh instance. */

@@ -2,7 +2,6 @@ import {
   BASELINE_CONDITION,
   FrozenContext,
   PipelineExecutionError,
-  createRng,
   type DataSource,
   type Logger,
   type Treatment,
@@ -59,8 +58,8 @@ function contextFor(
   initial['replicate'] = replicate;
   initial['condition'] = condition;
   initial['seed_used'] = seed;
+  // No rng given: the context seeds one from seed_used on first use (most steps never ask).
   const ctx = new FrozenContext(initial, {
-    rng: createRng(seed),
     logger: env.logger,
     ...(reads ? { onRead: (k: string) => void reads.push(k) } : {}),
   });

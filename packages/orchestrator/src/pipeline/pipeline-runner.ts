@@ -45,22 +45,34 @@ interface StepKey {
 
 // Keys of steps whose resolved params are all primitives, memoised per step: most calls of a
 // step see the same few parameter values, and hashing them every call was the runner's main cost.
-const keyMemo = new WeakMap<Step, Map<string, StepKey>>();
+// A one-parameter step is memoised by the value itself; others by a string of all values.
+const keyMemo = new WeakMap<Step, Map<unknown, StepKey>>();
+const NOT_MEMOISABLE = Symbol('not memoisable');
+
+function isPrimitive(v: unknown): boolean {
+  const t = typeof v;
+  return v === null || t === 'number' || t === 'string' || t === 'boolean' || t === 'undefined';
+}
+
+function memoKeyOf(identity: Readonly<Record<string, unknown>>): unknown {
+  let count = 0;
+  let single: unknown;
+  let composite = '';
+  for (const k in identity) {
+    const v = identity[k];
+    if (!isPrimitive(v)) return NOT_MEMOISABLE;
+    count += 1;
+    single = v;
+    composite += `${k}:${typeof v}:${String(v)}|`;
+  }
+  return count === 1 ? single : composite;
+}
 
 /** Hash of step class, version, code and the resolved parameter values: the cache folder. */
 export function stepKeyOf(step: Step, identity: Readonly<Record<string, unknown>>): StepKey {
-  let memoKey = '';
-  for (const k in identity) {
-    const v = identity[k];
-    const t = typeof v;
-    if (v !== null && t !== 'number' && t !== 'string' && t !== 'boolean' && t !== 'undefined') {
-      memoKey = '\0';
-      break;
-    }
-    memoKey += `${k}:${t}:${String(v)}|`;
-  }
+  const memoKey = memoKeyOf(identity);
   let memo = keyMemo.get(step);
-  if (memoKey !== '\0') {
+  if (memoKey !== NOT_MEMOISABLE) {
     const hit = memo?.get(memoKey);
     if (hit) return hit;
   }
@@ -74,7 +86,7 @@ export function stepKeyOf(step: Step, identity: Readonly<Record<string, unknown>
     if (!(e instanceof CacheError)) throw e;
     return { key: UNHASHABLE, params: identity }; // e.g. a function as an explicit param
   }
-  if (memoKey !== '\0') {
+  if (memoKey !== NOT_MEMOISABLE) {
     if (!memo) keyMemo.set(step, (memo = new Map()));
     if (memo.size < 1024) memo.set(memoKey, key);
   }
@@ -148,7 +160,9 @@ export async function runPipeline(
         output = cached.output;
         cacheHit = true;
       } else {
-        output = await step.call(data, ctx, resolved);
+        // invoke, not call: a synchronous step's result is used as is, without a promise.
+        output = step.invoke(data, ctx, resolved);
+        if (output instanceof Promise) output = await output;
       }
       const readKeys = reads ? [...new Set(reads)] : NO_READS;
       const wrote = ctx.size === keysBefore ? NO_WRITES : newKeys(ctx, keysBefore);

@@ -6,8 +6,9 @@ const UINT32 = 2 ** 32;
 
 /** Makes `Math.random` a seeded stream (pure-rand xoroshiro128+) in this thread. */
 export function seedMathRandom(seed: number): void {
-  const rng = createRng(seed);
-  Math.random = () => rng.next();
+  // The generator is built on the first draw: most replicates never call Math.random.
+  let rng: ReturnType<typeof createRng> | undefined;
+  Math.random = () => (rng ??= createRng(seed)).next();
 }
 
 export interface SeedPluginOptions {
