@@ -66,7 +66,7 @@ def t_quantile(df, p):
     p=0.95), too coarse for a 1e-9 check; it serves as the starting point of the root search.
     """
     mpmath.mp.dps = 40
-    v, target = mpmath.mpf(df), mpmath.mpf(p)
+    v, target = mpmath.mpf(float(df)), mpmath.mpf(float(p))
 
     def cdf(x):
         tail = mpmath.betainc(v / 2, mpmath.mpf(1) / 2, 0, v / (v + x * x), regularized=True) / 2
