@@ -3,6 +3,12 @@
  * execution strategies, results and resume.
  */
 export { Pipeline } from './pipeline/pipeline.js';
+export type {
+  StepGraph,
+  StepGraphSpec,
+  StepNode,
+  StepNodeSpec,
+} from './pipeline/step-graph.js';
 export type { StepRecord } from './pipeline/step-record.js';
 export type { StepOutputCache, CachedStepOutput } from './pipeline/step-cache.js';
 export { Experiment, type RunPlan } from './experiment/experiment.js';

@@ -268,6 +268,7 @@ export class Experiment<In = unknown> {
     const exp = this as Experiment;
     const runner: RunnerOptions = {
       steps: this.pipeline.steps,
+      graph: this.pipeline.graph,
       cache: this.cache,
       verbose: plan.verbose,
       onUnencodable: this.onUnencodable,
@@ -359,6 +360,7 @@ export class Experiment<In = unknown> {
       const data = 'data' in options ? options.data : await this.datasource.fetch(ctx);
       const runner: RunnerOptions = {
         steps: this.pipeline.steps,
+        graph: this.pipeline.graph,
         cache: this.cache,
         verbose: false,
         onUnencodable: this.onUnencodable,

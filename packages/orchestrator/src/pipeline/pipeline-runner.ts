@@ -10,9 +10,13 @@ import {
 import { Artifact } from '../artifacts/artifact.js';
 import type { CachedStepOutput, StepOutputCache } from './step-cache.js';
 import type { StepRecord } from './step-record.js';
+import type { StepGraph } from './step-graph.js';
+import { runStepGraph } from './dag-runner.js';
 
 export interface RunnerOptions {
   readonly steps: readonly Step[];
+  /** A branching pipeline's nodes; when set, `steps` is only their topological order. */
+  readonly graph?: StepGraph | undefined;
   readonly cache: StepOutputCache | undefined;
   /** Record context reads (needs the context's onRead to push into `reads`). */
   readonly verbose: boolean;
@@ -27,11 +31,11 @@ export interface RunnerOptions {
   ) => void)[];
 }
 
-const NO_READS: readonly string[] = Object.freeze([]);
-const NO_WRITES: Readonly<Record<string, unknown>> = Object.freeze({});
-const NO_METRICS: readonly MetricRecord[] = Object.freeze([]);
+export const NO_READS: readonly string[] = Object.freeze([]);
+export const NO_WRITES: Readonly<Record<string, unknown>> = Object.freeze({});
+export const NO_METRICS: readonly MetricRecord[] = Object.freeze([]);
 
-const NO_CHANGES: StepRecord['ctxChanges'] = Object.freeze({
+export const NO_CHANGES: StepRecord['ctxChanges'] = Object.freeze({
   reads: NO_READS,
   wrote: NO_WRITES,
   metrics: NO_METRICS,
@@ -97,7 +101,7 @@ export function stepKeyOf(step: Step, identity: Readonly<Record<string, unknown>
 export const UNHASHABLE = 'unhashable';
 
 /** Provenance hashes every value a step passes on; one that cannot be hashed must not fail the step. */
-function provenanceHash(value: unknown): string {
+export function provenanceHash(value: unknown): string {
   try {
     return hashValue(value);
   } catch (e) {
@@ -106,7 +110,7 @@ function provenanceHash(value: unknown): string {
   }
 }
 
-function bindArtifacts(resolved: ResolvedParams, ctx: FrozenContext, step: string): ResolvedParams {
+export function bindArtifacts(resolved: ResolvedParams, ctx: FrozenContext, step: string): ResolvedParams {
   let values: Record<string, unknown> | undefined;
   for (const k in resolved.values) {
     const v = resolved.values[k];
@@ -115,7 +119,7 @@ function bindArtifacts(resolved: ResolvedParams, ctx: FrozenContext, step: strin
   return values ? { ...resolved, values } : resolved;
 }
 
-function restore(entry: CachedStepOutput, ctx: FrozenContext, step: string): void {
+export function restore(entry: CachedStepOutput, ctx: FrozenContext, step: string): void {
   for (const m of entry.metrics) ctx.metrics.add(m.name, m.value, m.tags);
   for (const a of entry.artifacts) ctx.artifacts.add(a.name, a.data, step);
   for (const [k, v] of Object.entries(entry.context ?? {})) if (!ctx.has(k)) ctx.add(k, v);
@@ -131,6 +135,8 @@ export async function runPipeline(
   ctx: FrozenContext,
   reads: string[] | undefined,
 ): Promise<{ output: unknown; records: StepRecord[] }> {
+  // Dispatched once per run on the pipeline's shape: the linear loop below stays as it was.
+  if (options.graph) return runStepGraph(options, options.graph, input, ctx, reads);
   const records: StepRecord[] = [];
   let data = input;
   let dataHash = provenanceHash(input);
@@ -210,7 +216,7 @@ export async function runPipeline(
   return { output: data, records };
 }
 
-function newKeys(ctx: FrozenContext, before: number): Record<string, unknown> {
+export function newKeys(ctx: FrozenContext, before: number): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const key of ctx.keys().slice(before)) if (key !== 'step_name') out[key] = ctx.get(key);
   return out;
