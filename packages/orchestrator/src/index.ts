@@ -46,6 +46,10 @@ export {
   type Provenance,
   type StoredArtifact,
 } from './results/result.js';
+export { ArtifactDataSource } from './artifacts/artifact-datasource.js';
+export { ExperimentGraph } from './graph/experiment-graph.js';
+export { ExperimentGraphError } from './graph/experiment-graph-error.js';
+export type { GraphEvent, GraphRunOptions } from './graph/graph-events.js';
 export { quickExperiment } from './onramps/quick-experiment.js';
 export {
   registerDatasource,

@@ -1,6 +1,16 @@
-import { CrystallizeError, HASH_IDENTITY, type FrozenContext } from '@crystallize/core';
+import {
+  CrystallizeError,
+  DataSource,
+  HASH_IDENTITY,
+  ValidationError,
+  type FrozenContext,
+} from '@crystallize/core';
+import type { Experiment } from '../experiment/experiment.js';
+import { readUpstreamArtifact } from './upstream-reader.js';
 
-export type ArtifactWriter<T> = (data: T) => Uint8Array | string;
+// Method syntax keeps the writer bivariant in T, so an `Artifact<Model>` fits where an
+// `Artifact` (of unknown) is expected — an experiment's `outputs`, say.
+export type ArtifactWriter<T> = { write(data: T): Uint8Array | string }['write'];
 export type ArtifactLoader<T> = (bytes: Buffer) => T;
 
 export interface ArtifactOptions<T> {
@@ -19,34 +29,75 @@ const defaultLoader = (bytes: Buffer): unknown => JSON.parse(bytes.toString('utf
  * call `write(data)` inside the step: the ArtifactPlugin stores it under
  * `<root>/<experiment>/v<N>/replicate_<r>/<condition>/<Step>/<name>`.
  *
+ * Listed in an experiment's `outputs`, the same object is also a data source for downstream
+ * experiments (directly or inside an `ExperimentInput`): replicate r reads the upstream's
+ * replicate `r % upstreamReplicates` of the same condition, or the baseline's when the upstream
+ * did not run that treatment. A downstream runs as many replicates as the upstream declares.
+ *
  * @example
+ * const model = new Artifact<Model>('model.json');
  * class Train extends Step<Data, Model> {
- *   @Param() model = new Artifact<Model>('model.json');
+ *   @Param() model = model;
  *   @PipelineStep() run(data: Data) { const m = fit(data); this.model.write(m); return m; }
  * }
+ * const train = new Experiment({ name: 'train', datasource, pipeline: [Train], outputs: [model] });
+ * const evaluate = new Experiment({ name: 'evaluate', datasource: model, pipeline: [Score] });
  */
-export class Artifact<T = unknown> {
-  readonly name: string;
+export class Artifact<T = unknown> extends DataSource<T> {
   readonly writer: ArtifactWriter<T>;
   readonly loader: ArtifactLoader<T>;
+  readonly #name: string;
   readonly #ctx: FrozenContext | undefined;
   readonly #step: string | undefined;
+  /** Experiments listing this artifact in `outputs`, by name (a rebuilt experiment replaces its old self). */
+  readonly #producers = new Map<string, Experiment>();
 
   constructor(
     name: string,
     options: ArtifactOptions<T> = {},
     binding?: { ctx: FrozenContext; step: string },
   ) {
+    super();
     if (!name || /[\\/]|^\.\.?$/.test(name)) {
       throw new CrystallizeError(
         `Artifact name ${JSON.stringify(name)} is invalid: it names a file, so no '/' or '\\'.`,
       );
     }
-    this.name = name;
+    this.#name = name;
     this.writer = options.writer ?? (defaultWriter as ArtifactWriter<T>);
     this.loader = options.loader ?? (defaultLoader as ArtifactLoader<T>);
     this.#ctx = binding?.ctx;
     this.#step = binding?.step;
+    // DataSource declares `replicates` as a field; as a data source an artifact has as many
+    // replicates as its producer declares, read when asked (the producer may be built later).
+    Object.defineProperty(this, 'replicates', {
+      get: (): number | undefined => {
+        const p = this.producers[0];
+        return p ? (p.datasource.replicates ?? p.replicates) : undefined;
+      },
+      enumerable: true,
+      configurable: true,
+    });
+  }
+
+  /** The file name. */
+  override get name(): string {
+    return this.#name;
+  }
+
+  /** Experiments that list this artifact in `outputs` (more than one is an error for a graph). */
+  get producers(): readonly Experiment[] {
+    return [...this.#producers.values()];
+  }
+
+  /** The experiment that produces this artifact, if exactly one does. */
+  get producer(): Experiment | undefined {
+    return this.#producers.size === 1 ? this.producers[0] : undefined;
+  }
+
+  /** @internal An Experiment listing this artifact in `outputs` registers itself here. */
+  attachProducer(experiment: Experiment): void {
+    this.#producers.set(experiment.name, experiment);
   }
 
   /** Records `data` for this replicate and condition; the ArtifactPlugin writes the file. */
@@ -57,6 +108,19 @@ export class Artifact<T = unknown> {
       );
     }
     this.#ctx.artifacts.add(this.name, this.writer(data), this.#step);
+  }
+
+  /** As a data source: the upstream file for this replicate and condition, through `loader`. */
+  fetch(ctx: FrozenContext): T {
+    const producers = this.producers;
+    if (producers.length !== 1) {
+      throw new ValidationError(
+        producers.length === 0
+          ? `Artifact '${this.name}' is read as a data source but no experiment lists it in 'outputs'. Add it to the upstream experiment's outputs.`
+          : `Artifact '${this.name}' is produced by several experiments (${producers.map((p) => `'${p.name}'`).join(', ')}); give each its own Artifact.`,
+      );
+    }
+    return readUpstreamArtifact(producers[0] as Experiment, this.name, undefined, this.loader, ctx);
   }
 
   /** @internal A copy bound to one step call's context (the pipeline runner does this). */

@@ -10,7 +10,8 @@ import {
   toDataSource,
   type DataSource,
 } from '@crystallize/core';
-import { type Artifact } from '../artifacts/artifact.js';
+import { Artifact } from '../artifacts/artifact.js';
+import { ArtifactDataSource } from '../artifacts/artifact-datasource.js';
 import { isExecutionPlugin, type ExecutionPlugin } from '../execution/execution.plugin.js';
 import type { ReplicateOutcome } from '../execution/replicate-outcome.js';
 import { SerialExecution } from '../execution/serial.execution.js';
@@ -69,6 +70,8 @@ export class Experiment<In = unknown> {
   readonly outputs: readonly Artifact[];
   readonly cache: StepOutputCache | undefined;
   readonly onUnencodable: 'error' | 'skip';
+  /** True when the user gave a `name` (an ExperimentGraph needs one; the default is derived). */
+  readonly named: boolean;
   readonly #problems: string[] = [];
 
   constructor(options: ExperimentOptions<In>) {
@@ -101,12 +104,33 @@ export class Experiment<In = unknown> {
     this.onUnencodable = options.onUnencodable ?? 'error';
     this.name =
       options.name ?? `experiment-${pipeline ? pipeline.signature().slice(0, 12) : 'invalid'}`;
+    this.named = options.name !== undefined;
+    for (const out of this.outputs) if (out instanceof Artifact) out.attachProducer(this);
     const plugins = [...(options.plugins ?? [])];
     if (!plugins.some((p) => p instanceof ArtifactPlugin)) plugins.push(new ArtifactPlugin());
     if (!plugins.some((p) => p instanceof SeedPlugin)) plugins.push(new SeedPlugin());
     if (!plugins.some((p) => p instanceof LoggingPlugin)) plugins.push(new LoggingPlugin());
     this.plugins = Object.freeze(plugins);
     for (const p of plugins) if (p instanceof BasePlugin) p.initHook?.(this);
+  }
+
+  /**
+   * A data source reading the artifact `name` that step (or pipeline node) `step` of this
+   * experiment stored, for a downstream experiment.
+   */
+  artifactDatasource<T = unknown>(
+    step: string,
+    name: string,
+    loader?: (bytes: Buffer) => T,
+  ): ArtifactDataSource<T> {
+    if (
+      !this.pipeline.graph?.nodes.some((n) => n.name === step) &&
+      !this.pipeline.steps?.some((s) => s.name === step)
+    )
+      throw new ValidationError(
+        `Experiment '${this.name}' has no step '${step}' (artifactDatasource)`,
+      );
+    return new ArtifactDataSource<T>(this as Experiment, step, name, loader);
   }
 
   static builder(name?: string): ExperimentBuilder {

@@ -1,0 +1,38 @@
+import { DataSource, type FrozenContext } from '@crystallize/core';
+import type { Experiment } from '../experiment/experiment.js';
+import type { ArtifactLoader } from './artifact.js';
+import { readUpstreamArtifact } from './upstream-reader.js';
+
+const defaultLoader = (bytes: Buffer): unknown => JSON.parse(bytes.toString('utf8'));
+
+/**
+ * Reads a file that step `step` of an upstream experiment stored as artifact `name` — for
+ * upstreams whose `Artifact` object is not at hand. Built by `experiment.artifactDatasource(step,
+ * name)`; same replicate and treatment rules as using the `Artifact` itself.
+ *
+ * @example
+ * const evaluate = new Experiment({ name: 'evaluate', datasource: train.artifactDatasource('Train', 'model.json'), ... });
+ */
+export class ArtifactDataSource<T = unknown> extends DataSource<T> {
+  constructor(
+    readonly producer: Experiment,
+    readonly step: string,
+    readonly artifact: string,
+    readonly loader: ArtifactLoader<T> = defaultLoader as ArtifactLoader<T>,
+  ) {
+    super();
+    Object.defineProperty(this, 'replicates', {
+      get: (): number => producer.datasource.replicates ?? producer.replicates,
+      enumerable: true,
+      configurable: true,
+    });
+  }
+
+  override get name(): string {
+    return `${this.producer.name}#${this.artifact}`;
+  }
+
+  fetch(ctx: FrozenContext): T {
+    return readUpstreamArtifact(this.producer, this.artifact, this.step, this.loader, ctx);
+  }
+}

@@ -1,0 +1,132 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  BASELINE_CONDITION,
+  CrystallizeError,
+  type FrozenContext,
+  type Logger,
+} from '@crystallize/core';
+import type { Experiment } from '../experiment/experiment.js';
+import { ArtifactPlugin } from '../plugins/artifact.plugin.js';
+import { MANIFEST_FILE, METADATA_FILE, artifactRelPath } from './layout.js';
+
+/*
+ * How a downstream experiment reads what an upstream one stored: the upstream's latest version
+ * folder, its `_manifest.json` (which step wrote each artifact, and every file) and its
+ * `metadata.json` (how many replicates it ran). Replicate r reads upstream replicate
+ * r % upstreamReplicates; a treatment the upstream did not run reads the baseline's file.
+ */
+
+interface StoredRun {
+  readonly mtimeMs: number;
+  readonly replicates: number;
+  readonly manifest: Readonly<
+    Record<string, { readonly step: string; readonly files: Set<string> }>
+  >;
+}
+
+// Parsed manifests by version folder; a rewritten metadata.json (a new run) invalidates one.
+const runs = new Map<string, StoredRun>();
+
+function storedRun(dir: string, upstream: string): StoredRun {
+  const metaPath = join(dir, METADATA_FILE);
+  if (!existsSync(metaPath)) {
+    throw new CrystallizeError(
+      `Upstream experiment '${upstream}' has no finished run in ${dir}. Run it first, or run both through ExperimentGraph.`,
+    );
+  }
+  const mtimeMs = statSync(metaPath).mtimeMs;
+  const known = runs.get(dir);
+  if (known && known.mtimeMs === mtimeMs) return known;
+  const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as { replicates?: number };
+  const raw = existsSync(join(dir, MANIFEST_FILE))
+    ? (JSON.parse(readFileSync(join(dir, MANIFEST_FILE), 'utf8')) as Record<
+        string,
+        { step: string; files: string[] }
+      >)
+    : {};
+  const manifest: Record<string, { step: string; files: Set<string> }> = {};
+  for (const [name, m] of Object.entries(raw))
+    manifest[name] = { step: m.step, files: new Set(m.files) };
+  const run: StoredRun = { mtimeMs, replicates: Number(meta.replicates ?? 1), manifest };
+  runs.set(dir, run);
+  return run;
+}
+
+// One fallback warning per run (each run has its own logger), artifact and condition.
+const warned = new WeakMap<Logger, Set<string>>();
+
+function warnOnce(logger: Logger, key: string, message: string): void {
+  let seen = warned.get(logger);
+  if (!seen) warned.set(logger, (seen = new Set()));
+  if (seen.has(key)) return;
+  seen.add(key);
+  logger.warn(message);
+}
+
+/** Where an upstream artifact file lives and how many replicates its run had. */
+export interface UpstreamLocation {
+  readonly dir: string;
+  readonly replicates: number;
+  readonly step: string | undefined;
+  readonly files: ReadonlySet<string>;
+}
+
+/** The upstream's latest stored run, as far as artifact `name` is concerned. */
+export function locateUpstream(producer: Experiment, name: string): UpstreamLocation | undefined {
+  const plugin = producer.plugin(ArtifactPlugin);
+  const dir = plugin?.latestDir(producer);
+  if (!dir || !existsSync(join(dir, METADATA_FILE))) return undefined;
+  const run = storedRun(dir, producer.name);
+  const entry = run.manifest[name];
+  return { dir, replicates: run.replicates, step: entry?.step, files: entry?.files ?? new Set() };
+}
+
+/** Reads artifact `name` of `producer` for the replicate and condition of `ctx`. */
+export function readUpstreamArtifact<T>(
+  producer: Experiment,
+  name: string,
+  step: string | undefined,
+  loader: (bytes: Buffer) => T,
+  ctx: FrozenContext,
+): T {
+  const plugin = producer.plugin(ArtifactPlugin);
+  const dir = plugin?.latestDir(producer);
+  if (!dir) {
+    throw new CrystallizeError(
+      `Upstream experiment '${producer.name}' has no stored run under '${plugin?.rootDir ?? '(no ArtifactPlugin)'}'. ` +
+        'Run it first, or run both through ExperimentGraph.',
+    );
+  }
+  const run = storedRun(dir, producer.name);
+  const entry = run.manifest[name];
+  const writer = step ?? entry?.step;
+  if (!entry || writer === undefined || (step !== undefined && entry.step !== step)) {
+    throw new CrystallizeError(
+      `Upstream experiment '${producer.name}' stored no artifact '${name}'${step ? ` from step '${step}'` : ''} in ${dir}. ` +
+        `Stored: ${Object.keys(run.manifest).join(', ') || '(none)'}. Check the name, and that a step of '${producer.name}' writes it.`,
+    );
+  }
+  const replicate = Number(ctx.get('replicate', 0)) % run.replicates;
+  const condition = String(ctx.get('condition', BASELINE_CONDITION));
+  let rel = artifactRelPath(replicate, condition, writer, name);
+  if (!entry.files.has(rel) && condition !== BASELINE_CONDITION) {
+    const fallback = artifactRelPath(replicate, BASELINE_CONDITION, writer, name);
+    if (entry.files.has(fallback)) {
+      warnOnce(
+        ctx.logger,
+        `${dir}|${name}|${condition}`,
+        `treatment '${condition}' has no '${name}' of its own in upstream '${producer.name}'; using the baseline's`,
+      );
+      rel = fallback;
+    }
+  }
+  const path = join(dir, rel);
+  if (!entry.files.has(rel) || !existsSync(path)) {
+    throw new CrystallizeError(
+      `Upstream experiment '${producer.name}' has no '${name}' for replicate ${replicate} of '${condition}' (${path}). ` +
+        'That replicate may have failed upstream, or retention removed the file; rerun the upstream experiment.',
+    );
+  }
+  return loader(readFileSync(path));
+}
