@@ -110,7 +110,11 @@ export function provenanceHash(value: unknown): string {
   }
 }
 
-export function bindArtifacts(resolved: ResolvedParams, ctx: FrozenContext, step: string): ResolvedParams {
+export function bindArtifacts(
+  resolved: ResolvedParams,
+  ctx: FrozenContext,
+  step: string,
+): ResolvedParams {
   let values: Record<string, unknown> | undefined;
   for (const k in resolved.values) {
     const v = resolved.values[k];
