@@ -3,7 +3,16 @@
  *   npm run demo
  */
 import 'reflect-metadata';
-import { Experiment, FrozenContext, Param, Pipeline, PipelineStep, Step } from 'crystallize';
+import { isMainThread } from 'node:worker_threads';
+import {
+  Experiment,
+  FrozenContext,
+  ParallelExecution,
+  Param,
+  Pipeline,
+  PipelineStep,
+  Step,
+} from 'crystallize';
 
 export class ScaleData extends Step<number[], number[]> {
   @Param() factor = 1.0;
@@ -37,6 +46,8 @@ export const exp = new Experiment({
   name: 'scale-demo',
   datasource: () => [1, 2, 3],
   pipeline: new Pipeline([ScaleData.with({ factor: 1.5 }), Normalize, ComputeSum]),
+  // Replicates run in worker threads; each worker rebuilds `exp` by importing this module.
+  plugins: [new ParallelExecution()],
 });
 
 async function main(): Promise<void> {
@@ -48,4 +59,6 @@ async function main(): Promise<void> {
   console.log(`\nresults stored in ${result.dir}`);
 }
 
-await main();
+// The one rule of parallel runs: importing this module must not start a run, so a worker
+// that imports it to rebuild `exp` does not run the experiment again.
+if (isMainThread) await main();

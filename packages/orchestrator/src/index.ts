@@ -3,12 +3,7 @@
  * execution strategies, results and resume.
  */
 export { Pipeline } from './pipeline/pipeline.js';
-export type {
-  StepGraph,
-  StepGraphSpec,
-  StepNode,
-  StepNodeSpec,
-} from './pipeline/step-graph.js';
+export type { StepGraph, StepGraphSpec, StepNode, StepNodeSpec } from './pipeline/step-graph.js';
 export type { StepRecord } from './pipeline/step-record.js';
 export type { StepOutputCache, CachedStepOutput } from './pipeline/step-cache.js';
 export { Experiment, type RunPlan } from './experiment/experiment.js';
@@ -27,6 +22,10 @@ export {
 } from './execution/execution.plugin.js';
 export { SerialExecution } from './execution/serial.execution.js';
 export { AsyncExecution } from './execution/async.execution.js';
+export {
+  ParallelExecution,
+  type ParallelExecutionOptions,
+} from './execution/parallel.execution.js';
 export type {
   ConditionOutcome,
   ReplicateOutcome,

@@ -30,6 +30,9 @@ export type StepOutput<Out> = Out | WithMetrics<Out> | Promise<Out | WithMetrics
 // entry method on a per-call view (Object.create(step)), and #private fields are not inherited.
 const STATE = Symbol('crystallize.step');
 
+/** Coercion targets that can be named across a thread boundary. */
+const PRIMITIVE_TYPES: Readonly<Record<string, unknown>> = { Number, String, Boolean, Date };
+
 interface StepState {
   readonly model: StepModel;
   hash?: string;
@@ -65,7 +68,11 @@ export abstract class Step<In = unknown, Out = unknown> {
       );
     }
     this.params = Object.freeze({ ...params });
-    Object.defineProperty(this, STATE, { value: { model } satisfies StepState, enumerable: false });
+    Object.defineProperty(this, STATE, {
+      value: { model } satisfies StepState,
+      enumerable: false,
+      configurable: true,
+    });
   }
 
   /**
@@ -112,6 +119,42 @@ export abstract class Step<In = unknown, Out = unknown> {
       }
     }
     return state.hash;
+  }
+
+  /**
+   * @internal Makes this step identify itself as the same step in another process does: a
+   * worker thread adopts the defining process's code fingerprint (a worker may transpile the
+   * same source differently, e.g. through a TS loader) and the parameter types it knew from
+   * design-time metadata, so cache keys and coercion agree across execution modes.
+   */
+  adoptIdentity(identity: {
+    fingerprint: string;
+    paramTypes: Readonly<Record<string, string>>;
+  }): void {
+    const state = this[STATE];
+    const params = new Map(state.model.params);
+    for (const [field, typeName] of Object.entries(identity.paramTypes)) {
+      const p = params.get(field);
+      const type = PRIMITIVE_TYPES[typeName];
+      if (p && p.type === undefined && type) params.set(field, { ...p, type });
+    }
+    Object.defineProperty(this, STATE, {
+      value: {
+        model: { ...state.model, params, fingerprint: identity.fingerprint },
+      } satisfies StepState,
+      enumerable: false,
+      configurable: true,
+    });
+  }
+
+  /** @internal The identity a worker adopts (see `adoptIdentity`). */
+  get identity(): { fingerprint: string; paramTypes: Record<string, string> } {
+    const paramTypes: Record<string, string> = {};
+    for (const p of this[STATE].model.params.values()) {
+      const name = (p.type as { name?: string } | undefined)?.name;
+      if (name && PRIMITIVE_TYPES[name]) paramTypes[p.field] = name;
+    }
+    return { fingerprint: this.fingerprint, paramTypes };
   }
 
   /** Names of the `@Param` fields this step declares. */

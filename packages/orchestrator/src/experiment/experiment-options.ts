@@ -31,6 +31,8 @@ export interface ExperimentOptions<In = unknown> {
    * Default: the msgpackr store under `CRYSTALLIZE_CACHE_DIR` (`.cache`).
    */
   readonly cache?: StepOutputCache | false;
+  /** The module defining this experiment, for worker threads (default: found from the call stack). */
+  readonly module?: string;
   /** A cacheable step whose output cannot be encoded: fail it ('error', default) or run it uncached. */
   readonly onUnencodable?: 'error' | 'skip';
 }

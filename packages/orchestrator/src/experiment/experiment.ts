@@ -18,6 +18,10 @@ import { SerialExecution } from '../execution/serial.execution.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import { runPipeline, type RunnerOptions } from '../pipeline/pipeline-runner.js';
 import type { StepOutputCache } from '../pipeline/step-cache.js';
+import type { StepRecord } from '../pipeline/step-record.js';
+import { callerModule, toModuleUrl } from '../execution/defining-module.js';
+import type { RunSpec } from '../execution/run-spec.js';
+import { workerEnv } from '../execution/worker-env.js';
 import { ArtifactPlugin } from '../plugins/artifact.plugin.js';
 import { LoggingPlugin } from '../plugins/logging.plugin.js';
 import { BasePlugin, type RunContext } from '../plugins/plugin.js';
@@ -72,10 +76,13 @@ export class Experiment<In = unknown> {
   readonly onUnencodable: 'error' | 'skip';
   /** True when the user gave a `name` (an ExperimentGraph needs one; the default is derived). */
   readonly named: boolean;
+  /** The module that constructed this experiment (workers rebuild it from there). */
+  readonly definedIn: string | undefined;
   readonly #problems: string[] = [];
 
   constructor(options: ExperimentOptions<In>) {
     const problems = this.#problems;
+    this.definedIn = options.module !== undefined ? toModuleUrl(options.module) : callerModule();
     let pipeline: Pipeline | undefined;
     try {
       pipeline =
@@ -248,6 +255,12 @@ export class Experiment<In = unknown> {
     );
     const setupCtx = new FrozenContext({ ...this.initialCtx }, { logger: run.logger });
     for (const step of this.pipeline.steps) await step.setup?.(setupCtx);
+    const recordObservers = plugins
+      .filter((p) => p.afterStepRecord)
+      .map(
+        (p) => (record: StepRecord, where: { condition: string; replicate: number }) =>
+          p.afterStepRecord?.(this as Experiment, record, where),
+      );
     const acc = new ResultAccumulator({
       experiment: this.name,
       pipelineSignature: this.pipeline.signature(),
@@ -270,7 +283,19 @@ export class Experiment<In = unknown> {
         await exec.runExperimentLoop(this as Experiment, (rep) => this.runReplicate(rep, env), {
           replicates: Array.from({ length: plan.replicates }, (_, i) => i),
           signal: plan.signal,
-          onReplicateDone: (outcome) => acc.add(outcome),
+          plan,
+          conditions: [...env.conditions],
+          runDir: run.dir,
+          seedFor: (rep) => env.seedPlugin?.seedFor(rep) ?? rep,
+          onReplicateDone: (outcome) => {
+            acc.add(outcome);
+            for (const hook of recordObservers) {
+              for (const c of outcome.conditions) {
+                for (const record of c.records)
+                  hook(record, { condition: c.condition, replicate: c.replicate });
+              }
+            }
+          },
         });
       }
     } finally {
@@ -317,6 +342,11 @@ export class Experiment<In = unknown> {
       logger: run.logger,
       hasRunDir: run.dir !== undefined,
     };
+  }
+
+  /** @internal Inside a worker thread: the environment of a run planned by the parent. */
+  workerEnv(spec: RunSpec): ReplicateEnv {
+    return workerEnv(this as Experiment, spec);
   }
 
   /** Runs the baseline and treatments of one replicate (execution plugins call this). */

@@ -2,6 +2,8 @@ import {
   CacheError,
   PipelineExecutionError,
   hashValue,
+  HASH_IDENTITY,
+  type HashIdentity,
   type FrozenContext,
   type MetricRecord,
   type ResolvedParams,
@@ -72,6 +74,23 @@ function memoKeyOf(identity: Readonly<Record<string, unknown>>): unknown {
   return count === 1 ? single : composite;
 }
 
+/**
+ * Params as provenance records them: plain data. A value that names its own identity (an
+ * Artifact, via HASH_IDENTITY) is recorded as that identity, not as a live object with functions.
+ */
+function recordedParams(
+  identity: Readonly<Record<string, unknown>>,
+): Readonly<Record<string, unknown>> {
+  let out: Record<string, unknown> | undefined;
+  for (const k in identity) {
+    const v = identity[k] as Partial<HashIdentity> | null;
+    if (typeof v === 'object' && v !== null && typeof v[HASH_IDENTITY] === 'function') {
+      (out ??= { ...identity })[k] = (v as HashIdentity)[HASH_IDENTITY]();
+    }
+  }
+  return out ?? identity;
+}
+
 /** Hash of step class, version, code and the resolved parameter values: the cache folder. */
 export function stepKeyOf(step: Step, identity: Readonly<Record<string, unknown>>): StepKey {
   const memoKey = memoKeyOf(identity);
@@ -84,7 +103,7 @@ export function stepKeyOf(step: Step, identity: Readonly<Record<string, unknown>
   try {
     key = {
       key: hashValue({ step: step.name, stepHash: step.stepHash, params: identity }),
-      params: identity,
+      params: recordedParams(identity),
     };
   } catch (e) {
     if (!(e instanceof CacheError)) throw e;

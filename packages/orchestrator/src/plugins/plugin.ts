@@ -36,5 +36,15 @@ export abstract class BasePlugin {
     ctx: FrozenContext,
     record: StepRecord,
   ): void;
+  /**
+   * Runs in the parent process for every step record as its replicate completes, whatever the
+   * execution strategy — unlike `afterStep`, which runs where the step ran (a worker thread under
+   * ParallelExecution). Use it for observers that must see every step in one place.
+   */
+  afterStepRecord?(
+    experiment: Experiment,
+    record: StepRecord,
+    where: { readonly condition: string; readonly replicate: number },
+  ): void;
   afterRun?(experiment: Experiment, result: Result, run: RunContext): void | Promise<void>;
 }

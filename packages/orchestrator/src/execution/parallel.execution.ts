@@ -1,0 +1,165 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import type { ResourceLimits } from 'node:worker_threads';
+import Tinypool from 'tinypool';
+import { CrystallizeError, ValidationError } from '@crystallize/core';
+import type { Experiment } from '../experiment/experiment.js';
+import { toModuleUrl } from './defining-module.js';
+import { ExecutionPlugin, type LoopOptions, type ReplicateFn } from './execution.plugin.js';
+import type { WorkerTask } from './parallel.worker.js';
+import { createProgress } from './progress.js';
+import type { ReplicateOutcome } from './replicate-outcome.js';
+import { buildRunSpec } from './run-spec.js';
+
+export interface ParallelExecutionOptions {
+  /** Worker threads (default: all cores, `os.availableParallelism()`). */
+  readonly maxWorkers?: number;
+  /** A progress bar on a TTY (replicates done/total, rate, ETA). */
+  readonly progress?: boolean;
+  /** The module that defines the experiment (path or URL); default: found from the call stack. */
+  readonly module?: string;
+  /** Per-worker memory limits; a worker exceeding them fails only its replicate. */
+  readonly resourceLimits?: ResourceLimits;
+}
+
+/** The compiled worker file: beside this module in dist/, or dist/ of the package when run from src/. */
+function workerFile(): string {
+  const beside = new URL('./parallel.worker.js', import.meta.url);
+  const candidates = [beside, new URL(beside.href.replace('/src/execution/', '/dist/execution/'))];
+  const found = candidates.find((u) => existsSync(fileURLToPath(u)));
+  if (!found) {
+    throw new CrystallizeError(
+      `ParallelExecution's worker file is missing (${fileURLToPath(candidates[1] as URL)}). Build the packages first: npx tsc -b tsconfig.build.json`,
+    );
+  }
+  return found.href;
+}
+
+function crashed(
+  replicate: number,
+  conditions: readonly string[],
+  seed: number,
+  error: unknown,
+): ReplicateOutcome {
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    replicate,
+    conditions: conditions.map((condition) => ({
+      condition,
+      replicate,
+      seed,
+      metrics: {},
+      records: [],
+      artifacts: [],
+      error: {
+        name: 'CrystallizeError',
+        message: `the worker running replicate ${replicate} died: ${message}. Other replicates were not affected.`,
+      },
+    })),
+  };
+}
+
+/**
+ * Runs replicates in a tinypool pool of worker threads. Each worker rebuilds the experiment by
+ * importing the module that defined it — so export the experiment from its module's top level,
+ * and start runs only on the main thread (`if (isMainThread) await exp.run()`), the way Python
+ * users guard with `if __name__ == "__main__"`. TypeScript modules load through tsx.
+ *
+ * Results are identical to serial execution: same seeds, metrics, provenance and cache keys.
+ * The pool stays up between runs of this plugin (idle workers do not keep the process alive);
+ * `close()` ends it.
+ *
+ * @example
+ * export const exp = new Experiment({ ..., plugins: [new ParallelExecution()] });
+ * if (isMainThread) console.log((await exp.run({ replicates: 16 })).metrics);
+ */
+export class ParallelExecution extends ExecutionPlugin {
+  readonly maxWorkers: number;
+  readonly progress: boolean;
+  readonly module: string | undefined;
+  readonly resourceLimits: ResourceLimits | undefined;
+  #pool: Tinypool | undefined;
+
+  constructor(options: ParallelExecutionOptions = {}) {
+    super();
+    const workers = options.maxWorkers ?? availableParallelism();
+    if (!Number.isInteger(workers) || workers < 1)
+      throw new RangeError(`ParallelExecution: maxWorkers must be an integer >= 1, got ${workers}`);
+    this.maxWorkers = workers;
+    this.progress = options.progress ?? false;
+    this.module = options.module !== undefined ? toModuleUrl(options.module) : undefined;
+    this.resourceLimits = options.resourceLimits;
+  }
+
+  #poolFor(): Tinypool {
+    this.#pool ??= new Tinypool({
+      filename: workerFile(),
+      minThreads: this.maxWorkers,
+      maxThreads: this.maxWorkers,
+      ...(this.resourceLimits ? { resourceLimits: this.resourceLimits } : {}),
+    });
+    return this.#pool;
+  }
+
+  async runExperimentLoop(
+    experiment: Experiment,
+    _runReplicate: ReplicateFn,
+    options: LoopOptions,
+  ): Promise<void> {
+    if (options.replicates.length === 0 || options.signal?.aborted) return;
+    const module = this.module ?? experiment.definedIn;
+    if (!module) {
+      throw new ValidationError(
+        `cannot tell which module defined experiment '${experiment.name}'. Pass it: new ParallelExecution({ module: import.meta.url }).`,
+        'ParallelExecution',
+      );
+    }
+    const spec = buildRunSpec(experiment, options.plan, module, options.conditions, options.runDir);
+    const pool = this.#poolFor();
+    try {
+      await pool.run({ kind: 'load', spec } satisfies WorkerTask);
+    } catch (e) {
+      // Nothing has run yet: a module that cannot be rebuilt fails the run here, with the fix.
+      throw e instanceof ValidationError
+        ? e
+        : new ValidationError(
+            (e as Error).message,
+            `ParallelExecution (experiment '${experiment.name}')`,
+          );
+    }
+    const bar = createProgress(this.progress, options.replicates.length, experiment.name);
+    try {
+      await Promise.all(
+        options.replicates.map(async (replicate) => {
+          try {
+            const outcome = (await pool.run(
+              { kind: 'replicate', spec, replicate } satisfies WorkerTask,
+              {
+                ...(options.signal ? { signal: options.signal } : {}),
+              },
+            )) as ReplicateOutcome;
+            options.onReplicateDone(outcome);
+          } catch (e) {
+            if (options.signal?.aborted) return; // cancelled: nothing to report
+            options.onReplicateDone(
+              crashed(replicate, options.conditions, options.seedFor(replicate), e),
+            );
+          } finally {
+            bar.tick();
+          }
+        }),
+      );
+    } finally {
+      bar.stop();
+      if (options.signal?.aborted) await this.close(); // terminates running workers
+    }
+  }
+
+  /** Ends the worker pool (a later run starts a new one). */
+  async close(): Promise<void> {
+    const pool = this.#pool;
+    this.#pool = undefined;
+    await pool?.destroy();
+  }
+}

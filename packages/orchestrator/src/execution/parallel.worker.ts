@@ -1,0 +1,137 @@
+/**
+ * The worker side of ParallelExecution (runs inside tinypool's worker threads; compiled JS).
+ * It rebuilds the experiment by importing the module that defined it, adopts the parent's step
+ * identities, and runs replicates with the same code path as serial execution.
+ */
+import { ValidationError } from '@crystallize/core';
+import type { ReplicateEnv } from '../experiment/condition-runner.js';
+import { serializeError } from '../experiment/condition-runner.js';
+import type { Experiment } from '../experiment/experiment.js';
+import type { ConditionOutcome, ReplicateOutcome } from './replicate-outcome.js';
+import type { RunSpec } from './run-spec.js';
+
+export type WorkerTask =
+  | { readonly kind: 'load'; readonly spec: RunSpec }
+  | { readonly kind: 'replicate'; readonly spec: RunSpec; readonly replicate: number };
+
+interface Loaded {
+  readonly experiment: Experiment;
+  readonly env: ReplicateEnv;
+}
+
+const runs = new Map<string, Promise<Loaded>>();
+
+// A worker thread that calls process.exit() ends silently, and tinypool then never settles the
+// task it was running. Inside our workers process.exit() throws instead: the replicate that
+// called it fails with a clear error and the worker lives on to run the next one.
+process.exit = ((code?: number | string | null) => {
+  throw new Error(
+    `process.exit(${code ?? ''}) was called inside a worker thread; it ends only this replicate. ` +
+      'Throw an error to fail a replicate instead.',
+  );
+}) as typeof process.exit;
+let typescriptLoader: Promise<void> | undefined;
+
+/** TypeScript modules are loaded through tsx's ESM hooks, registered once per worker. */
+function importModule(url: string): Promise<Record<string, unknown>> {
+  if (/\.[cm]?tsx?$/.test(new URL(url).pathname)) {
+    typescriptLoader ??= import('tsx/esm/api').then(({ register }) => void register());
+    return typescriptLoader.then(() => import(url) as Promise<Record<string, unknown>>);
+  }
+  return import(url) as Promise<Record<string, unknown>>;
+}
+
+function isExperiment(value: unknown): value is Experiment {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Experiment).runReplicate === 'function' &&
+    typeof (value as Experiment).workerEnv === 'function'
+  );
+}
+
+async function load(spec: RunSpec): Promise<Loaded> {
+  let ns: Record<string, unknown>;
+  try {
+    ns = await importModule(spec.module);
+  } catch (e) {
+    throw new ValidationError(
+      `importing ${spec.module} in a worker failed: ${(e as Error).message}. ` +
+        'A worker rebuilds the experiment by importing the module that defined it, so define the experiment ' +
+        'in a module that only declares things when imported (export const exp = new Experiment({...})), ' +
+        'and start runs only on the main thread (if (isMainThread) await exp.run()). Test files and scripts ' +
+        'that run code at import cannot be imported by workers.',
+      'ParallelExecution',
+    );
+  }
+  const found = Object.values(ns).filter(isExperiment);
+  const experiment = found.find((e) => e.name === spec.experiment);
+  if (!experiment) {
+    throw new ValidationError(
+      `experiment '${spec.experiment}' is not exported by ${spec.module}` +
+        (found.length ? ` (it exports ${found.map((e) => `'${e.name}'`).join(', ')})` : '') +
+        '. A worker rebuilds the experiment by importing its module, so export it from the top level ' +
+        '(export const exp = new Experiment({...})) and start runs only on the main thread (if (isMainThread) await exp.run()). ' +
+        'An experiment built inside a function or a test body cannot be rebuilt.',
+      'ParallelExecution',
+    );
+  }
+  return { experiment, env: experiment.workerEnv(spec) };
+}
+
+function loaded(spec: RunSpec): Promise<Loaded> {
+  let p = runs.get(spec.id);
+  if (!p) {
+    p = load(spec);
+    runs.set(spec.id, p);
+    p.catch(() => runs.delete(spec.id));
+    // Keep only the few latest runs: a long-lived pool serves many.
+    if (runs.size > 8) runs.delete(runs.keys().next().value as string);
+  }
+  return p;
+}
+
+/** A metric that cannot cross the thread boundary fails its condition, named, not the pool. */
+function sendable(outcome: ReplicateOutcome): ReplicateOutcome {
+  try {
+    structuredClone(outcome);
+    return outcome;
+  } catch {
+    const conditions = outcome.conditions.map((c): ConditionOutcome => {
+      try {
+        structuredClone(c);
+        return c;
+      } catch (e) {
+        const bad = Object.keys(c.metrics).find((m) => {
+          try {
+            structuredClone(c.metrics[m]);
+            return false;
+          } catch {
+            return true;
+          }
+        });
+        const what = bad ? `metric '${bad}'` : 'its result';
+        return {
+          ...c,
+          metrics: {},
+          records: [],
+          artifacts: [],
+          error: serializeError(
+            new ValidationError(
+              `${what} of ${c.condition} replicate ${c.replicate} cannot be sent from a worker thread (${(e as Error).message}). ` +
+                'Record plain data (numbers, strings, arrays, plain objects, typed arrays, Maps, Sets).',
+              'ParallelExecution',
+            ),
+          ),
+        };
+      }
+    });
+    return { ...outcome, conditions };
+  }
+}
+
+export default async function task(t: WorkerTask): Promise<ReplicateOutcome | null> {
+  const { experiment, env } = await loaded(t.spec);
+  if (t.kind === 'load') return null;
+  return sendable(await experiment.runReplicate(t.replicate, env));
+}
