@@ -1,4 +1,4 @@
-import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+import { xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus';
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
@@ -20,6 +20,31 @@ export interface Rng {
   shuffle<T>(items: readonly T[]): T[];
 }
 
+/**
+ * pure-rand's `xoroshiro128plus(seed)` puts the seed into the state as is, so its first output
+ * is `~seed`: replicate seeds a fixed step apart (the 31337 formula) would start with nearly
+ * equal draws. The 128-bit state is filled from the seed through splitmix32 (a Weyl sequence
+ * through the murmur3 finaliser) instead, which decorrelates neighbouring seeds from the first draw.
+ */
+function expandSeed(seed: number): number[] {
+  let weyl = seed | 0;
+  const next = (): number => {
+    weyl = (weyl + 0x9e3779b9) | 0;
+    let z = weyl;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+    return (z ^ (z >>> 16)) | 0;
+  };
+  const state: number[] = [next(), next(), next(), next()];
+  // xoroshiro's one forbidden state is all zeros.
+  if (
+    ((state[0] as number) | (state[1] as number) | (state[2] as number) | (state[3] as number)) ===
+    0
+  )
+    state[0] = 1;
+  return state;
+}
+
 class PureRng implements Rng {
   readonly seed: number;
   readonly #gen: RandomGenerator;
@@ -27,7 +52,7 @@ class PureRng implements Rng {
 
   constructor(seed: number) {
     this.seed = seed >>> 0;
-    this.#gen = xoroshiro128plus(this.seed);
+    this.#gen = xoroshiro128plusFromState(expandSeed(this.seed));
   }
 
   next(): number {
