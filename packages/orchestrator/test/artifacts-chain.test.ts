@@ -40,7 +40,7 @@ class Consume extends Step<{ replicate: number; condition: string; scale: number
 }
 
 function plugins(root: string) {
-  return [new ArtifactPlugin({ rootDir: root }), new LoggingPlugin({ level: 'warn' })];
+  return [new ArtifactPlugin({ rootDir: root }), new LoggingPlugin({ level: 'silent' })];
 }
 
 function upstream(
