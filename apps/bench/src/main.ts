@@ -7,9 +7,16 @@ import type { BenchLine, Workload } from './harness.js';
 import { w1Overhead } from './workloads/w1-overhead.js';
 import { w2Cache } from './workloads/w2-cache.js';
 import { w2Experiment } from './workloads/w2-experiment.js';
+import { w3ParallelWorkload } from './workloads/w3-parallel.js';
 import { w4Scale } from './workloads/w4-scale.js';
 
-const WORKLOADS: readonly Workload[] = [w1Overhead, w2Cache, w2Experiment, w4Scale];
+const WORKLOADS: readonly Workload[] = [
+  w1Overhead,
+  w2Cache,
+  w2Experiment,
+  w3ParallelWorkload,
+  w4Scale,
+];
 
 async function main(argv: readonly string[]): Promise<void> {
   const quick = argv.includes('--quick');
