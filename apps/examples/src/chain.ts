@@ -17,6 +17,7 @@ import {
   ExperimentGraph,
   FrozenContext,
   LoggingPlugin,
+  ParallelExecution,
   Param,
   PipelineStep,
   Step,
@@ -34,7 +35,14 @@ export interface Stats {
 export const stats = new Artifact<Stats>('stats.json');
 
 const rootDir = process.env['CRYSTALLIZE_EXAMPLES_DATA'] ?? 'data';
-const plugins = () => [new ArtifactPlugin({ rootDir }), new LoggingPlugin({ level: 'warn' })];
+// CRYSTALLIZE_EXAMPLES_PARALLEL=1 runs both experiments' replicates in worker threads. Workers
+// import this module too, and see the same environment, so they rebuild the same experiments.
+const parallel = process.env['CRYSTALLIZE_EXAMPLES_PARALLEL'] === '1';
+const plugins = () => [
+  new ArtifactPlugin({ rootDir }),
+  new LoggingPlugin({ level: 'warn' }),
+  ...(parallel ? [new ParallelExecution({ maxWorkers: 2 })] : []),
+];
 
 /** Draws `n` noisy samples around 10 from the replicate's seeded rng. */
 function samples(ctx: FrozenContext): number[] {
@@ -91,8 +99,17 @@ export async function runChain(onEvent?: (e: GraphEvent) => void): Promise<Recor
   return graph.run(onEvent ? { onEvent } : {});
 }
 
+/** Ends the worker pools of a parallel run (idle workers would not keep the process alive anyway). */
+export async function closePools(): Promise<void> {
+  for (const exp of [prepare, evaluate]) {
+    const execution = exp.execution;
+    if (execution instanceof ParallelExecution) await execution.close();
+  }
+}
+
 async function main(): Promise<void> {
   const results = await runChain((e) => console.log(`${e.type}: ${e.experiment}`));
+  await closePools();
   const z = results['evaluate']!.metrics;
   console.log('evaluate baseline z:', z.baseline.metrics['z']);
   console.log('evaluate wide z:    ', z.treatments['wide']?.metrics['z']);

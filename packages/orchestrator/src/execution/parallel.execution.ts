@@ -98,6 +98,10 @@ export class ParallelExecution extends ExecutionPlugin {
       minThreads: this.maxWorkers,
       maxThreads: this.maxWorkers,
       ...(this.resourceLimits ? { resourceLimits: this.resourceLimits } : {}),
+      // Workers see the environment this code sees now (a test runner may sandbox process.env).
+      env: Object.fromEntries(
+        Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined),
+      ),
     });
     return this.#pool;
   }
