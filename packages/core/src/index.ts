@@ -36,6 +36,7 @@ export {
   StepFactory,
   toStep,
   type StepClass,
+  type StepBuilder,
   type StepLike,
   type StepOutput,
   type StepParamsInput,

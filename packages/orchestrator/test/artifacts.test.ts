@@ -243,3 +243,43 @@ describe('ArtifactPlugin (SPEC §8)', () => {
     ).toBe('4,5');
   });
 });
+
+describe('stored results around failures', () => {
+  it('lists in the manifest the files a replicate wrote before it failed', async () => {
+    const result = await exp(tempDir()).run({ replicates: 2 });
+    expect(Object.keys(result.errors)).toEqual(['broken_rep_1']);
+    const manifest = readJson(join(result.dir as string, '_manifest.json')) as Record<
+      string,
+      { files: string[] }
+    >;
+    const file = join('replicate_1', 'broken', 'WriteModel', 'model.json');
+    expect(existsSync(join(result.dir as string, file))).toBe(true);
+    expect(manifest['model.json']?.files).toContain(file);
+  });
+
+  it('closes the run log with an error line when the run itself throws', async () => {
+    class BadTeardown extends Step<number[], number[]> {
+      @PipelineStep() run(data: number[]): number[] {
+        return data;
+      }
+      teardown(): void {
+        throw new Error('teardown broke');
+      }
+    }
+    const root = tempDir();
+    const failing = new Experiment({
+      name: 'bad-teardown',
+      datasource: () => [1],
+      pipeline: [BadTeardown],
+      plugins: [new ArtifactPlugin({ rootDir: root }), new LoggingPlugin({ level: 'silent' })],
+      cache: false,
+    });
+    await expect(failing.run()).rejects.toThrow('teardown broke');
+    const log = readFileSync(join(root, 'bad-teardown', 'v0', 'run.log'), 'utf8')
+      .trim()
+      .split('\n');
+    const last = JSON.parse(log[log.length - 1] as string) as { level: number; msg: string };
+    expect(last.level).toBe(50);
+    expect(last.msg).toMatch(/experiment 'bad-teardown' failed: teardown broke/);
+  });
+});

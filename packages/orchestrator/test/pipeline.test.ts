@@ -20,6 +20,22 @@ import {
 } from './helpers.js';
 
 describe('Pipeline', () => {
+  it('accepts a pipelineStep() builder itself, built with its defaults', async () => {
+    const add = pipelineStep(
+      { params: { delta: 1 }, name: 'add' },
+      (x: number, _c, { delta }) => x + delta,
+    );
+    const pipeline = new Pipeline([add, add({ delta: 10 })]);
+    expect(pipeline.steps.map((s) => s.name)).toEqual(['add', 'add']);
+    const exp = new Experiment({
+      datasource: () => 0,
+      pipeline,
+      plugins: quietPlugins(),
+      cache: false,
+    });
+    expect(await exp.apply()).toBe(11);
+  });
+
   it('accepts step instances, step classes and Step.with factories in any mix', () => {
     const add = pipelineStep({ params: { delta: 1 } }, (xs: number[], _c, { delta }) =>
       xs.map((x) => x + delta),

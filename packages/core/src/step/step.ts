@@ -2,6 +2,7 @@ import type { FrozenContext } from '../context/frozen-context.js';
 import { CacheError, InjectionError, ValidationError } from '../errors.js';
 import { codeFingerprint } from '../hashing/code-fingerprint.js';
 import { hashValue } from '../hashing/hash-value.js';
+import { freezeCopy } from '../internal/immutable.js';
 import { resolveParams, settleParams, type ResolvedParams } from './injection.js';
 import { getStepModel, type StepModel } from './step-model.js';
 import { unpackMetrics, type WithMetrics } from './with-metrics.js';
@@ -67,7 +68,8 @@ export abstract class Step<In = unknown, Out = unknown> {
           }.`,
       );
     }
-    this.params = Object.freeze({ ...params });
+    // A deep, frozen copy: changing an object after passing it cannot change the step (or its hash).
+    this.params = freezeCopy({ ...params });
     Object.defineProperty(this, STATE, {
       value: { model } satisfies StepState,
       enumerable: false,
@@ -242,8 +244,14 @@ export class StepFactory<S extends Step = Step> {
   }
 }
 
+/** What `pipelineStep(...)` returns: called with no arguments, it builds the step. */
+export interface StepBuilder {
+  (): Step;
+  readonly stepName: string;
+}
+
 /** Anything a Pipeline accepts as a step. */
-export type StepLike = Step | StepClass | StepFactory;
+export type StepLike = Step | StepClass | StepFactory | StepBuilder;
 
 function isStepClass(value: unknown): value is StepClass {
   return typeof value === 'function' && value.prototype instanceof Step;
@@ -254,6 +262,10 @@ export function toStep(like: StepLike | unknown, where = 'pipeline'): Step {
   if (like instanceof Step) return like;
   if (like instanceof StepFactory) return like.create();
   if (isStepClass(like)) return new like();
+  if (typeof like === 'function' && typeof (like as Partial<StepBuilder>).stepName === 'string') {
+    const built: unknown = (like as StepBuilder)();
+    if (built instanceof Step) return built;
+  }
   const shown =
     typeof like === 'function' ? `function ${like.name || '(anonymous)'}` : String(like);
   throw new ValidationError(

@@ -154,6 +154,23 @@ describe('Step and @PipelineStep', () => {
 });
 
 describe('Step.with', () => {
+  it('keeps its own copy of explicit object parameters: changing the caller object later changes nothing', async () => {
+    class Weighted extends Step<number, number> {
+      @Param() weights: { w: number } = { w: 1 };
+      @PipelineStep() run(x: number): number {
+        return x * this.weights.w;
+      }
+    }
+    const weights = { w: 2 };
+    const step = new Weighted({ weights });
+    const hash = step.stepHash;
+    weights.w = 100;
+    expect(step.params).toEqual({ weights: { w: 2 } });
+    expect(step.stepHash).toBe(hash);
+    expect(new Weighted({ weights: { w: 2 } }).stepHash).toBe(hash);
+    await expect(step.call(3, standaloneContext())).resolves.toBe(6);
+  });
+
   it('returns a factory that builds fresh instances with the given parameters', async () => {
     const factory = ScaleData.with({ factor: 3 });
     expect(factory).toBeInstanceOf(StepFactory);

@@ -67,6 +67,19 @@ function contextFor(
   return ctx;
 }
 
+function artifactsOf(
+  env: ReplicateEnv,
+  ctx: FrozenContext,
+  replicate: number,
+  condition: string,
+): ConditionOutcome['artifacts'] {
+  return ctx.artifacts.entries().map((a) => ({
+    name: a.name,
+    step: a.step ?? '',
+    path: env.hasRunDir ? artifactRelPath(replicate, condition, a.step ?? '', a.name) : '',
+  }));
+}
+
 /** Runs one condition of one replicate; never throws — a failure becomes `outcome.error`. */
 export async function runCondition(
   env: ReplicateEnv,
@@ -94,11 +107,7 @@ export async function runCondition(
       seed,
       metrics: ctx.metrics.toObject(),
       records,
-      artifacts: ctx.artifacts.entries().map((a) => ({
-        name: a.name,
-        step: a.step ?? '',
-        path: env.hasRunDir ? artifactRelPath(replicate, condition, a.step ?? '', a.name) : '',
-      })),
+      artifacts: artifactsOf(env, ctx, replicate, condition),
     };
   } catch (error) {
     env.logger.warn(
@@ -111,7 +120,8 @@ export async function runCondition(
       seed,
       metrics: ctx?.metrics.toObject() ?? {},
       records: [],
-      artifacts: [],
+      // Files a step wrote before the failure are on disk: list them too.
+      artifacts: ctx ? artifactsOf(env, ctx, replicate, condition) : [],
       error: serializeError(error),
     };
   }

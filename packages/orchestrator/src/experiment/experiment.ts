@@ -245,66 +245,73 @@ export class Experiment<In = unknown> {
         : new Map<string, StoredCondition>();
     for (const c of reused.keys()) run.reused.add(c);
     for (const p of plugins) await p.beforeRun?.(this as Experiment, run);
-    for (const [c, why] of this.#rerunReasons) run.logger.info(`resume: rerunning '${c}': ${why}`);
-    this.#rerunReasons.clear();
-    const env = this.replicateEnv(
-      plan,
-      run,
-      plugins,
-      new Set(conditions.filter((c) => !reused.has(c))),
-    );
-    const setupCtx = new FrozenContext({ ...this.initialCtx }, { logger: run.logger });
-    for (const step of this.pipeline.steps) await step.setup?.(setupCtx);
-    const recordObservers = plugins
-      .filter((p) => p.afterStepRecord)
-      .map(
-        (p) => (record: StepRecord, where: { condition: string; replicate: number }) =>
-          p.afterStepRecord?.(this as Experiment, record, where),
-      );
-    const acc = new ResultAccumulator({
-      experiment: this.name,
-      pipelineSignature: this.pipeline.signature(),
-      replicates: plan.replicates,
-      conditions,
-      reused,
-      fingerprints,
-      dir: run.dir,
-    });
-    // Replicates reseed Math.random; put the process's own back even when the run throws.
-    const savedRandom = Math.random;
     try {
-      if (env.conditions.size > 0) {
-        const exec = plan.execution ?? this.execution;
-        if (exec.concurrentInThread && env.seedPlugin?.autoSeed) {
-          run.logger.warn(
-            'AsyncExecution interleaves replicates: Math.random is not deterministic there; use ctx.rng for exact randomness.',
-          );
-        }
-        await exec.runExperimentLoop(this as Experiment, (rep) => this.runReplicate(rep, env), {
-          replicates: Array.from({ length: plan.replicates }, (_, i) => i),
-          signal: plan.signal,
-          plan,
-          conditions: [...env.conditions],
-          runDir: run.dir,
-          seedFor: (rep) => env.seedPlugin?.seedFor(rep) ?? rep,
-          onReplicateDone: (outcome) => {
-            acc.add(outcome);
-            for (const hook of recordObservers) {
-              for (const c of outcome.conditions) {
-                for (const record of c.records)
-                  hook(record, { condition: c.condition, replicate: c.replicate });
+      for (const [c, why] of this.#rerunReasons)
+        run.logger.info(`resume: rerunning '${c}': ${why}`);
+      this.#rerunReasons.clear();
+      const env = this.replicateEnv(
+        plan,
+        run,
+        plugins,
+        new Set(conditions.filter((c) => !reused.has(c))),
+      );
+      const setupCtx = new FrozenContext({ ...this.initialCtx }, { logger: run.logger });
+      for (const step of this.pipeline.steps) await step.setup?.(setupCtx);
+      const recordObservers = plugins
+        .filter((p) => p.afterStepRecord)
+        .map(
+          (p) => (record: StepRecord, where: { condition: string; replicate: number }) =>
+            p.afterStepRecord?.(this as Experiment, record, where),
+        );
+      const acc = new ResultAccumulator({
+        experiment: this.name,
+        pipelineSignature: this.pipeline.signature(),
+        replicates: plan.replicates,
+        conditions,
+        reused,
+        fingerprints,
+        dir: run.dir,
+      });
+      // Replicates reseed Math.random; put the process's own back even when the run throws.
+      const savedRandom = Math.random;
+      try {
+        if (env.conditions.size > 0) {
+          const exec = plan.execution ?? this.execution;
+          if (exec.concurrentInThread && env.seedPlugin?.autoSeed) {
+            run.logger.warn(
+              'AsyncExecution interleaves replicates: Math.random is not deterministic there; use ctx.rng for exact randomness.',
+            );
+          }
+          await exec.runExperimentLoop(this as Experiment, (rep) => this.runReplicate(rep, env), {
+            replicates: Array.from({ length: plan.replicates }, (_, i) => i),
+            signal: plan.signal,
+            plan,
+            conditions: [...env.conditions],
+            runDir: run.dir,
+            seedFor: (rep) => env.seedPlugin?.seedFor(rep) ?? rep,
+            onReplicateDone: (outcome) => {
+              acc.add(outcome);
+              for (const hook of recordObservers) {
+                for (const c of outcome.conditions) {
+                  for (const record of c.records)
+                    hook(record, { condition: c.condition, replicate: c.replicate });
+                }
               }
-            }
-          },
-        });
+            },
+          });
+        }
+      } finally {
+        Math.random = savedRandom;
+        for (const step of this.pipeline.steps) await step.teardown?.(setupCtx);
       }
-    } finally {
-      Math.random = savedRandom;
-      for (const step of this.pipeline.steps) await step.teardown?.(setupCtx);
+      const result = acc.finish(plan.hypotheses);
+      for (const p of plugins) await p.afterRun?.(this as Experiment, result, run);
+      return result;
+    } catch (error) {
+      // Let plugins close what beforeRun opened (the run log, say) before the error propagates.
+      for (const p of plugins) await p.runFailed?.(this as Experiment, error, run);
+      throw error;
     }
-    const result = acc.finish(plan.hypotheses);
-    for (const p of plugins) await p.afterRun?.(this as Experiment, result, run);
-    return result;
   }
 
   /** @internal The per-run environment replicates execute in (also rebuilt inside workers). */

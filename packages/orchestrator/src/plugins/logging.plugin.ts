@@ -91,6 +91,20 @@ export class LoggingPlugin extends BasePlugin {
     );
   }
 
+  override runFailed(experiment: Experiment, error: unknown, run: RunContext): void {
+    run.logger.error(
+      { err: error },
+      `experiment '${experiment.name}' failed: ${(error as Error)?.message ?? String(error)}`,
+    );
+    this.#close();
+  }
+
+  #close(): void {
+    this.#file?.flushSync();
+    this.#file?.end();
+    this.#file = undefined;
+  }
+
   override afterRun(experiment: Experiment, result: Result, run: RunContext): void {
     const errors = Object.keys(result.errors);
     run.logger.info(
@@ -98,8 +112,6 @@ export class LoggingPlugin extends BasePlugin {
       `experiment '${experiment.name}' finished` +
         (errors.length ? ` with ${errors.length} failed replicate(s): ${errors.join(', ')}` : ''),
     );
-    this.#file?.flushSync();
-    this.#file?.end();
-    this.#file = undefined;
+    this.#close();
   }
 }

@@ -47,4 +47,6 @@ export abstract class BasePlugin {
     where: { readonly condition: string; readonly replicate: number },
   ): void;
   afterRun?(experiment: Experiment, result: Result, run: RunContext): void | Promise<void>;
+  /** The run threw after `beforeRun` (no result): release what `beforeRun` took. */
+  runFailed?(experiment: Experiment, error: unknown, run: RunContext): void | Promise<void>;
 }

@@ -65,13 +65,13 @@ export class ResultAccumulator {
           (acc = { metrics: new Map(), seeds: new Map(), artifacts: [] }),
         );
       acc.seeds.set(o.replicate, o.seed);
+      for (const a of o.artifacts) acc.artifacts.push({ replicate: o.replicate, ...a });
       if (o.error) {
         this.#errors[`${o.condition}_rep_${o.replicate}`] = rebuildError(o.error);
         continue;
       }
       acc.metrics.set(o.replicate, o.metrics);
       this.#provenance.add(o.condition, o.replicate, o.records);
-      for (const a of o.artifacts) acc.artifacts.push({ replicate: o.replicate, ...a });
     }
   }
 
