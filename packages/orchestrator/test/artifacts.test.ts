@@ -262,7 +262,7 @@ describe('stored results around failures', () => {
       @PipelineStep() run(data: number[]): number[] {
         return data;
       }
-      teardown(): void {
+      override teardown(): void {
         throw new Error('teardown broke');
       }
     }
