@@ -2,9 +2,20 @@
  * One W4 measurement in a fresh process (peak RSS is per process): runs the W1 experiment at
  * R replicates — or, with `plain`, the bare loop — and prints `{ ms, maxRssMb }`.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
+/** This process's peak RSS (VmHWM where /proc has it). */
+function peakRssMb(): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (m) return Number(m[1]) / 1024;
+  } catch {
+    // not Linux
+  }
+  return process.resourceUsage().maxRSS / 1024;
+}
 
 const [mode = 'framework', r = '10000'] = process.argv.slice(2);
 const replicates = Number(r);
