@@ -32,10 +32,57 @@ function rebuildError(e: SerializedError): Error {
   return err;
 }
 
-interface ConditionAcc {
-  readonly metrics: Map<number, Readonly<Record<string, readonly unknown[]>>>;
-  readonly seeds: Map<number, number>;
-  readonly artifacts: StoredArtifact[];
+interface Arrival {
+  readonly seed?: number;
+  readonly metrics?: Readonly<Record<string, readonly unknown[]>>;
+}
+
+/**
+ * One condition's metrics and seeds, appended in replicate order as replicates arrive. Out of
+ * order arrivals wait until the gap before them fills, so long runs keep columns of values,
+ * not an object per replicate (fewer long-lived objects: a smaller, cheaper heap).
+ */
+class ConditionAcc {
+  readonly columns = new Map<string, unknown[]>();
+  readonly seeds: number[] = [];
+  readonly artifacts: StoredArtifact[] = [];
+  #next = 0;
+  readonly #pending = new Map<number, Arrival>();
+
+  arrive(replicate: number, arrival: Arrival): void {
+    if (replicate !== this.#next) {
+      this.#pending.set(replicate, arrival);
+      return;
+    }
+    this.#apply(arrival);
+    this.#next += 1;
+    for (
+      let a = this.#pending.get(this.#next);
+      a !== undefined;
+      a = this.#pending.get(this.#next)
+    ) {
+      this.#pending.delete(this.#next);
+      this.#apply(a);
+      this.#next += 1;
+    }
+  }
+
+  /** Replicates that never came (an aborted run) leave gaps: apply what waits behind them. */
+  flush(): void {
+    for (const rep of [...this.#pending.keys()].sort((a, b) => a - b))
+      this.#apply(this.#pending.get(rep) as Arrival);
+    this.#pending.clear();
+  }
+
+  #apply(a: Arrival): void {
+    if (a.seed !== undefined) this.seeds.push(a.seed);
+    if (!a.metrics) return;
+    for (const name in a.metrics) {
+      let column = this.columns.get(name);
+      if (!column) this.columns.set(name, (column = []));
+      for (const v of a.metrics[name] as readonly unknown[]) column.push(v);
+    }
+  }
 }
 
 /**
@@ -51,26 +98,25 @@ export class ResultAccumulator {
   constructor(input: ResultInput) {
     this.#input = input;
     for (const c of input.conditions) {
-      this.#conditions.set(c, { metrics: new Map(), seeds: new Map(), artifacts: [] });
+      if (!input.reused.has(c)) this.#conditions.set(c, new ConditionAcc());
       this.#provenance.ensureCondition(c);
     }
   }
 
   add(outcome: ReplicateOutcome): void {
-    for (const o of outcome.conditions) {
-      let acc = this.#conditions.get(o.condition);
-      if (!acc)
-        this.#conditions.set(
-          o.condition,
-          (acc = { metrics: new Map(), seeds: new Map(), artifacts: [] }),
-        );
-      acc.seeds.set(o.replicate, o.seed);
+    for (const [condition, acc] of this.#conditions) {
+      const o = outcome.conditions.find((x) => x.condition === condition);
+      if (!o) {
+        acc.arrive(outcome.replicate, {}); // not run in this replicate (its baseline failed)
+        continue;
+      }
       for (const a of o.artifacts) acc.artifacts.push({ replicate: o.replicate, ...a });
       if (o.error) {
         this.#errors[`${o.condition}_rep_${o.replicate}`] = rebuildError(o.error);
+        acc.arrive(o.replicate, { seed: o.seed });
         continue;
       }
-      acc.metrics.set(o.replicate, o.metrics);
+      acc.arrive(o.replicate, { seed: o.seed, metrics: o.metrics });
       this.#provenance.add(o.condition, o.replicate, o.records);
     }
   }
@@ -84,7 +130,7 @@ export class ResultAccumulator {
     const seeds: Record<string, number[]> = {};
     for (const c of input.conditions) {
       const stored = input.reused.get(c);
-      const acc = this.#conditions.get(c) as ConditionAcc;
+      const acc = this.#conditions.get(c) ?? new ConditionAcc();
       const cm = new ConditionMetrics();
       if (stored) {
         cm.metrics = Object.fromEntries(
@@ -95,12 +141,9 @@ export class ResultAccumulator {
           this.#provenance.add(c, Number(rep), records);
         result.artifacts[c] = [...stored.artifacts];
       } else {
-        const order = [...acc.metrics.keys()].sort((a, b) => a - b);
-        for (const rep of order) {
-          for (const [name, values] of Object.entries(acc.metrics.get(rep) ?? {}))
-            (cm.metrics[name] ??= []).push(...values);
-        }
-        seeds[c] = [...acc.seeds.entries()].sort((a, b) => a[0] - b[0]).map(([, s]) => s);
+        acc.flush();
+        cm.metrics = Object.fromEntries(acc.columns);
+        seeds[c] = acc.seeds;
         result.artifacts[c] = acc.artifacts.sort((a, b) => a.replicate - b.replicate);
       }
       if (c === BASELINE_CONDITION) result.metrics.baseline = cm;
