@@ -1,5 +1,4 @@
 import {
-  CacheError,
   ContextMutationError,
   FrozenContext,
   PipelineExecutionError,
@@ -8,19 +7,8 @@ import {
   type ArtifactEntry,
   type MetricRecord,
 } from '@crystallize/core';
-import {
-  NO_CHANGES,
-  NO_METRICS,
-  NO_READS,
-  NO_WRITES,
-  UNHASHABLE,
-  bindArtifacts,
-  newKeys,
-  provenanceHash,
-  restore,
-  stepKeyOf,
-  type RunnerOptions,
-} from './pipeline-runner.js';
+import type { RunnerOptions } from './pipeline-runner.js';
+import { executeStep, provenanceHash, type OutputSlot } from './step-execution.js';
 import type { StepGraph, StepNode } from './step-graph.js';
 import type { StepRecord } from './step-record.js';
 
@@ -81,60 +69,18 @@ async function runNode(
   ctx: FrozenContext,
   reads: string[] | undefined,
 ): Promise<NodeOutcome> {
-  const { name, step } = node;
-  ctx.enterStep(name);
-  for (const hook of options.beforeStep) hook(step, ctx);
-  const resolved = bindArtifacts(step.resolveParams(ctx), ctx, name);
-  const { key: stepKey, params } = stepKeyOf(step, resolved.identity);
-  const keysBefore = ctx.size;
-  const hashable = dataHash !== UNHASHABLE && stepKey !== UNHASHABLE;
-  const useCache = step.cacheable && options.cache !== undefined && hashable;
-  if (step.cacheable && !hashable)
-    ctx.logger.warn(
-      `step '${name}': its input or parameters cannot be hashed, so it runs uncached`,
-    );
-  const cached = useCache ? await options.cache?.get(stepKey, dataHash) : undefined;
-  let output: unknown;
-  if (cached) {
-    restore(cached, ctx, name);
-    output = cached.output;
-  } else {
-    output = step.invoke(data, ctx, resolved);
-    if (output instanceof Promise) output = await output;
-  }
-  const readKeys = reads ? [...new Set(reads)] : NO_READS;
-  const wrote = ctx.size === keysBefore ? NO_WRITES : newKeys(ctx, keysBefore);
-  const metrics = ctx.metrics.count === 0 ? NO_METRICS : ctx.metrics.recordsSince(0);
-  const outputHash = cached?.outputHash ?? provenanceHash(output);
-  const artifacts = ctx.artifacts.entries();
-  if (!cached && useCache && options.cache) {
-    try {
-      await options.cache.set(stepKey, dataHash, {
-        output,
-        metrics,
-        artifacts,
-        context: wrote,
-        outputHash,
-      });
-    } catch (e) {
-      if (!(e instanceof CacheError) || options.onUnencodable === 'error') throw e;
-      ctx.logger.warn(`step '${name}': output not cached (${e.message}); it runs uncached`);
-    }
-  }
-  const record: StepRecord = {
-    step: name,
-    params,
-    stepHash: stepKey,
-    inputHash: dataHash,
-    outputHash,
-    cacheHit: cached !== undefined,
-    ctxChanges:
-      readKeys === NO_READS && wrote === NO_WRITES && metrics === NO_METRICS
-        ? NO_CHANGES
-        : { reads: readKeys, wrote, metrics },
+  ctx.enterStep(node.name);
+  const slot: OutputSlot = { output: undefined };
+  const record = await executeStep(options, node.step, node.name, data, dataHash, ctx, reads, slot);
+  // The node ran on its own context, so everything in it is the node's own.
+  return {
+    output: slot.output,
+    outputHash: record.outputHash,
+    record,
+    wrote: record.ctxChanges.wrote,
+    metrics: record.ctxChanges.metrics,
+    artifacts: ctx.artifacts.entries(),
   };
-  for (const hook of options.afterStep) hook(step, output, ctx, record);
-  return { output, outputHash, record, wrote, metrics, artifacts };
 }
 
 /** Folds what a node did into the replicate's context. */
