@@ -1,9 +1,8 @@
-import { createRng, verifier, type VerifierFactory } from '@crystallize/core';
-import { checkCommonParams, checkInteger, type Alternative } from './verifier-params.js';
-import { metricPairs, perMetric } from './metric-pairs.js';
+import { createRng, type VerifierFactory } from '@crystallize/core';
 import { mean } from './moments.js';
-import { DEFAULT_RESAMPLING_SEED } from './permutation-test.js';
-import type { IntervalFields, TestResult } from './test-result.js';
+import { resamplingVerifier, withResamplingDefaults } from './resampling-verifier.js';
+import type { ResamplingOptions, ResamplingParams } from './resampling-verifier.js';
+import { testResult, type IntervalFields, type TestResult } from './test-result.js';
 
 export interface BootstrapResult extends TestResult, IntervalFields {
   readonly method: 'percentile';
@@ -11,12 +10,7 @@ export interface BootstrapResult extends TestResult, IntervalFields {
   readonly seed: number;
 }
 
-export interface BootstrapOptions {
-  readonly alternative?: Alternative;
-  readonly alpha?: number;
-  readonly nResamples?: number;
-  readonly seed?: number;
-}
+export type BootstrapOptions = ResamplingOptions;
 
 /** The `q` quantile of sorted values with linear interpolation (NumPy's default, R type 7). */
 function quantileSorted(sorted: Float64Array, q: number): number {
@@ -37,13 +31,9 @@ function quantileSorted(sorted: Float64Array, q: number): number {
 export function bootstrapMeanDiff(
   treatment: readonly number[],
   baseline: readonly number[],
-  {
-    alternative = 'two-sided',
-    alpha = 0.05,
-    nResamples = 9999,
-    seed = DEFAULT_RESAMPLING_SEED,
-  }: BootstrapOptions = {},
+  options: BootstrapOptions = {},
 ): BootstrapResult {
+  const { alternative, alpha, nResamples, seed } = withResamplingDefaults(options);
   const rng = createRng(seed);
   const draw = (xs: readonly number[]): number => {
     let s = 0;
@@ -75,15 +65,14 @@ export function bootstrapMeanDiff(
     p = Math.min(1, 2 * Math.min(pGreater, pLess));
     ci = [quantileSorted(diffs, alpha / 2), quantileSorted(diffs, 1 - alpha / 2)];
   }
-  return {
-    test: 'bootstrap_ci',
+  const outcome = {
     statistic: observed,
     p_value: p,
-    significant: p < alpha,
-    alpha,
-    alternative,
     n_baseline: baseline.length,
     n_treatment: treatment.length,
+  };
+  return {
+    ...testResult('bootstrap_ci', outcome, { alpha, alternative }),
     ci_low: ci[0],
     ci_high: ci[1],
     confidence: 1 - alpha,
@@ -93,12 +82,7 @@ export function bootstrapMeanDiff(
   };
 }
 
-export type BootstrapParams = {
-  alpha: number;
-  alternative: Alternative;
-  nResamples: number;
-  seed: number;
-};
+export type BootstrapParams = ResamplingParams;
 
 /**
  * Bootstrap confidence interval of the mean difference (treatment minus baseline), seeded so it
@@ -108,20 +92,7 @@ export type BootstrapParams = {
  * @example
  * hypothesis({ verifier: bootstrapCI({ alpha: 0.1 }), metrics: 'f1' }, (r) => -r.ci_low)
  */
-export const bootstrapCI: VerifierFactory<BootstrapParams, BootstrapResult> = verifier(
-  (baseline, treatment, params) => {
-    checkCommonParams('bootstrapCI', params);
-    checkInteger('bootstrapCI', 'nResamples', params.nResamples);
-    checkInteger('bootstrapCI', 'seed', params.seed, 0);
-    return perMetric(metricPairs('bootstrapCI', baseline, treatment), (m) =>
-      bootstrapMeanDiff(m.treatment, m.baseline, params),
-    );
-  },
-  {
-    alpha: 0.05,
-    alternative: 'two-sided',
-    nResamples: 9999,
-    seed: DEFAULT_RESAMPLING_SEED,
-  } as BootstrapParams,
-  { name: 'bootstrapCI' },
+export const bootstrapCI: VerifierFactory<BootstrapParams, BootstrapResult> = resamplingVerifier(
+  'bootstrapCI',
+  bootstrapMeanDiff,
 );

@@ -1,9 +1,8 @@
-import { verifier, type VerifierFactory } from '@crystallize/core';
-import { checkCommonParams } from './verifier-params.js';
-import { metricPairs, perMetric } from './metric-pairs.js';
-import type { EffectSizeFields, TestResult } from './test-result.js';
+import type { VerifierFactory } from '@crystallize/core';
+import { perMetricVerifier } from './per-metric-verifier.js';
+import { restate, type EffectSizeFields, type TestResult } from './test-result.js';
 import { twoSampleTTest, type TTestOptions } from './two-sample-t.js';
-import type { TTestParams } from './welch-t-test.js';
+import { T_TEST_DEFAULTS, type TTestParams } from './welch-t-test.js';
 
 export interface EffectSizeResult extends TestResult, EffectSizeFields {
   readonly mean_diff: number;
@@ -20,14 +19,7 @@ export function cohensDEffect(
 ): EffectSizeResult {
   const t = twoSampleTTest(treatment, baseline, true, options);
   return {
-    test: 'cohens_d',
-    statistic: t.effect_size,
-    p_value: t.p_value,
-    significant: t.significant,
-    alpha: t.alpha,
-    alternative: t.alternative,
-    n_baseline: t.n_baseline,
-    n_treatment: t.n_treatment,
+    ...restate(t, 'cohens_d', t.effect_size),
     mean_diff: t.mean_diff,
     effect_size: t.effect_size,
     effect_size_name: 'cohens_d',
@@ -41,13 +33,8 @@ export function cohensDEffect(
  * @example
  * hypothesis({ verifier: cohensD(), metrics: 'score' }, (r) => -r.effect_size)
  */
-export const cohensD: VerifierFactory<TTestParams, EffectSizeResult> = verifier(
-  (baseline, treatment, params) => {
-    checkCommonParams('cohensD', params);
-    return perMetric(metricPairs('cohensD', baseline, treatment), (m) =>
-      cohensDEffect(m.treatment, m.baseline, params),
-    );
-  },
-  { alpha: 0.05, alternative: 'two-sided' } as TTestParams,
-  { name: 'cohensD' },
+export const cohensD: VerifierFactory<TTestParams, EffectSizeResult> = perMetricVerifier(
+  'cohensD',
+  cohensDEffect,
+  T_TEST_DEFAULTS,
 );

@@ -1,10 +1,9 @@
 import gammaln from '@stdlib/math-base-special-gammaln';
-import { verifier, type VerifierFactory } from '@crystallize/core';
+import type { VerifierFactory } from '@crystallize/core';
 import { cohensDEffect, type EffectSizeResult } from './cohens-d.js';
-import { checkCommonParams } from './verifier-params.js';
-import { metricPairs, perMetric } from './metric-pairs.js';
+import { perMetricVerifier } from './per-metric-verifier.js';
 import type { TTestOptions } from './two-sample-t.js';
-import type { TTestParams } from './welch-t-test.js';
+import { T_TEST_DEFAULTS, type TTestParams } from './welch-t-test.js';
 
 /**
  * Hedges' small-sample correction J(df) = Γ(df/2) / (sqrt(df/2) · Γ((df-1)/2)), exact rather
@@ -32,13 +31,8 @@ export function hedgesGEffect(
  * @example
  * hypothesis({ verifier: hedgesG(), metrics: 'score' }, (r) => -r.effect_size)
  */
-export const hedgesG: VerifierFactory<TTestParams, EffectSizeResult> = verifier(
-  (baseline, treatment, params) => {
-    checkCommonParams('hedgesG', params);
-    return perMetric(metricPairs('hedgesG', baseline, treatment), (m) =>
-      hedgesGEffect(m.treatment, m.baseline, params),
-    );
-  },
-  { alpha: 0.05, alternative: 'two-sided' } as TTestParams,
-  { name: 'hedgesG' },
+export const hedgesG: VerifierFactory<TTestParams, EffectSizeResult> = perMetricVerifier(
+  'hedgesG',
+  hedgesGEffect,
+  T_TEST_DEFAULTS,
 );

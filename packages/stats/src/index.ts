@@ -23,11 +23,11 @@ export {
 export {
   permutationTest,
   permutationMeanTest,
-  DEFAULT_RESAMPLING_SEED,
   type PermutationOptions,
   type PermutationParams,
   type PermutationResult,
 } from './permutation-test.js';
+export { DEFAULT_RESAMPLING_SEED } from './resampling-verifier.js';
 export {
   bootstrapCI,
   bootstrapMeanDiff,

@@ -1,10 +1,10 @@
-import { verifier, type VerifierFactory } from '@crystallize/core';
-import { checkChoice, checkCommonParams, type Alternative } from './verifier-params.js';
+import type { VerifierFactory } from '@crystallize/core';
+import { checkChoice, type Alternative, type CommonParams } from './verifier-params.js';
 import { normalCdf } from './distributions.js';
 import { exactUTails } from './mann-whitney-distribution.js';
-import { metricPairs, perMetric } from './metric-pairs.js';
+import { perMetricVerifier } from './per-metric-verifier.js';
 import { midRanks } from './ranks.js';
-import type { EffectSizeFields, TestResult } from './test-result.js';
+import { testResult, type EffectSizeFields, type TestResult } from './test-result.js';
 
 export type MannWhitneyMethod = 'auto' | 'exact' | 'asymptotic';
 
@@ -71,15 +71,9 @@ export function mannWhitneyUTest(
     p = normalCdf(-z) * (alternative === 'two-sided' ? 2 : 1);
   }
   p = Math.min(1, Math.max(0, p));
+  const outcome = { statistic: u1, p_value: p, n_baseline: n2, n_treatment: n1 };
   return {
-    test: 'mann_whitney_u',
-    statistic: u1,
-    p_value: p,
-    significant: p < alpha,
-    alpha,
-    alternative,
-    n_baseline: n2,
-    n_treatment: n1,
+    ...testResult('mann_whitney_u', outcome, { alpha, alternative }),
     method: used,
     ties,
     effect_size: (2 * u1) / (n1 * n2) - 1,
@@ -87,12 +81,26 @@ export function mannWhitneyUTest(
   };
 }
 
-export type MannWhitneyParams = {
-  alpha: number;
-  alternative: Alternative;
+export type MannWhitneyParams = CommonParams & {
   method: MannWhitneyMethod;
   continuity: boolean;
 };
+
+/** Defaults of the verifiers built on the U test (`mannWhitneyU`, `cliffsDelta`). */
+export const MANN_WHITNEY_DEFAULTS: Readonly<MannWhitneyParams> = {
+  alpha: 0.05,
+  alternative: 'two-sided',
+  method: 'auto',
+  continuity: true,
+};
+
+/** Throws unless `method` is one of the {@link MannWhitneyMethod}s. */
+export function checkMannWhitneyParams(
+  verifierName: string,
+  params: Readonly<MannWhitneyParams>,
+): void {
+  checkChoice(verifierName, 'method', params.method, ['auto', 'exact', 'asymptotic']);
+}
 
 /**
  * Mann–Whitney U (Wilcoxon rank-sum) test: does the treatment tend to give larger (or smaller)
@@ -103,14 +111,7 @@ export type MannWhitneyParams = {
  * @example
  * hypothesis({ verifier: mannWhitneyU({ alternative: 'less' }), metrics: 'latency_ms' })
  */
-export const mannWhitneyU: VerifierFactory<MannWhitneyParams, MannWhitneyResult> = verifier(
-  (baseline, treatment, params) => {
-    checkCommonParams('mannWhitneyU', params);
-    checkChoice('mannWhitneyU', 'method', params.method, ['auto', 'exact', 'asymptotic']);
-    return perMetric(metricPairs('mannWhitneyU', baseline, treatment), (m) =>
-      mannWhitneyUTest(m.treatment, m.baseline, params),
-    );
-  },
-  { alpha: 0.05, alternative: 'two-sided', method: 'auto', continuity: true } as MannWhitneyParams,
-  { name: 'mannWhitneyU' },
-);
+export const mannWhitneyU: VerifierFactory<MannWhitneyParams, MannWhitneyResult> =
+  perMetricVerifier('mannWhitneyU', mannWhitneyUTest, MANN_WHITNEY_DEFAULTS, {
+    checkParams: checkMannWhitneyParams,
+  });

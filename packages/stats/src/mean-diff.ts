@@ -1,7 +1,12 @@
-import { verifier, type VerifierFactory } from '@crystallize/core';
-import { checkCommonParams, type Alternative } from './verifier-params.js';
-import { metricPairs, perMetric } from './metric-pairs.js';
-import type { EffectSizeFields, IntervalFields, TestResult } from './test-result.js';
+import type { VerifierFactory } from '@crystallize/core';
+import type { CommonParams } from './verifier-params.js';
+import { perMetricVerifier } from './per-metric-verifier.js';
+import {
+  restate,
+  type EffectSizeFields,
+  type IntervalFields,
+  type TestResult,
+} from './test-result.js';
 import { twoSampleTTest } from './two-sample-t.js';
 
 export interface MeanDiffResult extends TestResult, EffectSizeFields, IntervalFields {
@@ -9,9 +14,7 @@ export interface MeanDiffResult extends TestResult, EffectSizeFields, IntervalFi
   readonly std_error: number;
 }
 
-export type MeanDiffParams = {
-  alpha: number;
-  alternative: Alternative;
+export type MeanDiffParams = CommonParams & {
   /** Pool the variances (Student) instead of Welch–Satterthwaite. Default false. */
   equalVar: boolean;
 };
@@ -24,30 +27,20 @@ export type MeanDiffParams = {
  * @example
  * hypothesis({ verifier: meanDiff({ alpha: 0.1 }), metrics: 'revenue' }, (r) => -r.ci_low)
  */
-export const meanDiff: VerifierFactory<MeanDiffParams, MeanDiffResult> = verifier(
-  (baseline, treatment, params) => {
-    checkCommonParams('meanDiff', params);
-    return perMetric(metricPairs('meanDiff', baseline, treatment), (m) => {
-      const t = twoSampleTTest(m.treatment, m.baseline, params.equalVar === true, params);
-      return {
-        test: 'mean_diff',
-        statistic: t.mean_diff,
-        p_value: t.p_value,
-        significant: t.significant,
-        alpha: t.alpha,
-        alternative: t.alternative,
-        n_baseline: t.n_baseline,
-        n_treatment: t.n_treatment,
-        df: t.df,
-        std_error: t.std_error,
-        ci_low: t.ci_low,
-        ci_high: t.ci_high,
-        confidence: t.confidence,
-        effect_size: t.mean_diff,
-        effect_size_name: 'mean_diff' as const,
-      };
-    });
+export const meanDiff: VerifierFactory<MeanDiffParams, MeanDiffResult> = perMetricVerifier(
+  'meanDiff',
+  (treatment, baseline, params): MeanDiffResult => {
+    const t = twoSampleTTest(treatment, baseline, params.equalVar === true, params);
+    return {
+      ...restate(t, 'mean_diff', t.mean_diff),
+      df: t.df,
+      std_error: t.std_error,
+      ci_low: t.ci_low,
+      ci_high: t.ci_high,
+      confidence: t.confidence,
+      effect_size: t.mean_diff,
+      effect_size_name: 'mean_diff',
+    };
   },
   { alpha: 0.05, alternative: 'two-sided', equalVar: false } as MeanDiffParams,
-  { name: 'meanDiff' },
 );

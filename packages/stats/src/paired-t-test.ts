@@ -1,10 +1,10 @@
-import { verifier, type VerifierFactory } from '@crystallize/core';
-import { checkCommonParams } from './verifier-params.js';
+import type { VerifierFactory } from '@crystallize/core';
 import { tInterval, tPValue } from './distributions.js';
-import { metricPairs, perMetric } from './metric-pairs.js';
 import { mean, variance } from './moments.js';
+import { perMetricVerifier } from './per-metric-verifier.js';
+import { testResult } from './test-result.js';
 import type { TTestOptions, TTestResult } from './two-sample-t.js';
-import type { TTestParams } from './welch-t-test.js';
+import { T_TEST_DEFAULTS, type TTestParams } from './welch-t-test.js';
 
 /**
  * Paired t-test on `treatment[i] - baseline[i]`, as SciPy's `ttest_rel(treatment, baseline)`.
@@ -24,15 +24,9 @@ export function pairedT(
   const t = diff / se;
   const p = tPValue(t, df, alternative);
   const [ciLow, ciHigh] = tInterval(diff, se, df, 1 - alpha, alternative);
+  const outcome = { statistic: t, p_value: p, n_baseline: n, n_treatment: n };
   return {
-    test: 'paired_t_test',
-    statistic: t,
-    p_value: p,
-    significant: p < alpha,
-    alpha,
-    alternative,
-    n_baseline: n,
-    n_treatment: n,
+    ...testResult('paired_t_test', outcome, { alpha, alternative }),
     df,
     mean_baseline: mean(baseline),
     mean_treatment: mean(treatment),
@@ -56,13 +50,9 @@ export function pairedT(
  * @example
  * hypothesis({ verifier: pairedTTest(), metrics: 'latency' }, (r) => r.p_value)
  */
-export const pairedTTest: VerifierFactory<TTestParams, TTestResult> = verifier(
-  (baseline, treatment, params) => {
-    checkCommonParams('pairedTTest', params);
-    return perMetric(metricPairs('pairedTTest', baseline, treatment, { paired: true }), (m) =>
-      pairedT(m.treatment, m.baseline, params),
-    );
-  },
-  { alpha: 0.05, alternative: 'two-sided' } as TTestParams,
-  { name: 'pairedTTest' },
+export const pairedTTest: VerifierFactory<TTestParams, TTestResult> = perMetricVerifier(
+  'pairedTTest',
+  pairedT,
+  T_TEST_DEFAULTS,
+  { paired: true },
 );

@@ -1,8 +1,8 @@
-import { createRng, verifier, type VerifierFactory } from '@crystallize/core';
-import { checkCommonParams, checkInteger, type Alternative } from './verifier-params.js';
-import { metricPairs, perMetric } from './metric-pairs.js';
+import { createRng, type VerifierFactory } from '@crystallize/core';
 import { sum } from './moments.js';
-import type { TestResult } from './test-result.js';
+import { resamplingVerifier, withResamplingDefaults } from './resampling-verifier.js';
+import type { ResamplingOptions, ResamplingParams } from './resampling-verifier.js';
+import { testResult, type TestResult } from './test-result.js';
 
 export interface PermutationResult extends TestResult {
   /** `'exact'` when every split of the pooled values was enumerated, else `'monte-carlo'`. */
@@ -12,15 +12,7 @@ export interface PermutationResult extends TestResult {
   readonly seed: number;
 }
 
-export interface PermutationOptions {
-  readonly alternative?: Alternative;
-  readonly alpha?: number;
-  readonly nResamples?: number;
-  readonly seed?: number;
-}
-
-/** Fixed default seed: the same data always give the same p-value. */
-export const DEFAULT_RESAMPLING_SEED = 42;
+export type PermutationOptions = ResamplingOptions;
 
 /** C(n, k) as a float (Infinity beyond double range is fine: it only decides exact vs sampled). */
 function binomial(n: number, k: number): number {
@@ -38,13 +30,9 @@ function binomial(n: number, k: number): number {
 export function permutationMeanTest(
   treatment: readonly number[],
   baseline: readonly number[],
-  {
-    alternative = 'two-sided',
-    alpha = 0.05,
-    nResamples = 9999,
-    seed = DEFAULT_RESAMPLING_SEED,
-  }: PermutationOptions = {},
+  options: PermutationOptions = {},
 ): PermutationResult {
+  const { alternative, alpha, nResamples, seed } = withResamplingDefaults(options);
   const n1 = treatment.length;
   const n2 = baseline.length;
   const pooled = [...treatment, ...baseline];
@@ -89,15 +77,9 @@ export function permutationMeanTest(
       : alternative === 'greater'
         ? pGreater
         : Math.min(1, 2 * Math.min(pLess, pGreater));
+  const outcome = { statistic: observed, p_value: p, n_baseline: n2, n_treatment: n1 };
   return {
-    test: 'permutation_test',
-    statistic: observed,
-    p_value: p,
-    significant: p < alpha,
-    alpha,
-    alternative,
-    n_baseline: n2,
-    n_treatment: n1,
+    ...testResult('permutation_test', outcome, { alpha, alternative }),
     method: exact ? 'exact' : 'monte-carlo',
     n_resamples: evaluated,
     seed,
@@ -118,12 +100,7 @@ function forEachSubsetSum(values: readonly number[], k: number, visit: (s: numbe
   }
 }
 
-export type PermutationParams = {
-  alpha: number;
-  alternative: Alternative;
-  nResamples: number;
-  seed: number;
-};
+export type PermutationParams = ResamplingParams;
 
 /**
  * Permutation test of the difference in means: no distributional assumption, exact for small
@@ -132,20 +109,5 @@ export type PermutationParams = {
  * @example
  * hypothesis({ verifier: permutationTest({ nResamples: 20000 }), metrics: 'reward' })
  */
-export const permutationTest: VerifierFactory<PermutationParams, PermutationResult> = verifier(
-  (baseline, treatment, params) => {
-    checkCommonParams('permutationTest', params);
-    checkInteger('permutationTest', 'nResamples', params.nResamples);
-    checkInteger('permutationTest', 'seed', params.seed, 0);
-    return perMetric(metricPairs('permutationTest', baseline, treatment), (m) =>
-      permutationMeanTest(m.treatment, m.baseline, params),
-    );
-  },
-  {
-    alpha: 0.05,
-    alternative: 'two-sided',
-    nResamples: 9999,
-    seed: DEFAULT_RESAMPLING_SEED,
-  } as PermutationParams,
-  { name: 'permutationTest' },
-);
+export const permutationTest: VerifierFactory<PermutationParams, PermutationResult> =
+  resamplingVerifier('permutationTest', permutationMeanTest);

@@ -1,8 +1,7 @@
-import { verifier, type VerifierFactory } from '@crystallize/core';
-import { checkCommonParams } from './verifier-params.js';
-import { metricPairs, perMetric } from './metric-pairs.js';
+import type { VerifierFactory } from '@crystallize/core';
+import { perMetricVerifier } from './per-metric-verifier.js';
 import { twoSampleTTest, type TTestResult } from './two-sample-t.js';
-import type { TTestParams } from './welch-t-test.js';
+import { T_TEST_DEFAULTS, type TTestParams } from './welch-t-test.js';
 
 /**
  * Student's equal-variance t-test of treatment against baseline (SciPy's
@@ -12,13 +11,8 @@ import type { TTestParams } from './welch-t-test.js';
  * @example
  * hypothesis({ verifier: studentTTest({ alpha: 0.01 }), metrics: 'loss' })
  */
-export const studentTTest: VerifierFactory<TTestParams, TTestResult> = verifier(
-  (baseline, treatment, params) => {
-    checkCommonParams('studentTTest', params);
-    return perMetric(metricPairs('studentTTest', baseline, treatment), (m) =>
-      twoSampleTTest(m.treatment, m.baseline, true, params),
-    );
-  },
-  { alpha: 0.05, alternative: 'two-sided' } as TTestParams,
-  { name: 'studentTTest' },
+export const studentTTest: VerifierFactory<TTestParams, TTestResult> = perMetricVerifier(
+  'studentTTest',
+  (treatment, baseline, params) => twoSampleTTest(treatment, baseline, true, params),
+  T_TEST_DEFAULTS,
 );

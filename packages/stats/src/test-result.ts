@@ -27,3 +27,49 @@ export interface IntervalFields {
   /** `1 - alpha`. */
   readonly confidence: number;
 }
+
+/** What a test computed, before {@link testResult} adds the fields derived from its options. */
+export interface TestOutcome {
+  readonly statistic: number;
+  readonly p_value: number;
+  readonly n_baseline: number;
+  readonly n_treatment: number;
+}
+
+/**
+ * The {@link TestResult} fields of a test named `test`, with `significant` decided the one way
+ * every test decides it: `p_value < alpha` (so a NaN p-value is never significant).
+ */
+export function testResult(
+  test: string,
+  { statistic, p_value, n_baseline, n_treatment }: TestOutcome,
+  { alpha, alternative }: { readonly alpha: number; readonly alternative: Alternative },
+): TestResult {
+  return {
+    test,
+    statistic,
+    p_value,
+    significant: p_value < alpha,
+    alpha,
+    alternative,
+    n_baseline,
+    n_treatment,
+  };
+}
+
+/**
+ * `base`'s evidence (p-value, significance, alpha, sizes) reported under another test name and
+ * statistic: an effect size whose p-value comes from the test it is derived from.
+ */
+export function restate(base: TestResult, test: string, statistic: number): TestResult {
+  return {
+    test,
+    statistic,
+    p_value: base.p_value,
+    significant: base.significant,
+    alpha: base.alpha,
+    alternative: base.alternative,
+    n_baseline: base.n_baseline,
+    n_treatment: base.n_treatment,
+  };
+}

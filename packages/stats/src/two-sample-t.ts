@@ -1,7 +1,12 @@
 import type { Alternative } from './verifier-params.js';
 import { tInterval, tPValue } from './distributions.js';
 import { mean, variance } from './moments.js';
-import type { EffectSizeFields, IntervalFields, TestResult } from './test-result.js';
+import {
+  testResult,
+  type EffectSizeFields,
+  type IntervalFields,
+  type TestResult,
+} from './test-result.js';
 
 export interface TTestResult extends TestResult, EffectSizeFields, IntervalFields {
   /** Degrees of freedom (Welch–Satterthwaite for Welch's test). */
@@ -54,15 +59,9 @@ export function twoSampleTTest(
   const p = tPValue(t, df, alternative);
   const [ciLow, ciHigh] = tInterval(diff, se, df, 1 - alpha, alternative);
   const pooledSd = Math.sqrt(((n1 - 1) * v1 + (n2 - 1) * v2) / (n1 + n2 - 2));
+  const outcome = { statistic: t, p_value: p, n_baseline: n2, n_treatment: n1 };
   return {
-    test: equalVar ? 'student_t_test' : 'welch_t_test',
-    statistic: t,
-    p_value: p,
-    significant: p < alpha,
-    alpha,
-    alternative,
-    n_baseline: n2,
-    n_treatment: n1,
+    ...testResult(equalVar ? 'student_t_test' : 'welch_t_test', outcome, { alpha, alternative }),
     df,
     mean_baseline: m2,
     mean_treatment: m1,

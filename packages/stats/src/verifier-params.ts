@@ -7,6 +7,15 @@ import { ValidationError } from '@crystallize/core';
  */
 export type Alternative = 'two-sided' | 'less' | 'greater';
 
+// A type alias (not an interface) so it and the types built on it satisfy core's
+// `VerifierParams` index signature while keeping misspelt options a compile-time error.
+/** The parameters every stats verifier takes; each verifier's own parameters extend them. */
+export type CommonParams = {
+  /** Significance level; `significant` is `p_value < alpha` and the CI level is `1 - alpha`. */
+  alpha: number;
+  alternative: Alternative;
+};
+
 const ALTERNATIVES: readonly string[] = ['two-sided', 'less', 'greater'];
 
 /** Checks the parameters every verifier shares; throws a ValidationError naming the verifier. */

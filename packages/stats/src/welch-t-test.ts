@@ -1,15 +1,12 @@
-import { verifier, type VerifierFactory } from '@crystallize/core';
-import { checkCommonParams, type Alternative } from './verifier-params.js';
-import { metricPairs, perMetric } from './metric-pairs.js';
+import type { VerifierFactory } from '@crystallize/core';
+import type { CommonParams } from './verifier-params.js';
+import { perMetricVerifier } from './per-metric-verifier.js';
 import { twoSampleTTest, type TTestResult } from './two-sample-t.js';
 
-// A type alias (not an interface) so it satisfies core's `VerifierParams` index signature while
-// keeping misspelt options a compile-time error.
-export type TTestParams = {
-  /** Significance level; `significant` is `p_value < alpha` and the CI level is `1 - alpha`. */
-  alpha: number;
-  alternative: Alternative;
-};
+export type TTestParams = CommonParams;
+
+/** Defaults of the t-test verifiers and of the effect sizes that take their p-value from one. */
+export const T_TEST_DEFAULTS: Readonly<TTestParams> = { alpha: 0.05, alternative: 'two-sided' };
 
 /**
  * Welch's unequal-variance t-test of treatment against baseline (SciPy's
@@ -20,13 +17,8 @@ export type TTestParams = {
  * @example
  * hypothesis({ verifier: welchTTest({ alternative: 'greater' }), metrics: 'accuracy' }, (r) => r.p_value)
  */
-export const welchTTest: VerifierFactory<TTestParams, TTestResult> = verifier(
-  (baseline, treatment, params) => {
-    checkCommonParams('welchTTest', params);
-    return perMetric(metricPairs('welchTTest', baseline, treatment), (m) =>
-      twoSampleTTest(m.treatment, m.baseline, false, params),
-    );
-  },
-  { alpha: 0.05, alternative: 'two-sided' } as TTestParams,
-  { name: 'welchTTest' },
+export const welchTTest: VerifierFactory<TTestParams, TTestResult> = perMetricVerifier(
+  'welchTTest',
+  (treatment, baseline, params) => twoSampleTTest(treatment, baseline, false, params),
+  T_TEST_DEFAULTS,
 );
