@@ -8,7 +8,6 @@
 import 'reflect-metadata';
 import { join } from 'node:path';
 import {
-  ArtifactPlugin,
   CacheStore,
   Experiment,
   Param,
@@ -19,6 +18,7 @@ import {
   type FrozenContext,
   type Result,
 } from 'crystallize';
+import { artifactPluginUnder } from './example-storage.js';
 import { exampleDir, isEntryPoint, tempDir } from './run-example.js';
 
 /** How many times the expensive step really ran in this process. */
@@ -48,7 +48,7 @@ export function buildExperiment(dir: string): Experiment {
     pipeline: new Pipeline([MovingAverage]),
     treatments: [treatment('wide', { window: 10 })],
     replicates: 2,
-    plugins: [new ArtifactPlugin({ rootDir: join(dir, 'data') })],
+    plugins: [artifactPluginUnder(dir)],
     // Default: a store under CRYSTALLIZE_CACHE_DIR (else ./.cache); here: inside `dir`.
     cache: new CacheStore({ dir: join(dir, 'cache') }),
   });

@@ -5,11 +5,8 @@
  *   node apps/examples/dist/optimize.js [dir]
  */
 import 'reflect-metadata';
-import { join } from 'node:path';
 import {
-  ArtifactPlugin,
   BaseOptimizer,
-  CacheStore,
   Experiment,
   Param,
   Pipeline,
@@ -20,6 +17,7 @@ import {
   type Objective,
   type Treatment,
 } from 'crystallize';
+import { artifactPluginUnder, cacheStoreUnder } from './example-storage.js';
 import { exampleDir, isEntryPoint, tempDir } from './run-example.js';
 
 /** Tries `batch` values of one context key per trial, walking a grid. */
@@ -77,8 +75,8 @@ export async function main(dir = tempDir('optimize')): Promise<{
     name: 'tune-lr',
     datasource: () => null,
     pipeline: new Pipeline([Fit]),
-    plugins: [new ArtifactPlugin({ rootDir: join(dir, 'data') })],
-    cache: new CacheStore({ dir: join(dir, 'cache') }),
+    plugins: [artifactPluginUnder(dir)],
+    cache: cacheStoreUnder(dir),
   });
   const optimizer = new GridSearch(
     { metric: 'loss', direction: 'minimize' },

@@ -5,10 +5,7 @@
  *   node apps/examples/dist/quick-experiment.js [dir]
  */
 import 'reflect-metadata';
-import { join } from 'node:path';
 import {
-  ArtifactPlugin,
-  CacheStore,
   Experiment,
   Pipeline,
   dataSource,
@@ -18,6 +15,7 @@ import {
   quickExperiment,
   type FrozenContext,
 } from 'crystallize';
+import { artifactPluginUnder, cacheStoreUnder } from './example-storage.js';
 import { exampleDir, isEntryPoint, tempDir } from './run-example.js';
 
 /** Estimates pi from `samples` random points, using the replicate's seeded `ctx.rng`. */
@@ -59,8 +57,8 @@ export async function main(dir = tempDir('quick')): Promise<{
     datasource: getDatasource('dice'),
     pipeline: new Pipeline([countSixes()]),
     replicates: 3,
-    plugins: [new ArtifactPlugin({ rootDir: join(dir, 'data') })],
-    cache: new CacheStore({ dir: join(dir, 'cache') }),
+    plugins: [artifactPluginUnder(dir)],
+    cache: cacheStoreUnder(dir),
   });
   const result = await exp.run();
   return {

@@ -5,10 +5,7 @@
  *   node apps/examples/dist/results.js [dir]
  */
 import 'reflect-metadata';
-import { join } from 'node:path';
 import {
-  ArtifactPlugin,
-  CacheStore,
   Experiment,
   Pipeline,
   PipelineExecutionError,
@@ -19,6 +16,7 @@ import {
   treatment,
   type FrozenContext,
 } from 'crystallize';
+import { artifactPluginUnder, cacheStoreUnder } from './example-storage.js';
 import { exampleDir, isEntryPoint, tempDir } from './run-example.js';
 
 export class Parse extends Step<string, number[]> {
@@ -47,8 +45,8 @@ function build(dir: string): Experiment {
     pipeline: new Pipeline([Parse, total()]),
     treatments: [treatment('flaky', { fail_on_replicate: 1 })],
     replicates: 3,
-    plugins: [new ArtifactPlugin({ rootDir: join(dir, 'data') })],
-    cache: new CacheStore({ dir: join(dir, 'cache') }),
+    plugins: [artifactPluginUnder(dir)],
+    cache: cacheStoreUnder(dir),
   });
 }
 

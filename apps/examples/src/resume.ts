@@ -9,8 +9,6 @@ import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  ArtifactPlugin,
-  CacheStore,
   Experiment,
   Param,
   Pipeline,
@@ -22,6 +20,7 @@ import {
   type FrozenContext,
   type Treatment,
 } from 'crystallize';
+import { artifactPluginUnder, cacheStoreUnder } from './example-storage.js';
 import { exampleDir, isEntryPoint, tempDir } from './run-example.js';
 
 /** Conditions that really ran in this process (a reused condition does not run). */
@@ -47,8 +46,8 @@ function build(dir: string): Experiment {
     pipeline: new Pipeline([Simulate]),
     hypotheses: [hypothesis({ verifier: welchTTest(), metrics: 'wait', name: 'shorter-wait' })],
     replicates: 5,
-    plugins: [new ArtifactPlugin({ rootDir: join(dir, 'data') })],
-    cache: new CacheStore({ dir: join(dir, 'cache') }),
+    plugins: [artifactPluginUnder(dir)],
+    cache: cacheStoreUnder(dir),
   });
 }
 

@@ -5,10 +5,7 @@
  *   node apps/examples/dist/treatments-hypotheses.js [dir]
  */
 import 'reflect-metadata';
-import { join } from 'node:path';
 import {
-  ArtifactPlugin,
-  CacheStore,
   Experiment,
   Param,
   PipelineStep,
@@ -19,6 +16,7 @@ import {
   welchTTest,
   type FrozenContext,
 } from 'crystallize';
+import { artifactPluginUnder, cacheStoreUnder } from './example-storage.js';
 import { exampleDir, isEntryPoint, tempDir } from './run-example.js';
 
 /** Twenty noisy measurements per replicate, drawn from the replicate's seeded `ctx.rng`. */
@@ -68,8 +66,8 @@ export function buildExperiment(dir: string): Experiment {
     ])
     .hypotheses([doseHelps])
     .replicates(10)
-    .plugins([new ArtifactPlugin({ rootDir: join(dir, 'data') })])
-    .cache(new CacheStore({ dir: join(dir, 'cache') }))
+    .plugins([artifactPluginUnder(dir)])
+    .cache(cacheStoreUnder(dir))
     .build();
 }
 
