@@ -4,10 +4,10 @@
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { buildWorkspace, repo } from './build-workspace.js';
 import { tempDir } from './temp-dir.js';
 
-const repo = resolve(process.cwd());
 const examples = [
   'steps',
   'context',
@@ -21,13 +21,7 @@ const examples = [
   'optimize',
 ];
 
-beforeAll(() => {
-  const build = spawnSync('npx', ['tsc', '-b', 'tsconfig.build.json'], {
-    cwd: repo,
-    encoding: 'utf8',
-  });
-  if (build.status !== 0) throw new Error(`build failed:\n${build.stdout}${build.stderr}`);
-}, 120_000);
+beforeAll(buildWorkspace, 120_000);
 
 describe('examples from the command line', () => {
   it.each(examples)(

@@ -4,10 +4,10 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { buildWorkspace, repo } from './build-workspace.js';
 import { tempDir } from './temp-dir.js';
 
-const repo = resolve(process.cwd());
 const demo = join(repo, 'apps', 'examples', 'dist', 'demo.js');
 
 function runDemo(cwd: string): string {
@@ -20,13 +20,7 @@ function runDemo(cwd: string): string {
   return run.stdout;
 }
 
-beforeAll(() => {
-  const build = spawnSync('npx', ['tsc', '-b', 'tsconfig.build.json'], {
-    cwd: repo,
-    encoding: 'utf8',
-  });
-  if (build.status !== 0) throw new Error(`build failed:\n${build.stdout}${build.stderr}`);
-}, 120_000);
+beforeAll(buildWorkspace, 120_000);
 
 describe('README demo (node apps/examples/dist/demo.js)', () => {
   it('prints the seed example metrics and a provenance tree, and stores the results', () => {
