@@ -19,6 +19,7 @@ import {
   LoggingPlugin,
   Pipeline,
   type BasePlugin,
+  type StepNodeSpec,
 } from '@crystallize/orchestrator';
 import { FileStepCache, RecordingPlugin, recordsOf, tempDir } from './helpers.js';
 
@@ -55,11 +56,14 @@ class Join extends Step<{ left: number[]; right: number[] }, number> {
   }
 }
 
-function diamond(): Pipeline {
+type Branch = StepNodeSpec['step'];
+
+/** load → (left, right) → join; the branches are Double and Negate unless given. */
+function diamond(left: Branch = Double, right: Branch = Negate): Pipeline {
   return new Pipeline({
     load: Load,
-    left: { step: Double, after: 'load' },
-    right: { step: Negate, after: 'load' },
+    left: { step: left, after: 'load' },
+    right: { step: right, after: 'load' },
     join: { step: Join, after: ['left', 'right'] },
   });
 }
@@ -93,12 +97,7 @@ describe('branching pipelines: construction', () => {
   });
 
   it('gives the pipeline a signature that changes with the wiring, not only the steps', () => {
-    const swapped = new Pipeline({
-      load: Load,
-      left: { step: Negate, after: 'load' },
-      right: { step: Double, after: 'load' },
-      join: { step: Join, after: ['left', 'right'] },
-    });
+    const swapped = diamond(Negate, Double);
     expect(diamond().signature()).toBe(diamond().signature());
     expect(swapped.signature()).not.toBe(diamond().signature());
     expect(diamond().signature()).not.toBe(new Pipeline([Load, Double, Negate, Join]).signature());
@@ -214,12 +213,7 @@ describe('branching pipelines: running', () => {
       ctx.metrics.add('order', 'right');
       return xs;
     });
-    const p = new Pipeline({
-      load: Load,
-      left: { step: slowLeft(), after: 'load' },
-      right: { step: fastRight(), after: 'load' },
-      join: { step: Join, after: ['left', 'right'] },
-    });
+    const p = diamond(slowLeft(), fastRight());
     const topo = p.graph!.nodes.map((n) => n.name).filter((n) => n === 'left' || n === 'right');
     const result = await exp(p).run({ replicates: 2 });
     expect(result.metrics.baseline.metrics['order']).toEqual([...topo, ...topo]);
@@ -241,12 +235,7 @@ describe('branching pipelines: running', () => {
         await Promise.race([bothStarted, timeout]).finally(() => clearTimeout(timer));
         return xs;
       })();
-    const p = new Pipeline({
-      load: Load,
-      left: { step: barrier('A'), after: 'load' },
-      right: { step: barrier('B'), after: 'load' },
-      join: { step: Join, after: ['left', 'right'] },
-    });
+    const p = diamond(barrier('A'), barrier('B'));
     const result = await exp(p).run();
     expect(result.errors).toEqual({});
     expect(result.metrics.baseline.metrics['total']).toEqual([26]);
@@ -260,12 +249,7 @@ describe('branching pipelines: running', () => {
         ctx.metrics.add('seen', `${String(before)}/${String(ctx.get('step_name'))}`);
         return xs;
       })();
-    const p = new Pipeline({
-      load: Load,
-      left: { step: names('A'), after: 'load' },
-      right: { step: names('B'), after: 'load' },
-      join: { step: Join, after: ['left', 'right'] },
-    });
+    const p = diamond(names('A'), names('B'));
     const result = await exp(p).run();
     expect([...(result.metrics.baseline.metrics['seen'] as string[])].sort()).toEqual([
       'left/left',
@@ -306,12 +290,7 @@ describe('branching pipelines: running', () => {
         ctx.add('x', 1);
         return xs;
       })();
-    const p = new Pipeline({
-      load: Load,
-      left: { step: write(), after: 'load' },
-      right: { step: write(), after: 'load' },
-      join: { step: Join, after: ['left', 'right'] },
-    });
+    const p = diamond(write(), write());
     const result = await exp(p).run();
     const err = result.errors['baseline_rep_0'] as PipelineExecutionError;
     expect(err).toBeInstanceOf(PipelineExecutionError);
@@ -324,12 +303,7 @@ describe('branching pipelines: running', () => {
       if (ctx.get('replicate') === 1) throw new RangeError('branch broke');
       return xs;
     });
-    const p = new Pipeline({
-      load: Load,
-      left: { step: flaky(), after: 'load' },
-      right: { step: Negate, after: 'load' },
-      join: { step: Join, after: ['left', 'right'] },
-    });
+    const p = diamond(flaky(), Negate);
     const result = await exp(p).run({ replicates: 3 });
     expect(Object.keys(result.errors)).toEqual(['baseline_rep_1']);
     const err = result.errors['baseline_rep_1'] as PipelineExecutionError;
@@ -358,13 +332,7 @@ describe('branching pipelines: running', () => {
         ctx.metrics.add(name, ctx.rng.next());
         return xs;
       })();
-    const p = () =>
-      new Pipeline({
-        load: Load,
-        left: { step: draw('L'), after: 'load' },
-        right: { step: draw('R'), after: 'load' },
-        join: { step: Join, after: ['left', 'right'] },
-      });
+    const p = () => diamond(draw('L'), draw('R'));
     const a = await exp(p()).run({ replicates: 2 });
     const b = await exp(p()).run({ replicates: 2 });
     expect(a.metrics.baseline.metrics).toEqual(b.metrics.baseline.metrics);
@@ -379,12 +347,7 @@ describe('branching pipelines: running', () => {
     const scaled = pipelineStep({ name: 'Scaled', params: { k: 1 } }, (xs: number[], _c, { k }) =>
       xs.map((x) => x * k),
     );
-    const p = new Pipeline({
-      load: Load,
-      left: { step: scaled(), after: 'load' },
-      right: { step: Negate, after: 'load' },
-      join: { step: Join, after: ['left', 'right'] },
-    });
+    const p = diamond(scaled(), Negate);
     const result = await exp(p, {
       plugins: plugins(tempDir(), new RecordingPlugin(events)),
       treatments: [treatment('triple', { k: 3 })],
@@ -405,12 +368,7 @@ describe('branching pipelines: running', () => {
       }
     }
     const root = tempDir();
-    const p = new Pipeline({
-      load: Load,
-      left: { step: Save, after: 'load' },
-      right: { step: Negate, after: 'load' },
-      join: { step: Join, after: ['left', 'right'] },
-    });
+    const p = diamond(Save, Negate);
     const result = await exp(p, { plugins: plugins(root) }).run();
     const file = join(root, 'dag', 'v0', 'replicate_0', 'baseline', 'left', 'out.json');
     expect(existsSync(file)).toBe(true);
