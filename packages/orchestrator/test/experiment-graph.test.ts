@@ -109,6 +109,11 @@ function events(): { log: string[]; onEvent: (e: GraphEvent) => void } {
   return { log, onEvent: (e) => log.push(`${e.type}:${e.experiment}`) };
 }
 
+/** The event log of experiments that each ran to completion before the next one started. */
+function ranInOrder(...names: string[]): string[] {
+  return names.flatMap((name) => [`running:${name}`, `completed:${name}`]);
+}
+
 describe('ExperimentGraph', () => {
   it('infers edges from artifacts and runs upstreams first, returning results in topological order', async () => {
     const c = chain();
@@ -119,14 +124,7 @@ describe('ExperimentGraph', () => {
     const ev = events();
     const results = await graph.run({ onEvent: ev.onEvent });
     expect(Object.keys(results)).toEqual(['source', 'middle', 'sink']);
-    expect(ev.log).toEqual([
-      'running:source',
-      'completed:source',
-      'running:middle',
-      'completed:middle',
-      'running:sink',
-      'completed:sink',
-    ]);
+    expect(ev.log).toEqual(ranInOrder('source', 'middle', 'sink'));
     // middle reads raw (10) and writes 11; both replicates come through.
     expect(results['middle']!.metrics.baseline.metrics['value']).toEqual([10, 10]);
     expect(results['sink']!.metrics.baseline.metrics['value']).toEqual([11, 11]);
@@ -144,22 +142,19 @@ describe('ExperimentGraph', () => {
 
   it('runs independent experiments concurrently', async () => {
     const c = chain();
-    const slowA = new Experiment({
-      name: 'slow_a',
-      datasource: c.raw,
-      pipeline: [Use.with({ delay: 150 })],
-      plugins: plugins(c.root),
-      cache: false,
-    });
-    const slowB = new Experiment({
-      name: 'slow_b',
-      datasource: c.raw,
-      pipeline: [Use.with({ delay: 150 })],
-      plugins: plugins(c.root),
-      cache: false,
-    });
+    // Two dependents of source that each take 150 ms.
+    const slow = (name: string): Experiment =>
+      new Experiment({
+        name,
+        datasource: c.raw,
+        pipeline: [Use.with({ delay: 150 })],
+        plugins: plugins(c.root),
+        cache: false,
+      });
     const ev = events();
-    await ExperimentGraph.fromExperiments([c.source, slowA, slowB]).run({ onEvent: ev.onEvent });
+    await ExperimentGraph.fromExperiments([c.source, slow('slow_a'), slow('slow_b')]).run({
+      onEvent: ev.onEvent,
+    });
     // Both started before either finished.
     expect(ev.log.slice(2, 4).sort()).toEqual(['running:slow_a', 'running:slow_b']);
   });
@@ -229,14 +224,7 @@ describe('ExperimentGraph', () => {
       strategy: 'resume',
       onEvent: ev.onEvent,
     });
-    expect(ev.log).toEqual([
-      'running:source',
-      'completed:source',
-      'running:middle',
-      'completed:middle',
-      'running:sink',
-      'completed:sink',
-    ]);
+    expect(ev.log).toEqual(ranInOrder('source', 'middle', 'sink'));
     expect(results['sink']!.metrics.baseline.metrics['value']).toEqual([11, 11]);
   });
 
