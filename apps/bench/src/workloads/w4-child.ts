@@ -36,5 +36,5 @@ if (mode === 'plain') {
 const ms = performance.now() - t0;
 rmSync(root, { recursive: true, force: true });
 process.stdout.write(
-  JSON.stringify({ ms, maxRssMb: process.resourceUsage().maxRSS / 1024 }) + '\n',
+  JSON.stringify({ ms, maxRssMb: peakRssMb() }) + '\n',
 );
