@@ -232,3 +232,51 @@ describe('the default step cache', () => {
     expect(second.metrics.baseline.metrics).toEqual(first.metrics.baseline.metrics);
   });
 });
+
+describe('cacheable steps whose output cannot be encoded', () => {
+  class MakesClosure extends Step<number, { fn: () => number }> {
+    @PipelineStep({ cacheable: true })
+    run(x: number): { fn: () => number } {
+      return { fn: () => x };
+    }
+  }
+  class CallsIt extends Step<{ fn: () => number }, number> {
+    @PipelineStep()
+    run(data: { fn: () => number }, ctx: FrozenContext): number {
+      ctx.metrics.add('y', data.fn());
+      return data.fn();
+    }
+  }
+
+  function make(root: string, cacheDir: string, onUnencodable?: 'error' | 'skip'): Experiment {
+    return new Experiment({
+      name: 'unencodable',
+      datasource: () => 3,
+      pipeline: [MakesClosure, CallsIt],
+      plugins: [new ArtifactPlugin({ rootDir: root }), new LoggingPlugin({ level: 'silent' })],
+      cache: new CacheStore({ dir: cacheDir }),
+      ...(onUnencodable ? { onUnencodable } : {}),
+    });
+  }
+
+  it('fail the replicate with a CacheError that names the step and the value', async () => {
+    const cacheDir = tempDir();
+    const result = await make(tempDir(), cacheDir).run();
+    const error = result.errors['baseline_rep_0'] as Error & { stepName?: string; cause?: unknown };
+    expect(error.name).toBe('PipelineExecutionError');
+    expect(error.stepName).toBe('MakesClosure');
+    expect(error.message).toMatch(/Cannot cache entry .*: output\.fn is a function.*onUnencodable: 'skip'/);
+    expect(entriesOn(cacheDir)).toHaveLength(0);
+  });
+
+  it("run uncached with a warning in the run log under onUnencodable: 'skip'", async () => {
+    const root = tempDir();
+    const cacheDir = tempDir();
+    const result = await make(root, cacheDir, 'skip').run({ replicates: 2 });
+    expect(result.errors).toEqual({});
+    expect(result.metrics.baseline.metrics['y']).toEqual([3, 3]);
+    expect(entriesOn(cacheDir)).toHaveLength(0);
+    const log = readFileSync(join(root, 'unencodable', 'v0', 'run.log'), 'utf8');
+    expect(log).toMatch(/step 'MakesClosure': output not cached/);
+  });
+});

@@ -335,3 +335,22 @@ describe('ExperimentGraph', () => {
 function isExp(v: unknown): v is Experiment {
   return v instanceof Experiment;
 }
+
+describe('ExperimentGraph abort', () => {
+  it('stops scheduling on abort: experiments not yet started are skipped, finished ones kept', async () => {
+    const c = chain();
+    const controller = new AbortController();
+    const graph = ExperimentGraph.fromExperiments([c.source, c.middle, c.sink]);
+    const run = graph.run({
+      signal: controller.signal,
+      onEvent: (e) => {
+        if (e.type === 'completed' && e.experiment === 'source') controller.abort();
+      },
+    });
+    const error = (await run.catch((e: unknown) => e)) as ExperimentGraphError;
+    expect(error).toBeInstanceOf(ExperimentGraphError);
+    expect(Object.keys(error.results)).toContain('source');
+    expect(error.skipped['middle']).toMatch(/aborted/);
+    expect(error.skipped['sink']).toBeDefined();
+  });
+});
