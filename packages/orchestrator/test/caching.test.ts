@@ -265,7 +265,9 @@ describe('cacheable steps whose output cannot be encoded', () => {
     const error = result.errors['baseline_rep_0'] as Error & { stepName?: string; cause?: unknown };
     expect(error.name).toBe('PipelineExecutionError');
     expect(error.stepName).toBe('MakesClosure');
-    expect(error.message).toMatch(/Cannot cache entry .*: output\.fn is a function.*onUnencodable: 'skip'/);
+    expect(error.message).toMatch(
+      /Cannot cache entry .*: output\.fn is a function.*onUnencodable: 'skip'/,
+    );
     expect(entriesOn(cacheDir)).toHaveLength(0);
   });
 

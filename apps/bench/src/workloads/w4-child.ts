@@ -35,6 +35,4 @@ if (mode === 'plain') {
 }
 const ms = performance.now() - t0;
 rmSync(root, { recursive: true, force: true });
-process.stdout.write(
-  JSON.stringify({ ms, maxRssMb: peakRssMb() }) + '\n',
-);
+process.stdout.write(JSON.stringify({ ms, maxRssMb: peakRssMb() }) + '\n');
