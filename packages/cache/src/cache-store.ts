@@ -5,7 +5,6 @@ import type { CacheEntry } from './cache-entry.js';
 import { UnencodableValueError } from './cache-errors.js';
 import { TEMP_SUFFIX, writeFileAtomic } from './internal/atomic-write.js';
 import { checkKey, isKey } from './internal/cache-key.js';
-import { decodeEntry, encodeEntry } from './internal/entry-codec.js';
 import {
   checkHeader,
   encodeHeader,
@@ -54,6 +53,14 @@ export interface CacheStats {
   readonly skipped: number;
   /** Corrupt, truncated or foreign-format files found (and deleted unless newer-format). */
   readonly corrupt: number;
+}
+
+// msgpackr (and the codec around it) is loaded with the first read or write: a process that
+// imports the framework but never caches a step does not pay for it.
+let codec: Promise<typeof import('./internal/entry-codec.js')> | undefined;
+function loadCodec(): Promise<typeof import('./internal/entry-codec.js')> {
+  codec ??= import('./internal/entry-codec.js');
+  return codec;
 }
 
 // Temp files younger than this may belong to a writer that is about to rename them.
@@ -110,6 +117,7 @@ export class CacheStore {
     if ('reason' in verified) {
       return this.#corruptMiss(stepKey, inputKey, file, read.ino, verified);
     }
+    const { decodeEntry } = await loadCodec();
     let entry: CacheEntry<T>;
     try {
       entry = decodeEntry<T>(verified.payload);
@@ -139,6 +147,7 @@ export class CacheStore {
   ): Promise<boolean> {
     const file = this.pathOf(stepKey, inputKey);
     const key = `${stepKey}/${inputKey}`;
+    const { encodeEntry } = await loadCodec();
     let payload: Buffer;
     try {
       payload = encodeEntry(entry, key);

@@ -3,9 +3,11 @@
  * ports of Boost/Cephes algorithms, accurate to a few ulps in both tails). Upper tails are taken
  * through symmetry (`cdf(-x)`), never as `1 - cdf(x)`, so tiny p-values keep their digits.
  */
-import normalCdfImpl from '@stdlib/stats-base-dists-normal-cdf';
-import tCdfImpl from '@stdlib/stats-base-dists-t-cdf';
-import tQuantileImpl from '@stdlib/stats-base-dists-t-quantile';
+import {
+  stdlibNormalCdf as normalCdfImpl,
+  stdlibTCdf as tCdfImpl,
+  stdlibTQuantile as tQuantileImpl,
+} from './stdlib.js';
 import type { Alternative } from './verifier-params.js';
 
 /** P(T <= x) for Student's t with `df` degrees of freedom (df may be fractional). */

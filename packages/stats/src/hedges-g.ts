@@ -1,5 +1,5 @@
-import gammaln from '@stdlib/math-base-special-gammaln';
 import type { VerifierFactory } from '@crystallize/core';
+import { stdlibGammaln as gammaln } from './stdlib.js';
 import { cohensDEffect, type EffectSizeResult } from './cohens-d.js';
 import { perMetricVerifier } from './per-metric-verifier.js';
 import type { TTestOptions } from './two-sample-t.js';

@@ -31,8 +31,11 @@ interface Span {
   readonly count: number;
 }
 
+/** Hashes per chunk (512 KiB): chunks are appended, never copied to grow. */
+const CHUNK_SLOTS = 16384;
+
 class ConditionColumns {
-  hashes = Buffer.allocUnsafe(HASH_BYTES * 256);
+  readonly chunks: Buffer[] = [];
   hashCount = 0;
   identities = new Uint32Array(256);
   cacheHits = new Uint8Array(256);
@@ -40,14 +43,27 @@ class ConditionColumns {
   readonly changes = new Map<number, StepRecord['ctxChanges']>();
   readonly spans = new Map<number, Span | readonly StepRecord[]>();
 
-  pushHash(hex: string): void {
-    if ((this.hashCount + 1) * HASH_BYTES > this.hashes.length) {
-      const grown = Buffer.allocUnsafe(this.hashes.length * 2);
-      this.hashes.copy(grown, 0, 0, this.hashCount * HASH_BYTES);
-      this.hashes = grown;
+  /** Starts a span of `n` hashes that does not cross a chunk; returns its first slot. */
+  reserve(n: number): number {
+    const offset = this.hashCount % CHUNK_SLOTS;
+    if (this.chunks.length === 0 || offset + n > CHUNK_SLOTS) {
+      if (this.chunks.length > 0 && offset !== 0) this.hashCount += CHUNK_SLOTS - offset;
+      this.chunks.push(Buffer.allocUnsafe(CHUNK_SLOTS * HASH_BYTES));
     }
-    this.hashes.write(hex, this.hashCount * HASH_BYTES, 'hex');
+    return this.hashCount;
+  }
+
+  pushHash(hex: string): void {
+    const chunk = this.chunks[Math.floor(this.hashCount / CHUNK_SLOTS)] as Buffer;
+    chunk.write(hex, (this.hashCount % CHUNK_SLOTS) * HASH_BYTES, 'hex');
     this.hashCount += 1;
+  }
+
+  /** Hex of `n` consecutive hashes from `slot` (a span never crosses a chunk). */
+  hex(slot: number, n = 1): string {
+    const chunk = this.chunks[Math.floor(slot / CHUNK_SLOTS)] as Buffer;
+    const at = (slot % CHUNK_SLOTS) * HASH_BYTES;
+    return chunk.toString('hex', at, at + n * HASH_BYTES);
   }
 
   pushStep(identity: number, cacheHit: boolean): void {
@@ -63,17 +79,14 @@ class ConditionColumns {
     this.cacheHits[this.stepCount] = cacheHit ? 1 : 0;
     this.stepCount += 1;
   }
-
-  hex(slot: number): string {
-    return this.hashes.toString('hex', slot * HASH_BYTES, (slot + 1) * HASH_BYTES);
-  }
 }
 
 /** Whether records chain (each input is the previous output) with sha256 hex hashes. */
 function columnar(records: readonly StepRecord[]): boolean {
   let prev = records[0]?.inputHash;
   // hashValue always gives 64 hex digits; anything else (e.g. 'unhashable') stays as objects.
-  if (prev === undefined || prev.length !== HASH_BYTES * 2) return false;
+  if (prev === undefined || prev.length !== HASH_BYTES * 2 || records.length + 1 > CHUNK_SLOTS)
+    return false;
   for (const r of records) {
     if (r.inputHash !== prev || r.outputHash.length !== HASH_BYTES * 2) return false;
     prev = r.outputHash;
@@ -115,7 +128,11 @@ export class ProvenanceStore {
       cols.spans.set(replicate, records); // unusual shapes are kept as they are
       return;
     }
-    const span: Span = { hashAt: cols.hashCount, stepAt: cols.stepCount, count: records.length };
+    const span: Span = {
+      hashAt: cols.reserve(records.length + 1),
+      stepAt: cols.stepCount,
+      count: records.length,
+    };
     cols.pushHash((records[0] as StepRecord).inputHash);
     for (const r of records) {
       cols.pushHash(r.outputHash);
@@ -213,7 +230,7 @@ export class ProvenanceStore {
       }
       // Built by hand: this runs once per replicate and condition of every stored run, and the
       // generic path (an object, Array.from, JSON.stringify) was most of the cost of storing.
-      let line = `{"replicate":${rep},"hashes":"${cols.hashes.toString('hex', hashAt * HASH_BYTES, (hashAt + count + 1) * HASH_BYTES)}","ids":[${cols.identities.subarray(stepAt, stepAt + count).join(',')}]`;
+      let line = `{"replicate":${rep},"hashes":"${cols.hex(hashAt, count + 1)}","ids":[${cols.identities.subarray(stepAt, stepAt + count).join(',')}]`;
       if (hits.length) line += `,"hits":[${hits.join(',')}]`;
       if (changes) line += `,"changes":${JSON.stringify(changes)}`;
       yield `${line}}`;
