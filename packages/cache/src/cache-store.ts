@@ -2,6 +2,7 @@ import { lstat, open, readdir, rmdir, stat, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { CacheError, rootLogger } from '@crystallize/core';
 import type { CacheEntry } from './cache-entry.js';
+import type * as EntryCodec from './internal/entry-codec.js';
 import { UnencodableValueError } from './cache-errors.js';
 import { TEMP_SUFFIX, writeFileAtomic } from './internal/atomic-write.js';
 import { checkKey, isKey } from './internal/cache-key.js';
@@ -57,8 +58,9 @@ export interface CacheStats {
 
 // msgpackr (and the codec around it) is loaded with the first read or write: a process that
 // imports the framework but never caches a step does not pay for it.
-let codec: Promise<typeof import('./internal/entry-codec.js')> | undefined;
-function loadCodec(): Promise<typeof import('./internal/entry-codec.js')> {
+type Codec = typeof EntryCodec;
+let codec: Promise<Codec> | undefined;
+function loadCodec(): Promise<Codec> {
   codec ??= import('./internal/entry-codec.js');
   return codec;
 }

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { ResourceLimits } from 'node:worker_threads';
-import Tinypool from 'tinypool';
+import type Tinypool from 'tinypool';
 import { CrystallizeError, ValidationError } from '@crystallize/core';
 import type { Experiment } from '../experiment/experiment.js';
 import { toModuleUrl } from './defining-module.js';
@@ -92,8 +92,10 @@ export class ParallelExecution extends ExecutionPlugin {
     this.resourceLimits = options.resourceLimits;
   }
 
-  #poolFor(): Tinypool {
-    this.#pool ??= new Tinypool({
+  // tinypool is imported with the first parallel run: importing the framework does not load it.
+  async #poolFor(): Promise<Tinypool> {
+    const { default: TinypoolClass } = await import('tinypool');
+    this.#pool ??= new TinypoolClass({
       filename: workerFile(),
       minThreads: this.maxWorkers,
       maxThreads: this.maxWorkers,
@@ -120,7 +122,7 @@ export class ParallelExecution extends ExecutionPlugin {
       );
     }
     const spec = buildRunSpec(experiment, options.plan, module, options.conditions, options.runDir);
-    const pool = this.#poolFor();
+    const pool = await this.#poolFor();
     try {
       await pool.run({ kind: 'load', spec } satisfies WorkerTask);
     } catch (e) {

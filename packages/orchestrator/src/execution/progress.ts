@@ -1,4 +1,8 @@
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type CliProgress from 'cli-progress';
+
+// Loaded only when a bar is shown (a TTY and progress: true).
+const require = createRequire(import.meta.url);
 
 /** Replicates done / total, rate and ETA on a TTY; silent when stderr is not a terminal. */
 export interface Progress {
@@ -10,6 +14,7 @@ const silent: Progress = { tick() {}, stop() {} };
 
 export function createProgress(enabled: boolean, total: number, label: string): Progress {
   if (!enabled || !process.stderr.isTTY || total <= 0) return silent;
+  const cliProgress = require('cli-progress') as typeof CliProgress;
   const bar = new cliProgress.SingleBar(
     {
       stream: process.stderr,

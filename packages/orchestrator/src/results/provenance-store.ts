@@ -1,3 +1,4 @@
+import type { MetricRecord } from '@crystallize/core';
 import type { StepRecord } from '../pipeline/step-record.js';
 
 /*
@@ -22,26 +23,47 @@ interface StepIdentity {
   readonly params: Readonly<Record<string, unknown>>;
 }
 
-/** Where one replicate's records sit in its condition's columns. */
-interface Span {
-  /** Index of the replicate's first hash slot (its input hash); outputs follow. */
-  readonly hashAt: number;
-  /** Index of its first step in the per-step columns. */
-  readonly stepAt: number;
-  readonly count: number;
-}
-
 /** Hashes per chunk (512 KiB): chunks are appended, never copied to grow. */
 const CHUNK_SLOTS = 16384;
 
+type Grown = Int32Array | Uint32Array | Float64Array | Uint8Array;
+
+/** `array` with room for `needed` elements (doubling), contents kept. */
+function room<T extends Grown>(array: T, needed: number): T {
+  if (needed <= array.length) return array;
+  const grown = new (array.constructor as new (n: number) => T)(Math.max(needed, array.length * 2));
+  grown.set(array);
+  return grown;
+}
+
+/**
+ * One condition's provenance in columns. Everything a long run accumulates lives in typed arrays
+ * and fixed hash chunks rather than in an object per replicate or per step: objects that live
+ * through garbage collections make V8 grow its young generation, which dominated a 10k-replicate
+ * run's peak memory.
+ */
 class ConditionColumns {
   readonly chunks: Buffer[] = [];
   hashCount = 0;
   identities = new Uint32Array(256);
   cacheHits = new Uint8Array(256);
   stepCount = 0;
-  readonly changes = new Map<number, StepRecord['ctxChanges']>();
-  readonly spans = new Map<number, Span | readonly StepRecord[]>();
+  /** Per span (a replicate stored column-wise): first hash slot, first step, step count. */
+  spans = new Int32Array(3 * 64);
+  spanCount = 0;
+  readonly spanOf = new Map<number, number>();
+  /** Replicates whose records had an unusual shape, kept as they came. */
+  readonly objectSpans = new Map<number, readonly StepRecord[]>();
+  /** Context changes that are only numeric untagged metrics: one row per metric value. */
+  rowStep = new Int32Array(64);
+  rowName = new Uint32Array(64);
+  rowValue = new Float64Array(64);
+  rowCount = 0;
+  readonly firstRow = new Map<number, number>();
+  readonly names: string[] = [];
+  readonly nameIndex = new Map<string, number>();
+  /** Any other context changes, by global step index. */
+  readonly otherChanges = new Map<number, StepRecord['ctxChanges']>();
 
   /** Starts a span of `n` hashes that does not cross a chunk; returns its first slot. */
   reserve(n: number): number {
@@ -67,17 +89,83 @@ class ConditionColumns {
   }
 
   pushStep(identity: number, cacheHit: boolean): void {
-    if (this.stepCount === this.identities.length) {
-      const ids = new Uint32Array(this.identities.length * 2);
-      ids.set(this.identities);
-      this.identities = ids;
-      const hits = new Uint8Array(this.cacheHits.length * 2);
-      hits.set(this.cacheHits);
-      this.cacheHits = hits;
-    }
+    this.identities = room(this.identities, this.stepCount + 1);
+    this.cacheHits = room(this.cacheHits, this.stepCount + 1);
     this.identities[this.stepCount] = identity;
     this.cacheHits[this.stepCount] = cacheHit ? 1 : 0;
     this.stepCount += 1;
+  }
+
+  pushSpan(replicate: number, hashAt: number, stepAt: number, count: number): void {
+    this.spans = room(this.spans, 3 * (this.spanCount + 1));
+    this.spans.set([hashAt, stepAt, count], 3 * this.spanCount);
+    this.spanOf.set(replicate, this.spanCount);
+    this.spanCount += 1;
+  }
+
+  /** Records the context changes of global step `step`. */
+  pushChanges(step: number, c: StepRecord['ctxChanges']): void {
+    const simple =
+      c.reads.length === 0 &&
+      Object.keys(c.wrote).length === 0 &&
+      c.metrics.every((m) => typeof m.value === 'number' && m.tags === undefined);
+    if (!simple) {
+      this.otherChanges.set(step, c);
+      return;
+    }
+    this.firstRow.set(step, this.rowCount);
+    for (const m of c.metrics) {
+      let name = this.nameIndex.get(m.name);
+      if (name === undefined) {
+        name = this.names.length;
+        this.names.push(m.name);
+        this.nameIndex.set(m.name, name);
+      }
+      const n = this.rowCount + 1;
+      this.rowStep = room(this.rowStep, n);
+      this.rowName = room(this.rowName, n);
+      this.rowValue = room(this.rowValue, n);
+      this.rowStep[this.rowCount] = step;
+      this.rowName[this.rowCount] = name;
+      this.rowValue[this.rowCount] = m.value as number;
+      this.rowCount = n;
+    }
+  }
+
+  /** The context changes of global step `step`. */
+  changesAt(step: number): StepRecord['ctxChanges'] | undefined {
+    const other = this.otherChanges.get(step);
+    if (other) return other;
+    const first = this.firstRow.get(step);
+    if (first === undefined) return undefined;
+    const metrics: MetricRecord[] = [];
+    for (let r = first; r < this.rowCount && this.rowStep[r] === step; r++) {
+      metrics.push({
+        name: this.names[this.rowName[r] as number] as string,
+        value: this.rowValue[r] as number,
+      });
+    }
+    return { reads: NONE, wrote: {}, metrics };
+  }
+
+  has(replicate: number): boolean {
+    return this.spanOf.has(replicate) || this.objectSpans.has(replicate);
+  }
+
+  /** Stored replicates, ascending. */
+  replicates(): number[] {
+    return [...this.spanOf.keys(), ...this.objectSpans.keys()].sort((a, b) => a - b);
+  }
+
+  /** A column-wise span's [first hash slot, first step, step count]. */
+  span(replicate: number): [number, number, number] | undefined {
+    const i = this.spanOf.get(replicate);
+    if (i === undefined) return undefined;
+    return [
+      this.spans[3 * i] as number,
+      this.spans[3 * i + 1] as number,
+      this.spans[3 * i + 2] as number,
+    ];
   }
 }
 
@@ -125,23 +213,20 @@ export class ProvenanceStore {
   add(condition: string, replicate: number, records: readonly StepRecord[]): void {
     const cols = this.#columns(condition);
     if (!columnar(records)) {
-      cols.spans.set(replicate, records); // unusual shapes are kept as they are
+      cols.objectSpans.set(replicate, records); // unusual shapes are kept as they are
       return;
     }
-    const span: Span = {
-      hashAt: cols.reserve(records.length + 1),
-      stepAt: cols.stepCount,
-      count: records.length,
-    };
+    const hashAt = cols.reserve(records.length + 1);
+    const stepAt = cols.stepCount;
     cols.pushHash((records[0] as StepRecord).inputHash);
     for (const r of records) {
       cols.pushHash(r.outputHash);
       const c = r.ctxChanges;
       if (c.reads.length || c.metrics.length || Object.keys(c.wrote).length)
-        cols.changes.set(cols.stepCount, c);
+        cols.pushChanges(cols.stepCount, c);
       cols.pushStep(this.#identity(r), r.cacheHit);
     }
-    cols.spans.set(replicate, span);
+    cols.pushSpan(replicate, hashAt, stepAt, records.length);
   }
 
   /** `{ [condition]: { [replicate]: StepRecord[] } }`, materialised lazily on read. */
@@ -155,14 +240,15 @@ export class ProvenanceStore {
   *entries(condition: string): Generator<[number, readonly StepRecord[]]> {
     const cols = this.#conditions.get(condition);
     if (!cols) return;
-    for (const rep of [...cols.spans.keys()].sort((a, b) => a - b))
-      yield [rep, this.#records(cols, rep) ?? []];
+    for (const rep of cols.replicates()) yield [rep, this.#records(cols, rep) ?? []];
   }
 
   #records(cols: ConditionColumns, replicate: number): readonly StepRecord[] | undefined {
-    const span = cols.spans.get(replicate);
-    if (span === undefined || Array.isArray(span)) return span as readonly StepRecord[] | undefined;
-    const { hashAt, stepAt, count } = span as Span;
+    const objects = cols.objectSpans.get(replicate);
+    if (objects) return objects;
+    const span = cols.span(replicate);
+    if (!span) return undefined;
+    const [hashAt, stepAt, count] = span;
     const out: StepRecord[] = new Array(count);
     for (let i = 0; i < count; i++) {
       const id = this.#identities[cols.identities[stepAt + i] as number] as StepIdentity;
@@ -173,7 +259,7 @@ export class ProvenanceStore {
         inputHash: cols.hex(hashAt + i),
         outputHash: cols.hex(hashAt + i + 1),
         cacheHit: cols.cacheHits[stepAt + i] === 1,
-        ctxChanges: cols.changes.get(stepAt + i) ?? EMPTY_CHANGES,
+        ctxChanges: cols.changesAt(stepAt + i) ?? EMPTY_CHANGES,
       };
     }
     return out;
@@ -181,11 +267,11 @@ export class ProvenanceStore {
 
   #replicateView(cols: ConditionColumns): Record<number, readonly StepRecord[]> {
     const isRep = (key: string | symbol): key is string =>
-      typeof key === 'string' && /^\d+$/.test(key) && cols.spans.has(Number(key));
+      typeof key === 'string' && /^\d+$/.test(key) && cols.has(Number(key));
     return new Proxy({} as Record<number, readonly StepRecord[]>, {
       get: (_t, key) => (isRep(key) ? this.#records(cols, Number(key)) : undefined),
       has: (_t, key) => isRep(key),
-      ownKeys: () => [...cols.spans.keys()].sort((a, b) => a - b).map(String),
+      ownKeys: () => cols.replicates().map(String),
       getOwnPropertyDescriptor: (_t, key) =>
         // An accessor, so that listing keys (Object.keys) does not build every replicate's records.
         isRep(key)
@@ -214,18 +300,18 @@ export class ProvenanceStore {
     const cols = this.#conditions.get(condition);
     yield JSON.stringify({ format: FORMAT, steps: this.#identities });
     if (!cols) return;
-    for (const rep of [...cols.spans.keys()].sort((a, b) => a - b)) {
-      const span = cols.spans.get(rep);
-      if (Array.isArray(span)) {
-        yield JSON.stringify({ replicate: rep, records: span } satisfies ReplicateLine);
+    for (const rep of cols.replicates()) {
+      const objects = cols.objectSpans.get(rep);
+      if (objects) {
+        yield JSON.stringify({ replicate: rep, records: objects } satisfies ReplicateLine);
         continue;
       }
-      const { hashAt, stepAt, count } = span as Span;
+      const [hashAt, stepAt, count] = cols.span(rep) as [number, number, number];
       const hits: number[] = [];
       let changes: Record<string, StepRecord['ctxChanges']> | undefined;
       for (let i = 0; i < count; i++) {
         if (cols.cacheHits[stepAt + i] === 1) hits.push(i);
-        const c = cols.changes.get(stepAt + i);
+        const c = cols.changesAt(stepAt + i);
         if (c) (changes ??= {})[i] = c;
       }
       // Built by hand: this runs once per replicate and condition of every stored run, and the
