@@ -43,16 +43,8 @@ export async function runPipeline(
     ctx.enterStep(name);
     if (reads) reads.length = 0;
     try {
-      const record = await executeStep(
-        options,
-        step,
-        name,
-        slot.output,
-        dataHash,
-        ctx,
-        reads,
-        slot,
-      );
+      const done = executeStep(options, step, name, slot.output, dataHash, ctx, reads, slot);
+      const record = done instanceof Promise ? await done : done;
       records.push(record);
       dataHash = record.outputHash;
     } catch (cause) {

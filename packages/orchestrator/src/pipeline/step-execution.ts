@@ -144,11 +144,24 @@ export interface OutputSlot {
   output: unknown;
 }
 
+/** What one call was set up with, shared by its synchronous and cached paths. */
+interface Call {
+  readonly step: Step;
+  readonly name: string;
+  readonly dataHash: string;
+  readonly stepKey: string;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly keysBefore: number;
+  readonly metricsBefore: number;
+  readonly artifactsBefore: number;
+}
+
 /**
  * Runs one step on `data` in `ctx`: hooks, resolved parameters, cache lookup or call, cache
- * write, provenance. Returns the step's record and leaves its output in `slot`.
+ * write, provenance. Returns the step's record — synchronously when the step is synchronous and
+ * not cached, so the common case costs no promise — and leaves its output in `slot`.
  */
-export async function executeStep(
+export function executeStep(
   options: RunnerOptions,
   step: Step,
   name: string,
@@ -157,63 +170,113 @@ export async function executeStep(
   ctx: FrozenContext,
   reads: string[] | undefined,
   slot: OutputSlot,
-): Promise<StepRecord> {
+): StepRecord | Promise<StepRecord> {
   for (const hook of options.beforeStep) hook(step, ctx);
   const resolved = bindArtifacts(step.resolveParams(ctx), ctx, name);
   const { key: stepKey, params } = stepKeyOf(step, resolved.identity);
-  const keysBefore = ctx.size;
-  const metricsBefore = ctx.metrics.count;
-  const artifactsBefore = ctx.artifacts.size;
-  let output: unknown;
+  const call: Call = {
+    step,
+    name,
+    dataHash,
+    stepKey,
+    params,
+    keysBefore: ctx.size,
+    metricsBefore: ctx.metrics.count,
+    artifactsBefore: ctx.artifacts.size,
+  };
   const hashable = dataHash !== UNHASHABLE && stepKey !== UNHASHABLE;
-  const useCache = step.cacheable && options.cache !== undefined && hashable;
   if (step.cacheable && !hashable) {
     ctx.logger.warn(
       `step '${name}': its input or parameters cannot be hashed, so it runs uncached`,
     );
   }
-  const cached = useCache ? await options.cache?.get(stepKey, dataHash) : undefined;
+  if (step.cacheable && options.cache !== undefined && hashable) {
+    return executeCached(options, options.cache, call, data, ctx, reads, slot, resolved);
+  }
+  // invoke, not call: a synchronous step's result is used as is, without a promise.
+  const output = step.invoke(data, ctx, resolved);
+  if (output instanceof Promise) {
+    return output.then((o: unknown) =>
+      complete(options, call, ctx, slot, recordOf(call, ctx, reads, o, undefined), o),
+    );
+  }
+  return complete(options, call, ctx, slot, recordOf(call, ctx, reads, output, undefined), output);
+}
+
+async function executeCached(
+  options: RunnerOptions,
+  cache: NonNullable<RunnerOptions['cache']>,
+  call: Call,
+  data: unknown,
+  ctx: FrozenContext,
+  reads: string[] | undefined,
+  slot: OutputSlot,
+  resolved: ResolvedParams,
+): Promise<StepRecord> {
+  const cached = await cache.get(call.stepKey, call.dataHash);
+  let output: unknown;
   if (cached) {
-    restore(cached, ctx, name);
+    restore(cached, ctx, call.name);
     output = cached.output;
   } else {
-    // invoke, not call: a synchronous step's result is used as is, without a promise.
-    output = step.invoke(data, ctx, resolved);
+    output = call.step.invoke(data, ctx, resolved);
     if (output instanceof Promise) output = await output;
   }
-  const readKeys = reads ? [...new Set(reads)] : NO_READS;
-  const wrote = ctx.size === keysBefore ? NO_WRITES : newKeys(ctx, keysBefore);
-  const metrics =
-    ctx.metrics.count === metricsBefore ? NO_METRICS : ctx.metrics.recordsSince(metricsBefore);
-  const outputHash = cached?.outputHash ?? provenanceHash(output);
-  if (!cached && useCache && options.cache) {
-    const artifacts = ctx.artifacts.entries().slice(artifactsBefore);
+  const record = recordOf(call, ctx, reads, output, cached);
+  if (!cached) {
     try {
-      await options.cache.set(stepKey, dataHash, {
+      await cache.set(call.stepKey, call.dataHash, {
         output,
-        metrics,
-        artifacts,
-        context: wrote,
-        outputHash,
+        metrics: record.ctxChanges.metrics,
+        artifacts: ctx.artifacts.entries().slice(call.artifactsBefore),
+        context: record.ctxChanges.wrote,
+        outputHash: record.outputHash,
       });
     } catch (e) {
       if (!(e instanceof CacheError) || options.onUnencodable === 'error') throw e;
-      ctx.logger.warn(`step '${name}': output not cached (${e.message}); it runs uncached`);
+      ctx.logger.warn(`step '${call.name}': output not cached (${e.message}); it runs uncached`);
     }
   }
-  const record: StepRecord = {
-    step: name,
-    params,
-    stepHash: stepKey,
-    inputHash: dataHash,
-    outputHash,
+  return complete(options, call, ctx, slot, record, output);
+}
+
+/** The provenance of a finished call. */
+function recordOf(
+  call: Call,
+  ctx: FrozenContext,
+  reads: string[] | undefined,
+  output: unknown,
+  cached: CachedStepOutput | undefined,
+): StepRecord {
+  const readKeys = reads ? [...new Set(reads)] : NO_READS;
+  const wrote = ctx.size === call.keysBefore ? NO_WRITES : newKeys(ctx, call.keysBefore);
+  const metrics =
+    ctx.metrics.count === call.metricsBefore
+      ? NO_METRICS
+      : ctx.metrics.recordsSince(call.metricsBefore);
+  return {
+    step: call.name,
+    params: call.params,
+    stepHash: call.stepKey,
+    inputHash: call.dataHash,
+    outputHash: cached?.outputHash ?? provenanceHash(output),
     cacheHit: cached !== undefined,
     ctxChanges:
       readKeys === NO_READS && wrote === NO_WRITES && metrics === NO_METRICS
         ? NO_CHANGES
         : { reads: readKeys, wrote, metrics },
   };
-  for (const hook of options.afterStep) hook(step, output, ctx, record);
+}
+
+function complete(
+  options: RunnerOptions,
+  call: Call,
+  ctx: FrozenContext,
+  slot: OutputSlot,
+  record: StepRecord,
+  output: unknown,
+): StepRecord {
+  for (const hook of options.afterStep) hook(call.step, output, ctx, record);
   slot.output = output;
   return record;
 }
