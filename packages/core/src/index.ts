@@ -93,5 +93,6 @@ export {
   type ConditionMetricMap,
   type HypothesisOptions,
   type MetricSelection,
+  type PValueCorrection,
   type Ranking,
 } from './declarations/hypothesis.js';
