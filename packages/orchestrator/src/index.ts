@@ -9,6 +9,7 @@ export type { StepOutputCache, CachedStepOutput } from './pipeline/step-cache.js
 export { Experiment, type RunPlan } from './experiment/experiment.js';
 export type { ExperimentOptions, RunOptions, Strategy } from './experiment/experiment-options.js';
 export { ExperimentBuilder } from './experiment/experiment-builder.js';
+export type { ApplyOptions } from './experiment/apply-once.js';
 export { BaseOptimizer, type Objective } from './experiment/optimizer.js';
 export type { ReplicateEnv } from './experiment/condition-runner.js';
 export { BasePlugin, type RunContext } from './plugins/plugin.js';

@@ -1,11 +1,10 @@
 import {
   BASELINE_CONDITION,
   FrozenContext,
-  Hypothesis,
-  Treatment,
   ValidationError,
-  createRng,
   hashValue,
+  type Hypothesis,
+  type Treatment,
   rootLogger,
   toDataSource,
   type DataSource,
@@ -16,7 +15,7 @@ import { isExecutionPlugin, type ExecutionPlugin } from '../execution/execution.
 import type { ReplicateOutcome } from '../execution/replicate-outcome.js';
 import { SerialExecution } from '../execution/serial.execution.js';
 import { Pipeline } from '../pipeline/pipeline.js';
-import { runPipeline, type RunnerOptions } from '../pipeline/pipeline-runner.js';
+import type { RunnerOptions } from '../pipeline/pipeline-runner.js';
 import type { StepOutputCache } from '../pipeline/step-cache.js';
 import type { StepRecord } from '../pipeline/step-record.js';
 import { callerModule, toModuleUrl } from '../execution/defining-module.js';
@@ -39,6 +38,8 @@ import { runReplicateConditions, type ReplicateEnv } from './condition-runner.js
 import type { ExperimentOptions, RunOptions, Strategy } from './experiment-options.js';
 import { ExperimentBuilder } from './experiment-builder.js';
 import { optimize, type BaseOptimizer } from './optimizer.js';
+import { applyOnce, type ApplyOptions } from './apply-once.js';
+import { experimentProblems } from './validate-experiment.js';
 
 /** A resolved `run()` call: what to run and how. */
 export interface RunPlan {
@@ -164,38 +165,7 @@ export class Experiment<In = unknown> {
 
   /** Throws {@link ValidationError} listing every problem with this experiment (and run options). */
   validate(options: RunOptions = {}): void {
-    const problems = [...this.#problems];
-    if (!/^[\w.-]+$/.test(this.name))
-      problems.push(
-        `name ${JSON.stringify(this.name)}: use letters, digits, '_', '-' or '.' (it names a folder)`,
-      );
-    const replicates = options.replicates ?? this.datasource.replicates ?? this.replicates;
-    if (!Number.isInteger(replicates) || replicates < 1)
-      problems.push(`replicates must be an integer >= 1, got ${String(replicates)}`);
-    const treatments = options.treatments ?? this.treatments;
-    const hypotheses = options.hypotheses ?? this.hypotheses;
-    const tNames = new Set<string>();
-    treatments.forEach((t, i) => {
-      if (!(t instanceof Treatment))
-        problems.push(`treatments[${i}] is not a Treatment; build it with treatment(name, values)`);
-      else if (tNames.has(t.name)) problems.push(`treatment '${t.name}' is defined twice`);
-      else tNames.add(t.name);
-    });
-    const real = [...tNames].filter((n) => n !== BASELINE_CONDITION);
-    const hNames = new Set<string>();
-    hypotheses.forEach((h, i) => {
-      if (!(h instanceof Hypothesis))
-        problems.push(`hypotheses[${i}] is not a Hypothesis; build it with hypothesis({...})`);
-      else if (hNames.has(h.name))
-        problems.push(`hypothesis '${h.name}' is defined twice; give each a name`);
-      else hNames.add(h.name);
-    });
-    if (hypotheses.length > 0 && real.length === 0)
-      problems.push('hypotheses need at least one treatment to compare against the baseline');
-    this.plugins.forEach((p, i) => {
-      if (!(p instanceof BasePlugin))
-        problems.push(`plugins[${i}] is not a plugin (extend BasePlugin)`);
-    });
+    const problems = [...this.#problems, ...experimentProblems(this as Experiment, options)];
     if (problems.length) throw new ValidationError(problems, `Experiment '${this.name}'`);
   }
 
@@ -400,38 +370,8 @@ export class Experiment<In = unknown> {
   }
 
   /** Runs the pipeline once and returns its output (no storage). */
-  async apply(
-    options: { treatment?: Treatment; data?: unknown; seed?: number } = {},
-  ): Promise<unknown> {
-    const seedPlugin = this.plugin(SeedPlugin);
-    const seed = options.seed ?? seedPlugin?.seedFor(0) ?? 0;
-    const condition = options.treatment?.name ?? BASELINE_CONDITION;
-    const initial: Record<string, unknown> = {
-      ...this.initialCtx,
-      ...(options.treatment?.values ?? {}),
-      replicate: 0,
-      condition,
-      seed_used: seed,
-    };
-    const ctx = new FrozenContext(initial, { rng: createRng(seed) });
-    if (options.treatment && !options.treatment.values) options.treatment.apply(ctx);
-    const saved = Math.random;
-    try {
-      seedPlugin?.apply(seed);
-      const data = 'data' in options ? options.data : await this.datasource.fetch(ctx);
-      const runner: RunnerOptions = {
-        steps: this.pipeline.steps,
-        graph: this.pipeline.graph,
-        cache: this.cache,
-        verbose: false,
-        onUnencodable: this.onUnencodable,
-        beforeStep: [],
-        afterStep: [],
-      };
-      return (await runPipeline(runner, data, ctx, undefined)).output;
-    } finally {
-      Math.random = saved;
-    }
+  apply(options: ApplyOptions = {}): Promise<unknown> {
+    return applyOnce(this as Experiment, options);
   }
 
   /** Runs one replicate serially with verbose provenance and debug logs; stores nothing. */

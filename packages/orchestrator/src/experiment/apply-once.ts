@@ -1,0 +1,45 @@
+import { BASELINE_CONDITION, FrozenContext, createRng, type Treatment } from '@crystallize/core';
+import { runPipeline, type RunnerOptions } from '../pipeline/pipeline-runner.js';
+import { SeedPlugin } from '../plugins/seed.plugin.js';
+import type { Experiment } from './experiment.js';
+
+export interface ApplyOptions {
+  /** Apply this treatment (default: the baseline). */
+  readonly treatment?: Treatment;
+  /** Use this input instead of fetching from the data source. */
+  readonly data?: unknown;
+  /** Seed (default: replicate 0's). */
+  readonly seed?: number;
+}
+
+/** `exp.apply()`: the pipeline once, as replicate 0, with caching but no plugins or storage. */
+export async function applyOnce(exp: Experiment, options: ApplyOptions): Promise<unknown> {
+  const seedPlugin = exp.plugin(SeedPlugin);
+  const seed = options.seed ?? seedPlugin?.seedFor(0) ?? 0;
+  const initial: Record<string, unknown> = {
+    ...exp.initialCtx,
+    ...(options.treatment?.values ?? {}),
+    replicate: 0,
+    condition: options.treatment?.name ?? BASELINE_CONDITION,
+    seed_used: seed,
+  };
+  const ctx = new FrozenContext(initial, { rng: createRng(seed) });
+  if (options.treatment && !options.treatment.values) options.treatment.apply(ctx);
+  const saved = Math.random;
+  try {
+    seedPlugin?.apply(seed);
+    const data = 'data' in options ? options.data : await exp.datasource.fetch(ctx);
+    const runner: RunnerOptions = {
+      steps: exp.pipeline.steps,
+      graph: exp.pipeline.graph,
+      cache: exp.cache,
+      verbose: false,
+      onUnencodable: exp.onUnencodable,
+      beforeStep: [],
+      afterStep: [],
+    };
+    return (await runPipeline(runner, data, ctx, undefined)).output;
+  } finally {
+    Math.random = saved;
+  }
+}

@@ -1,0 +1,47 @@
+import { BASELINE_CONDITION, Hypothesis, Treatment } from '@crystallize/core';
+import { BasePlugin } from '../plugins/plugin.js';
+import type { Experiment } from './experiment.js';
+import type { RunOptions } from './experiment-options.js';
+
+/**
+ * Every problem with an experiment and the run options given to it, all at once — so a user
+ * fixes them in one pass instead of one error per run.
+ */
+export function experimentProblems(exp: Experiment, options: RunOptions): string[] {
+  const problems: string[] = [];
+  if (!/^[\w.-]+$/.test(exp.name)) {
+    problems.push(
+      `name ${JSON.stringify(exp.name)}: use letters, digits, '_', '-' or '.' (it names a folder)`,
+    );
+  }
+  const replicates = options.replicates ?? exp.datasource.replicates ?? exp.replicates;
+  if (!Number.isInteger(replicates) || replicates < 1) {
+    problems.push(`replicates must be an integer >= 1, got ${String(replicates)}`);
+  }
+  const treatments = options.treatments ?? exp.treatments;
+  const hypotheses = options.hypotheses ?? exp.hypotheses;
+  const tNames = new Set<string>();
+  treatments.forEach((t, i) => {
+    if (!(t instanceof Treatment))
+      problems.push(`treatments[${i}] is not a Treatment; build it with treatment(name, values)`);
+    else if (tNames.has(t.name)) problems.push(`treatment '${t.name}' is defined twice`);
+    else tNames.add(t.name);
+  });
+  const real = [...tNames].filter((n) => n !== BASELINE_CONDITION);
+  const hNames = new Set<string>();
+  hypotheses.forEach((h, i) => {
+    if (!(h instanceof Hypothesis))
+      problems.push(`hypotheses[${i}] is not a Hypothesis; build it with hypothesis({...})`);
+    else if (hNames.has(h.name))
+      problems.push(`hypothesis '${h.name}' is defined twice; give each a name`);
+    else hNames.add(h.name);
+  });
+  if (hypotheses.length > 0 && real.length === 0) {
+    problems.push('hypotheses need at least one treatment to compare against the baseline');
+  }
+  exp.plugins.forEach((p, i) => {
+    if (!(p instanceof BasePlugin))
+      problems.push(`plugins[${i}] is not a plugin (extend BasePlugin)`);
+  });
+  return problems;
+}
