@@ -36,7 +36,18 @@ const PRIMITIVE_TYPES: Readonly<Record<string, unknown>> = { Number, String, Boo
 
 interface StepState {
   readonly model: StepModel;
+  /** Read on every call by the runner: resolved once from the model. */
+  readonly name: string;
+  readonly cacheable: boolean;
   hash?: string;
+}
+
+function stateOf(model: StepModel): StepState {
+  return {
+    model,
+    name: model.options.name ?? model.className,
+    cacheable: model.options.cacheable === true,
+  };
 }
 
 /**
@@ -71,7 +82,7 @@ export abstract class Step<In = unknown, Out = unknown> {
     // A deep, frozen copy: changing an object after passing it cannot change the step (or its hash).
     this.params = freezeCopy({ ...params });
     Object.defineProperty(this, STATE, {
-      value: { model } satisfies StepState,
+      value: stateOf(model),
       enumerable: false,
       configurable: true,
     });
@@ -87,12 +98,11 @@ export abstract class Step<In = unknown, Out = unknown> {
 
   /** Display and provenance name: `@PipelineStep({ name })` or the class name. */
   get name(): string {
-    const model = this[STATE].model;
-    return model.options.name ?? model.className;
+    return this[STATE].name;
   }
 
   get cacheable(): boolean {
-    return this[STATE].model.options.cacheable === true;
+    return this[STATE].cacheable;
   }
 
   /** Code fingerprint of the step class (and its bases); see `codeFingerprint`. */
@@ -141,9 +151,7 @@ export abstract class Step<In = unknown, Out = unknown> {
       if (p && p.type === undefined && type) params.set(field, { ...p, type });
     }
     Object.defineProperty(this, STATE, {
-      value: {
-        model: { ...state.model, params, fingerprint: identity.fingerprint },
-      } satisfies StepState,
+      value: stateOf({ ...state.model, params, fingerprint: identity.fingerprint }),
       enumerable: false,
       configurable: true,
     });
