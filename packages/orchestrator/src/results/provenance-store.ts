@@ -68,8 +68,9 @@ class ConditionColumns {
   /** Starts a span of `n` hashes that does not cross a chunk; returns its first slot. */
   reserve(n: number): number {
     const offset = this.hashCount % CHUNK_SLOTS;
-    if (this.chunks.length === 0 || offset + n > CHUNK_SLOTS) {
-      if (this.chunks.length > 0 && offset !== 0) this.hashCount += CHUNK_SLOTS - offset;
+    if (offset + n > CHUNK_SLOTS) this.hashCount += CHUNK_SLOTS - offset; // skip the chunk's tail
+    // A span fits in one chunk, so the chunk of its first slot is all it needs.
+    while (Math.floor(this.hashCount / CHUNK_SLOTS) >= this.chunks.length) {
       this.chunks.push(Buffer.allocUnsafe(CHUNK_SLOTS * HASH_BYTES));
     }
     return this.hashCount;
@@ -146,6 +147,21 @@ class ConditionColumns {
       });
     }
     return { reads: NONE, wrote: {}, metrics };
+  }
+
+  /** `changesAt(step)` as JSON, written from the columns without building the objects. */
+  changesJson(step: number): string | undefined {
+    const other = this.otherChanges.get(step);
+    if (other) return JSON.stringify(other);
+    const first = this.firstRow.get(step);
+    if (first === undefined) return undefined;
+    let metrics = '';
+    for (let r = first; r < this.rowCount && this.rowStep[r] === step; r++) {
+      const value = this.rowValue[r] as number;
+      const name = JSON.stringify(this.names[this.rowName[r] as number]);
+      metrics += `${metrics ? ',' : ''}{"name":${name},"value":${Number.isFinite(value) ? String(value) : 'null'}}`;
+    }
+    return `{"reads":[],"wrote":{},"metrics":[${metrics}]}`;
   }
 
   has(replicate: number): boolean {
@@ -308,17 +324,17 @@ export class ProvenanceStore {
       }
       const [hashAt, stepAt, count] = cols.span(rep) as [number, number, number];
       const hits: number[] = [];
-      let changes: Record<string, StepRecord['ctxChanges']> | undefined;
+      let changes = '';
       for (let i = 0; i < count; i++) {
         if (cols.cacheHits[stepAt + i] === 1) hits.push(i);
-        const c = cols.changesAt(stepAt + i);
-        if (c) (changes ??= {})[i] = c;
+        const c = cols.changesJson(stepAt + i);
+        if (c) changes += `${changes ? ',' : ''}"${i}":${c}`;
       }
       // Built by hand: this runs once per replicate and condition of every stored run, and the
       // generic path (an object, Array.from, JSON.stringify) was most of the cost of storing.
       let line = `{"replicate":${rep},"hashes":"${cols.hex(hashAt, count + 1)}","ids":[${cols.identities.subarray(stepAt, stepAt + count).join(',')}]`;
       if (hits.length) line += `,"hits":[${hits.join(',')}]`;
-      if (changes) line += `,"changes":${JSON.stringify(changes)}`;
+      if (changes) line += `,"changes":{${changes}}`;
       yield `${line}}`;
     }
   }
