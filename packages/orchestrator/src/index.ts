@@ -47,6 +47,11 @@ export {
   type StoredArtifact,
 } from './results/result.js';
 export { ArtifactDataSource } from './artifacts/artifact-datasource.js';
+export {
+  defaultArtifactLoader,
+  type ArtifactContentType,
+  type ArtifactFileInfo,
+} from './artifacts/content-type.js';
 export { ExperimentGraph } from './graph/experiment-graph.js';
 export { ExperimentGraphError } from './graph/experiment-graph-error.js';
 export type { GraphEvent, GraphRunOptions } from './graph/graph-events.js';

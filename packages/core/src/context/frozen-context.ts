@@ -116,6 +116,7 @@ export class FrozenContext {
    */
   enterStep(name: string | undefined): void {
     this.#stepName = name;
+    this.artifacts.enterStep(name);
   }
 }
 

@@ -1,3 +1,4 @@
+import type { ArtifactContentType } from '../artifacts/content-type.js';
 import type { StepRecord } from '../pipeline/step-record.js';
 
 /** An error in a form that survives a worker boundary and JSON. */
@@ -20,6 +21,7 @@ export interface ConditionOutcome {
     readonly name: string;
     readonly step: string;
     readonly path: string;
+    readonly contentType?: ArtifactContentType;
   }[];
   readonly error?: SerializedError;
 }

@@ -6,6 +6,7 @@ import {
   type Logger,
   type Treatment,
 } from '@crystallize/core';
+import { contentTypeOf } from '../artifacts/content-type.js';
 import { artifactRelPath } from '../artifacts/layout.js';
 import type {
   ConditionOutcome,
@@ -77,6 +78,7 @@ function artifactsOf(
     name: a.name,
     step: a.step ?? '',
     path: env.hasRunDir ? artifactRelPath(replicate, condition, a.step ?? '', a.name) : '',
+    contentType: contentTypeOf(a.data),
   }));
 }
 

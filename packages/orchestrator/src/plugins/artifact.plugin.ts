@@ -7,6 +7,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import type { FrozenContext, Step } from '@crystallize/core';
 import { BasePlugin, type RunContext } from './plugin.js';
@@ -26,6 +27,7 @@ import {
   resultsPath,
   versionDir,
 } from '../artifacts/layout.js';
+import { encodeArtifact, type ArtifactContentType } from '../artifacts/content-type.js';
 
 export interface ArtifactPluginOptions {
   /** Root folder of stored runs (default 'data'). */
@@ -40,7 +42,9 @@ export interface ArtifactPluginOptions {
 
 function writeAtomic(path: string, data: string | Uint8Array): void {
   mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  // node:crypto, never Math.random: a replicate's Math.random is the user's seeded stream, and
+  // drawing from it here would shift the user's numbers whenever an artifact is written.
+  const tmp = `${path}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
   writeFileSync(tmp, data);
   // rename is atomic on one filesystem: readers see the old file or the new one, never half.
   renameSync(tmp, path);
@@ -128,23 +132,23 @@ export class ArtifactPlugin extends BasePlugin {
         entry.step ?? step.name,
         entry.name,
       );
-      const data =
-        entry.data instanceof Uint8Array || typeof entry.data === 'string'
-          ? entry.data
-          : JSON.stringify(entry.data);
-      writeAtomic(join(dir, rel), data);
+      writeAtomic(join(dir, rel), encodeArtifact(entry.name, entry.data));
     }
   }
 
   override afterRun(experiment: Experiment, result: Result, run: RunContext): void {
     const dir = run.dir;
     if (!dir) return;
-    const manifest: Record<string, { step: string; files: string[] }> = {};
+    const manifest: Record<
+      string,
+      { step: string; files: string[]; contentTypes: Record<string, ArtifactContentType> }
+    > = {};
     for (const condition of run.conditions) {
       const stored = result.storedCondition(condition, run);
       for (const a of stored.artifacts) {
-        const m = (manifest[a.name] ??= { step: a.step, files: [] });
+        const m = (manifest[a.name] ??= { step: a.step, files: [], contentTypes: {} });
         m.files.push(a.path);
+        if (a.contentType) m.contentTypes[a.path] = a.contentType;
       }
       if (run.reused.has(condition)) continue;
       writeAtomic(resultsPath(dir, condition), JSON.stringify(stored));

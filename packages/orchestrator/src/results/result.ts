@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Expose, Transform, Type, instanceToPlain, plainToInstance } from 'class-transformer';
 import { PipelineExecutionError, CrystallizeError, type Ranking } from '@crystallize/core';
+import type { ArtifactContentType } from '../artifacts/content-type.js';
 import type { SerializedError } from '../execution/replicate-outcome.js';
 import type { StepRecord } from '../pipeline/step-record.js';
 import type { RunContext } from '../plugins/plugin.js';
@@ -54,6 +55,8 @@ export interface StoredArtifact {
   readonly step: string;
   /** Relative to the run folder. */
   readonly path: string;
+  /** How the file was written (text, bytes or json); the default loader reads it back so. */
+  readonly contentType?: ArtifactContentType;
 }
 
 function toError(e: SerializedError): Error {

@@ -8,6 +8,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { dirname } from 'node:path';
+import type { ArtifactContentType } from '../artifacts/content-type.js';
 import type { SerializedError } from '../execution/replicate-outcome.js';
 import type { StepRecord } from '../pipeline/step-record.js';
 import { markerPath, provenancePath, resultsPath } from '../artifacts/layout.js';
@@ -29,6 +30,7 @@ export interface StoredConditionSummary {
     readonly step: string;
     readonly path: string;
     readonly replicate: number;
+    readonly contentType?: ArtifactContentType;
   }[];
 }
 
