@@ -6,7 +6,14 @@
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type FrozenContext, Param, PipelineStep, Step, treatment } from '@crystallize/core';
+import {
+  ExperimentInput,
+  type FrozenContext,
+  Param,
+  PipelineStep,
+  Step,
+  treatment,
+} from '@crystallize/core';
 import {
   Artifact,
   ArtifactPlugin,
@@ -262,5 +269,31 @@ describe('downstream replicate count', () => {
     }
     await up.run({ replicates: 3 }); // a new run of the upstream replaces what it stored
     expect(out.replicates).toBe(3);
+  });
+
+  it('is what the upstream stored when the artifact is one input of an ExperimentInput', async () => {
+    const root = tempDir();
+    const out = new Artifact<unknown>('r.json');
+    const up = new Experiment({
+      name: 'up-input',
+      datasource: () => 0,
+      pipeline: [Emit.with({ out, value: 1 })],
+      outputs: [out],
+      replicates: 2,
+      plugins: plugins(root),
+      cache: false,
+    });
+    // Built before the upstream ran: the count is read when the downstream runs, not now.
+    const input = new ExperimentInput({ r: out, other: () => 'x' });
+    await up.run({ replicates: 4 });
+    const down = await new Experiment({
+      name: 'down-input',
+      datasource: input,
+      pipeline: [Inspect],
+      plugins: plugins(root),
+      cache: false,
+    }).run();
+    expect(down.errors).toEqual({});
+    expect(down.provenance.replicates).toBe(4);
   });
 });
