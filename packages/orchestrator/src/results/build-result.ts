@@ -8,7 +8,13 @@ import type { ReplicateOutcome, SerializedError } from '../execution/replicate-o
 import type { StoredCondition } from '../resume/stored-condition.js';
 import type { ConditionFingerprint } from '../resume/fingerprint.js';
 import { ProvenanceStore } from './provenance-store.js';
-import { ConditionMetrics, HypothesisResult, Result, type StoredArtifact } from './result.js';
+import {
+  ConditionMetrics,
+  HypothesisResult,
+  Result,
+  type ConditionOrigin,
+  type StoredArtifact,
+} from './result.js';
 
 export interface ResultInput {
   readonly experiment: string;
@@ -128,8 +134,10 @@ export class ResultAccumulator {
     result.dir = input.dir;
     result.errors = this.#errors;
     const seeds: Record<string, number[]> = {};
+    const origins: Record<string, ConditionOrigin> = {};
     for (const c of input.conditions) {
       const stored = input.reused.get(c);
+      origins[c] = stored ? { reused: true, fromVersion: stored.version } : { reused: false };
       const acc = this.#conditions.get(c) ?? new ConditionAcc();
       const cm = new ConditionMetrics();
       if (stored) {
@@ -154,6 +162,7 @@ export class ResultAccumulator {
       replicates: input.replicates,
       seeds,
       ctxChanges: this.#provenance.view(),
+      conditions: origins,
     };
     result.attachProvenance(this.#provenance);
     result.fingerprints = Object.fromEntries(

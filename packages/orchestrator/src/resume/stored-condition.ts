@@ -37,6 +37,14 @@ export interface StoredConditionSummary {
 /** A stored condition as resume loads it: `results.json` plus its `provenance.jsonl`. */
 export interface StoredCondition extends StoredConditionSummary {
   readonly provenance: Readonly<Record<string, readonly StepRecord[]>>;
+  /** The version folder (`v<N>`) it was read from. */
+  readonly version: number;
+}
+
+/** N of a `.../v<N>` folder (0 when the folder is not named so). */
+function versionOf(dir: string): number {
+  const m = /(?:^|[\\/])v(\d+)[\\/]*$/.exec(dir);
+  return m ? Number(m[1]) : 0;
 }
 
 /** Reads a completed condition from a version folder; undefined when absent or incomplete. */
@@ -50,7 +58,11 @@ export function readCompletedCondition(
     const summary = JSON.parse(
       readFileSync(resultsPath(dir, condition), 'utf8'),
     ) as StoredConditionSummary;
-    return { ...summary, provenance: readProvenance(provenancePath(dir, condition)) };
+    return {
+      ...summary,
+      provenance: readProvenance(provenancePath(dir, condition)),
+      version: versionOf(dir),
+    };
   } catch {
     return undefined; // an unreadable results file is not a completed condition
   }
