@@ -43,6 +43,8 @@ export {
   ExperimentMetrics,
   ConditionMetrics,
   HypothesisResult,
+  type HypothesisTreatmentSummary,
+  type ConditionOrigin,
   type Provenance,
   type StoredArtifact,
 } from './results/result.js';

@@ -17,6 +17,7 @@ import type { StepRecord } from '../pipeline/step-record.js';
 import { writeProvenance } from '../resume/stored-condition.js';
 import {
   COMPLETE_MARKER,
+  HYPOTHESES_FILE,
   MANIFEST_FILE,
   METADATA_FILE,
   RESULTS_FILE,
@@ -162,6 +163,9 @@ export class ArtifactPlugin extends BasePlugin {
       else rmSync(marker, { force: true });
     }
     writeAtomic(join(dir, MANIFEST_FILE), JSON.stringify(manifest, null, 2));
+    // Beside the metrics: every hypothesis, per treatment (statistic, p-values, effect size,
+    // CI, significance, rank), as they appear in Result.toJSON().metrics.hypotheses.
+    writeAtomic(join(dir, HYPOTHESES_FILE), JSON.stringify(result.metrics.hypotheses, null, 2));
     writeAtomic(
       join(dir, METADATA_FILE),
       JSON.stringify(
@@ -196,7 +200,16 @@ export class ArtifactPlugin extends BasePlugin {
       const keepFull = i < this.retention;
       for (const file of walk(versionDir(expDir, v))) {
         const base = file.slice(file.lastIndexOf('/') + 1);
-        if ([RESULTS_FILE, COMPLETE_MARKER, METADATA_FILE, MANIFEST_FILE, 'run.log'].includes(base))
+        if (
+          [
+            RESULTS_FILE,
+            COMPLETE_MARKER,
+            METADATA_FILE,
+            MANIFEST_FILE,
+            HYPOTHESES_FILE,
+            'run.log',
+          ].includes(base)
+        )
           continue;
         if (!keepFull || statSync(file).size > limit) rmSync(file, { force: true });
       }

@@ -106,6 +106,7 @@ export class LoggingPlugin extends BasePlugin {
   }
 
   override afterRun(experiment: Experiment, result: Result, run: RunContext): void {
+    logHypotheses(run.logger, result);
     const errors = Object.keys(result.errors);
     run.logger.info(
       { errors: errors.length },
@@ -113,5 +114,40 @@ export class LoggingPlugin extends BasePlugin {
         (errors.length ? ` with ${errors.length} failed replicate(s): ${errors.join(', ')}` : ''),
     );
     this.#close();
+  }
+}
+
+function formatP(p: number | undefined): string {
+  if (p === undefined) return 'n/a';
+  return p !== 0 && Math.abs(p) < 1e-4 ? p.toExponential(2) : String(Number(p.toPrecision(3)));
+}
+
+/** One line per hypothesis at the end of a run: its best treatment and that treatment's p-value. */
+function logHypotheses(logger: RunContext['logger'], result: Result): void {
+  for (const h of result.metrics.hypotheses) {
+    const best = h.ranking.best;
+    const s = best === undefined ? undefined : h.treatments[best];
+    if (best === undefined || s === undefined) {
+      const why = Object.entries(h.errors)
+        .map(([k, e]) => `${k}: ${e}`)
+        .join('; ');
+      logger.warn(
+        { hypothesis: h.name },
+        `hypothesis '${h.name}': no treatment ranked${why ? ` (${why})` : ''}`,
+      );
+      continue;
+    }
+    const adjusted =
+      s.p_value_adjusted === undefined ? '' : `, adjusted p = ${formatP(s.p_value_adjusted)}`;
+    const significant =
+      (s.significant_adjusted ?? s.significant) === undefined
+        ? ''
+        : (s.significant_adjusted ?? s.significant)
+          ? ', significant'
+          : ', not significant';
+    logger.info(
+      { hypothesis: h.name, best, p_value: s.p_value, p_value_adjusted: s.p_value_adjusted },
+      `hypothesis '${h.name}': best treatment '${best}' (p = ${formatP(s.p_value)}${adjusted}${significant})`,
+    );
   }
 }
