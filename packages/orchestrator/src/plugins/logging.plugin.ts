@@ -118,8 +118,8 @@ export class LoggingPlugin extends BasePlugin {
 }
 
 function formatP(p: number | undefined): string {
-  if (p === undefined) return 'n/a';
-  return p !== 0 && Math.abs(p) < 1e-4 ? p.toExponential(2) : String(Number(p.toPrecision(3)));
+  // Three significant digits; JavaScript switches to exponent notation below 1e-6 (3.1e-8).
+  return p === undefined ? 'n/a' : String(Number(p.toPrecision(3)));
 }
 
 /** One line per hypothesis at the end of a run: its best treatment and that treatment's p-value. */
