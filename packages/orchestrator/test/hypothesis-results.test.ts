@@ -1,6 +1,6 @@
 /* Issue #10 point 13: hypothesis results are stored beside the metrics, survive Result.fromJSON, and are logged. */
 import 'reflect-metadata';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type FrozenContext,
@@ -97,6 +97,18 @@ describe('hypothesis results', () => {
       JSON.parse(JSON.stringify(result.getHypothesis('gap')!.treatments['big'])),
     );
     expect(stored[0]!.results['small']!.detail).toBe('kept as the verifier returned it');
+  });
+
+  it('writes no hypotheses.json for a run without hypotheses', async () => {
+    const root = tempDir();
+    await new Experiment({
+      name: 'hyp',
+      datasource: () => 10,
+      pipeline: [Score],
+      plugins: [new ArtifactPlugin({ rootDir: root }), new LoggingPlugin({ level: 'silent' })],
+      cache: false,
+    }).run();
+    expect(existsSync(join(root, 'hyp', 'v0', 'hypotheses.json'))).toBe(false);
   });
 
   it('survives Result.toJSON / Result.fromJSON', async () => {

@@ -164,8 +164,11 @@ export class ArtifactPlugin extends BasePlugin {
     }
     writeAtomic(join(dir, MANIFEST_FILE), JSON.stringify(manifest, null, 2));
     // Beside the metrics: every hypothesis, per treatment (statistic, p-values, effect size,
-    // CI, significance, rank), as they appear in Result.toJSON().metrics.hypotheses.
-    writeAtomic(join(dir, HYPOTHESES_FILE), JSON.stringify(result.metrics.hypotheses, null, 2));
+    // CI, significance, rank), as they appear in Result.toJSON().metrics.hypotheses. A run
+    // without hypotheses leaves none (and removes a resumed folder's stale one).
+    if (result.metrics.hypotheses.length > 0)
+      writeAtomic(join(dir, HYPOTHESES_FILE), JSON.stringify(result.metrics.hypotheses, null, 2));
+    else rmSync(join(dir, HYPOTHESES_FILE), { force: true });
     writeAtomic(
       join(dir, METADATA_FILE),
       JSON.stringify(
