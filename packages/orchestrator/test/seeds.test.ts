@@ -213,7 +213,7 @@ describe('SeedPlugin (SPEC §6)', () => {
         ctx.metrics.add('shared', fromMath.filter((x) => seen.has(x)).length);
         ctx.metrics.add('abs_r', Math.abs(pearson(fromCtx, fromMath)));
         // The documented derivation: Math.random replays the seed's 'mathRandom' stream.
-        const expected = createRng(ctx.get<number>('seed_used'), 'mathRandom');
+        const expected = createRng(ctx.get<number>('seed_used', -1), 'mathRandom');
         ctx.metrics.add(
           'documented',
           fromMath.every((x) => x === expected.next()),
