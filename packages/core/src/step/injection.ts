@@ -136,17 +136,14 @@ function fitsDeclaredType(value: unknown, type: unknown): boolean {
   if (value instanceof (type as abstract new (...args: never[]) => unknown)) return true;
   if (isPlainObject(value)) return true;
   // An instance of the same class from another copy of its module (or realm) still fits.
+  const name = (type as { name?: string }).name;
+  if (!name) return true; // an anonymous class: nothing to compare by
   for (
     let p = Object.getPrototypeOf(value) as object | null;
     p;
     p = Object.getPrototypeOf(p) as object | null
   ) {
-    if (
-      (p as { constructor?: { name?: string } }).constructor?.name ===
-      (type as { name: string }).name
-    ) {
-      return true;
-    }
+    if ((p as { constructor?: { name?: string } }).constructor?.name === name) return true;
   }
   return false;
 }
@@ -170,7 +167,7 @@ export function checkExplicitTypes(
     const declared = typeName(type);
     throw new InjectionError(
       `Step '${stepName}': explicit parameter '${field}' is declared as ${declared} but got ${valueKind(value)}. ` +
-        `Pass a ${declared} (explicit values are not converted; only context values are), or leave ` +
+        `Pass a value of type ${declared} (explicit values are not converted; only context values are), or leave ` +
         `'${field}' out to inject it from the context. Build steps with ${stepName}.with({ ... }) ` +
         'to have the compiler check parameter types.',
     );
