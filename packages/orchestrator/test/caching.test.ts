@@ -367,6 +367,44 @@ describe('cache keys of a cacheable step', () => {
     }
   });
 
+  it('give a one-parameter step distinct entries for 0 and -0', async () => {
+    class Sign extends Step<number, number> {
+      @Param() x = 0;
+      @PipelineStep({ cacheable: true })
+      run(): number {
+        return Object.is(this.x, -0) ? -1 : 1;
+      }
+    }
+    const make = (cacheDir: string): Experiment =>
+      new Experiment({
+        name: 'exact-keys-one',
+        datasource: () => 1,
+        pipeline: [new Sign()],
+        treatments: [treatment('negative-zero', { x: -0 })],
+        plugins: [
+          new ArtifactPlugin({ rootDir: tempDir() }),
+          new LoggingPlugin({ level: 'silent' }),
+        ],
+        cache: new CacheStore({ dir: cacheDir }),
+      });
+    const cacheDir = tempDir();
+    for (const run of [1, 2]) {
+      const result = await make(cacheDir).run({ replicates: 2 });
+      for (const [name, out] of [
+        ['baseline', 1],
+        ['negative-zero', -1],
+      ] as const) {
+        for (const reps of recordsOf(result, name)) {
+          expect({ run, name, out: reps[0]!.outputHash }).toEqual({
+            run,
+            name,
+            out: hashValue(out),
+          });
+        }
+      }
+    }
+  });
+
   it('keep a bigint parameter apart from the equal number (stepKeyOf, memoised or not)', () => {
     const step = new Describe();
     for (const round of [1, 2]) {
