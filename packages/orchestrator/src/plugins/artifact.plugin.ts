@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import type { FrozenContext, Step } from '@crystallize/core';
 import { BasePlugin, type RunContext } from './plugin.js';
+import { toStoredJson } from '../results/stored-json.js';
 import type { Experiment } from '../experiment/experiment.js';
 import type { Result } from '../results/result.js';
 import type { StepRecord } from '../pipeline/step-record.js';
@@ -152,7 +153,7 @@ export class ArtifactPlugin extends BasePlugin {
         if (a.contentType) m.contentTypes[a.path] = a.contentType;
       }
       if (run.reused.has(condition)) continue;
-      writeAtomic(resultsPath(dir, condition), JSON.stringify(stored));
+      writeAtomic(resultsPath(dir, condition), toStoredJson(stored));
       writeProvenance(provenancePath(dir, condition), result.provenanceLines(condition));
       const complete =
         stored.seeds.length === run.replicates &&
@@ -162,16 +163,16 @@ export class ArtifactPlugin extends BasePlugin {
       if (complete) writeAtomic(marker, new Date().toISOString());
       else rmSync(marker, { force: true });
     }
-    writeAtomic(join(dir, MANIFEST_FILE), JSON.stringify(manifest, null, 2));
+    writeAtomic(join(dir, MANIFEST_FILE), toStoredJson(manifest, 2));
     // Beside the metrics: every hypothesis, per treatment (statistic, p-values, effect size,
     // CI, significance, rank), as they appear in Result.toJSON().metrics.hypotheses. A run
     // without hypotheses leaves none (and removes a resumed folder's stale one).
     if (result.metrics.hypotheses.length > 0)
-      writeAtomic(join(dir, HYPOTHESES_FILE), JSON.stringify(result.metrics.hypotheses, null, 2));
+      writeAtomic(join(dir, HYPOTHESES_FILE), toStoredJson(result.metrics.hypotheses, 2));
     else rmSync(join(dir, HYPOTHESES_FILE), { force: true });
     writeAtomic(
       join(dir, METADATA_FILE),
-      JSON.stringify(
+      toStoredJson(
         {
           experiment: experiment.name,
           version: Number(dir.slice(dir.lastIndexOf('v') + 1)),
@@ -184,7 +185,6 @@ export class ArtifactPlugin extends BasePlugin {
           aborted: run.signal?.aborted === true,
           completedAt: new Date().toISOString(),
         },
-        null,
         2,
       ),
     );

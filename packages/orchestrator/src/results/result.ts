@@ -8,6 +8,7 @@ import type { RunContext } from '../plugins/plugin.js';
 import type { StoredConditionSummary } from '../resume/stored-condition.js';
 import { printTree } from './print-tree.js';
 import type { ProvenanceStore } from './provenance-store.js';
+import { decodeStored, encodeStored } from './stored-json.js';
 
 /** Aggregated metrics of one condition: `{ metric: values over replicates, in replicate order }`. */
 export class ConditionMetrics {
@@ -209,11 +210,11 @@ export class Result {
   #provenanceStore: ProvenanceStore | undefined;
 
   toJSON(): Record<string, unknown> {
-    return instanceToPlain(this) as Record<string, unknown>;
+    return encodeStored(instanceToPlain(this)) as Record<string, unknown>;
   }
 
   static fromJSON(json: string | Record<string, unknown>): Result {
-    const plain = typeof json === 'string' ? (JSON.parse(json) as Record<string, unknown>) : json;
-    return plainToInstance(Result, plain);
+    const plain = decodeStored(typeof json === 'string' ? JSON.parse(json) : json);
+    return plainToInstance(Result, plain as Record<string, unknown>);
   }
 }

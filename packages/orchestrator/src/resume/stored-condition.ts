@@ -13,6 +13,7 @@ import type { SerializedError } from '../execution/replicate-outcome.js';
 import type { StepRecord } from '../pipeline/step-record.js';
 import { markerPath, provenancePath, resultsPath } from '../artifacts/layout.js';
 import { ProvenanceStore } from '../results/provenance-store.js';
+import { fromStoredJson } from '../results/stored-json.js';
 
 /** What `<condition>/results.json` holds. */
 export interface StoredConditionSummary {
@@ -55,9 +56,9 @@ export function readCompletedCondition(
   if (!existsSync(markerPath(dir, condition)) || !existsSync(resultsPath(dir, condition)))
     return undefined;
   try {
-    const summary = JSON.parse(
+    const summary = fromStoredJson<StoredConditionSummary>(
       readFileSync(resultsPath(dir, condition), 'utf8'),
-    ) as StoredConditionSummary;
+    );
     return {
       ...summary,
       provenance: readProvenance(provenancePath(dir, condition)),
