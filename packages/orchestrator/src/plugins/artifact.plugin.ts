@@ -163,6 +163,7 @@ export class ArtifactPlugin extends BasePlugin {
       JSON.stringify(
         {
           experiment: experiment.name,
+          ...(experiment.description !== undefined ? { description: experiment.description } : {}),
           version: Number(dir.slice(dir.lastIndexOf('v') + 1)),
           replicates: run.replicates,
           conditions: run.conditions,
