@@ -4,7 +4,7 @@
  * replicate failed.
  */
 import 'reflect-metadata';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type FrozenContext,
@@ -22,6 +22,7 @@ import {
   AsyncExecution,
   Experiment,
   LoggingPlugin,
+  type ParallelExecution,
   Result,
   SerialExecution,
   type ExecutionPlugin,
@@ -331,5 +332,39 @@ describe('failed conditions', () => {
     const back = Result.fromJSON(JSON.stringify(bad.toJSON()));
     expect(back.ok).toBe(false);
     expect(back.failures.conditions[0]).toMatchObject({ condition: 'baseline', failed: 1 });
+  });
+});
+
+describe('unused treatment keys (parallel)', () => {
+  afterAll(async () => {
+    const { unusedKeyParallelExp, UNUSED_ROOT } =
+      await import('./fixtures/unused-key-experiments.js');
+    await (unusedKeyParallelExp.execution as ParallelExecution).close();
+    rmSync(UNUSED_ROOT, { recursive: true, force: true });
+  }, 60_000);
+
+  it('reports a key no worker read: the read keys travel back with each replicate', async () => {
+    const { unusedKeyParallelExp } = await import('./fixtures/unused-key-experiments.js');
+    const result = await unusedKeyParallelExp.run({ replicates: 2 });
+    expect(result.errors).toEqual({});
+    expect(result.metrics.treatments['good']?.metrics).toEqual({ sum: [7, 7] });
+    expect(result.unusedTreatmentKeys).toEqual([
+      { treatment: 'typo', key: 'shfit', suggestion: 'shift' },
+    ]);
+  }, 60_000);
+});
+
+describe('reserved context keys in apply()', () => {
+  it('rejects a treatment given to apply() that sets a reserved key', async () => {
+    const exp = new Experiment({
+      name: 'reserved-apply',
+      datasource: () => [1],
+      pipeline: [Affine, ComputeSum],
+      plugins: quietPlugins(),
+      cache: false,
+    });
+    await expect(exp.apply({ treatment: treatment('t', { replicate: 9 }) })).rejects.toThrow(
+      /treatment 't' sets reserved key 'replicate'/,
+    );
   });
 });

@@ -2,12 +2,15 @@ import {
   BASELINE_CONDITION,
   FrozenContext,
   createRng,
+  RESERVED_CONTEXT_KEYS,
   rootLogger,
+  ValidationError,
   type Treatment,
 } from '@crystallize/core';
 import { runPipeline, type RunnerOptions } from '../pipeline/pipeline-runner.js';
 import { SeedPlugin } from '../plugins/seed.plugin.js';
 import type { Experiment } from './experiment.js';
+import { reservedKeyProblem } from './condition-runner.js';
 import { withStepLifecycle } from './step-lifecycle.js';
 
 export interface ApplyOptions {
@@ -24,6 +27,16 @@ export interface ApplyOptions {
  * Steps' `setup` and `teardown` run around it as in `run()`.
  */
 export async function applyOnce(exp: Experiment, options: ApplyOptions): Promise<unknown> {
+  const reserved = new Set<string>(RESERVED_CONTEXT_KEYS);
+  const problems = [
+    ...Object.keys(exp.initialCtx)
+      .filter((k) => reserved.has(k))
+      .map((k) => reservedKeyProblem('initialCtx', k)),
+    ...Object.keys(options.treatment?.values ?? {})
+      .filter((k) => reserved.has(k))
+      .map((k) => reservedKeyProblem(`treatment '${options.treatment?.name ?? ''}'`, k)),
+  ];
+  if (problems.length) throw new ValidationError(problems, `Experiment '${exp.name}' (apply)`);
   return withStepLifecycle(exp.pipeline.steps, exp.initialCtx, rootLogger(), () =>
     applyPipeline(exp, options),
   );
