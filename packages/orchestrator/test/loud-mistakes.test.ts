@@ -27,7 +27,7 @@ import {
   SerialExecution,
   type ExecutionPlugin,
 } from '@crystallize/orchestrator';
-import { ComputeSum, quietPlugins, tempDir } from './helpers.js';
+import { ComputeSum, FileStepCache, quietPlugins, tempDir } from './helpers.js';
 
 class Affine extends Step<number[], number[]> {
   @Param() shift = 0;
@@ -180,6 +180,27 @@ describe.each(executions)('unused treatment keys (%s)', (_label, execution) => {
     });
     const result = await exp.run();
     expect(result.unusedTreatmentKeys).toEqual([{ treatment: 'ignored', key: 'shift' }]);
+  });
+
+  it('reports a key only a cached step body reads: the cached output ignored it', async () => {
+    class CachedOffset extends Step<number[], number[]> {
+      @PipelineStep({ cacheable: true })
+      run(data: number[], ctx: FrozenContext): number[] {
+        return data.map((x) => x + ctx.get('offset', 0));
+      }
+    }
+    const exp = new Experiment({
+      name: 'cached-read',
+      datasource: () => [1],
+      pipeline: [CachedOffset, ComputeSum],
+      treatments: [treatment('offset', { offset: 10 })],
+      plugins: [execution(), ...quietPlugins()],
+      cache: new FileStepCache(),
+    });
+    const result = await exp.run();
+    // The treatment's condition was served the baseline's entry: offset changed nothing.
+    expect(result.metrics.treatments['offset']?.metrics).toEqual({ sum: [1] });
+    expect(result.unusedTreatmentKeys).toEqual([{ treatment: 'offset', key: 'offset' }]);
   });
 
   it('checks keys a function treatment adds, and a key far from every name gets no suggestion', async () => {

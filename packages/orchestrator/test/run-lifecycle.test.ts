@@ -203,6 +203,12 @@ describe('debug() by treatment name', () => {
     expect(result.metrics.treatments['double']?.metrics).toEqual({ sum: [12] });
   });
 
+  it("runs the baseline alone for 'baseline'", async () => {
+    const result = await exp().debug('baseline');
+    expect(result.metrics.baseline.metrics).toEqual({ sum: [6] });
+    expect(result.metrics.treatments).toEqual({});
+  });
+
   it('names the known treatments when the name is unknown', async () => {
     await expect(exp().debug('tripple')).rejects.toThrow(ValidationError);
     await expect(exp().debug('tripple')).rejects.toThrow(

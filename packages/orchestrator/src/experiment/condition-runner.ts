@@ -68,7 +68,7 @@ export function originalError(serialized: SerializedError): Error | undefined {
  */
 export function loggedError(error: unknown): unknown {
   let e = error;
-  while (e instanceof PipelineExecutionError && e.cause !== undefined) e = e.cause;
+  while (e instanceof PipelineExecutionError && e.cause instanceof Error) e = e.cause;
   return e;
 }
 

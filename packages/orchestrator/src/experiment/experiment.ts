@@ -388,7 +388,8 @@ export class Experiment<In = unknown> {
 
   /**
    * Runs one replicate serially with verbose provenance and debug logs; stores nothing.
-   * `treatment` is a Treatment or the name of one of this experiment's treatments.
+   * `treatment` is a Treatment or the name of one of this experiment's treatments
+   * (`'baseline'`: the baseline alone).
    * @example await exp.debug('double')
    */
   async debug(treatment?: Treatment | string): Promise<Result> {
@@ -400,9 +401,10 @@ export class Experiment<In = unknown> {
     return this.runPlan(plan);
   }
 
-  #treatmentNamed(name: string): Treatment {
+  #treatmentNamed(name: string): Treatment | undefined {
     const found = this.treatments.find((t) => t.name === name);
     if (found) return found;
+    if (name === BASELINE_CONDITION) return undefined; // the baseline alone
     const names = this.treatments.map((t) => `'${t.name}'`);
     throw new ValidationError(
       `Experiment '${this.name}' has no treatment '${name}' (debug). Its treatments: ${
