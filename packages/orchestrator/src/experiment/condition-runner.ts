@@ -86,7 +86,7 @@ function contextFor(
   seed: number,
   treatment: Treatment | undefined,
   reads: string[] | undefined,
-  readKeys: Set<string>,
+  readKeys: Set<string> | undefined,
 ): FrozenContext {
   const initial: Record<string, unknown> = { ...env.initialCtx };
   if (treatment?.values) Object.assign(initial, treatment.values);
@@ -96,12 +96,7 @@ function contextFor(
   // No rng given: the context seeds one from seed_used on first use (most steps never ask).
   const ctx = new FrozenContext(initial, {
     logger: env.logger,
-    onRead: reads
-      ? (k: string) => {
-          reads.push(k);
-          readKeys.add(k);
-        }
-      : (k: string) => void readKeys.add(k),
+    ...onReadFor(reads, readKeys),
   });
   if (treatment && !treatment.values) {
     try {
@@ -128,11 +123,29 @@ export function reservedKeyProblem(who: string, key: string): string {
   );
 }
 
+/** The context's read observer: provenance reads (verbose), treatment-key use, both or none. */
+function onReadFor(
+  reads: string[] | undefined,
+  readKeys: Set<string> | undefined,
+): { onRead?: (key: string) => void } {
+  if (reads && readKeys)
+    return {
+      onRead: (k) => {
+        reads.push(k);
+        readKeys.add(k);
+      },
+    };
+  if (reads) return { onRead: (k) => void reads.push(k) };
+  if (readKeys) return { onRead: (k) => void readKeys.add(k) };
+  return {};
+}
+
 /** Which context keys this condition's treatment set and which keys were read (unused-key check). */
 function usage(
   setKeys: readonly string[],
-  readKeys: ReadonlySet<string>,
+  readKeys: ReadonlySet<string> | undefined,
 ): Pick<ConditionOutcome, 'treatmentKeys' | 'readKeys'> {
+  if (!readKeys || setKeys.length === 0) return {};
   return { treatmentKeys: setKeys, readKeys: [...readKeys].filter((k) => !RESERVED.has(k)) };
 }
 
@@ -170,7 +183,8 @@ export async function runCondition(
 ): Promise<ConditionOutcome> {
   const seed = env.seedPlugin ? env.seedPlugin.seedFor(replicate) : replicate;
   const reads = env.runner.verbose ? [] : undefined;
-  const readKeys = new Set<string>();
+  // Only a treated condition tracks its reads (the baseline sets no keys to check).
+  const readKeys = treatment ? new Set<string>() : undefined;
   let ctx: FrozenContext | undefined;
   let setKeys: string[] = [];
   try {
