@@ -356,14 +356,16 @@ describe('failed conditions', () => {
   });
 });
 
-describe('unused treatment keys (parallel)', () => {
-  afterAll(async () => {
-    const { unusedKeyParallelExp, UNUSED_ROOT } =
-      await import('./fixtures/unused-key-experiments.js');
-    await (unusedKeyParallelExp.execution as ParallelExecution).close();
-    rmSync(UNUSED_ROOT, { recursive: true, force: true });
-  }, 60_000);
+/** Worker pools of the parallel fixtures, closed once every test has run. */
+afterAll(async () => {
+  const { unusedKeyParallelExp, verboseParallelExp, UNUSED_ROOT } =
+    await import('./fixtures/unused-key-experiments.js');
+  await (unusedKeyParallelExp.execution as ParallelExecution).close();
+  await (verboseParallelExp.execution as ParallelExecution).close();
+  rmSync(UNUSED_ROOT, { recursive: true, force: true });
+}, 60_000);
 
+describe('unused treatment keys (parallel)', () => {
   it('reports a key no worker read: the read keys travel back with each replicate', async () => {
     const { unusedKeyParallelExp } = await import('./fixtures/unused-key-experiments.js');
     const result = await unusedKeyParallelExp.run({ replicates: 2 });
@@ -388,4 +390,22 @@ describe('reserved context keys in apply()', () => {
       /treatment 't' sets reserved key 'replicate'/,
     );
   });
+});
+
+describe('LoggingPlugin({ verbose: true }) under ParallelExecution', () => {
+  it('logs one line per step call run in a worker thread, with its duration', async () => {
+    const { verboseParallelExp, UNUSED_ROOT } =
+      await import('./fixtures/unused-key-experiments.js');
+    await verboseParallelExp.run({ replicates: 2 });
+    const lines = readFileSync(
+      join(UNUSED_ROOT, 'data', 'verbose-parallel', 'v0', 'run.log'),
+      'utf8',
+    )
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((l) => l['step'] === 'Shift');
+    expect(lines).toHaveLength(4);
+    for (const l of lines) expect(typeof l['durationMs']).toBe('number');
+  }, 60_000);
 });
