@@ -255,8 +255,13 @@ describe('hypotheses on metrics nobody recorded', () => {
     expect(result.failures.hypotheses).toEqual([
       { name: 'typo', errors: { shifted: expect.stringMatching(/'summ'/) } },
     ]);
-    const errors = logLines(root, 'missing-metric').filter((l) => l.level === 50);
+    const lines = logLines(root, 'missing-metric');
+    const errors = lines.filter((l) => l.level === 50);
     expect(errors.map((l) => l.msg).join('\n')).toMatch(/hypothesis 'typo' failed: .*'summ'/);
+    expect(lines.at(-1)).toMatchObject({
+      level: 40,
+      msg: expect.stringMatching(/failed hypotheses: 'typo'; result\.ok is false/),
+    });
   });
 
   it('is reported up front by validate() when a stored run of the same pipeline shows the recorded metrics', async () => {

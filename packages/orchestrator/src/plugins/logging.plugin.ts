@@ -139,11 +139,15 @@ export class LoggingPlugin extends BasePlugin {
 
   override afterRun(experiment: Experiment, result: Result, run: RunContext): void {
     const errors = Object.keys(result.errors);
-    run.logger.info(
-      { errors: errors.length },
+    const failedHypotheses = result.failures.hypotheses.map((h) => `'${h.name}'`);
+    const msg =
       `experiment '${experiment.name}' finished` +
-        (errors.length ? ` with ${errors.length} failed replicate(s): ${errors.join(', ')}` : ''),
-    );
+      (errors.length ? ` with ${errors.length} failed replicate(s): ${errors.join(', ')}` : '') +
+      (failedHypotheses.length ? `; failed hypotheses: ${failedHypotheses.join(', ')}` : '') +
+      (result.ok ? '' : '; result.ok is false (see result.failures)');
+    // A run whose result is not ok must not end on a calm info line.
+    if (result.ok) run.logger.info({ errors: errors.length, ok: true }, msg);
+    else run.logger.warn({ errors: errors.length, ok: false }, msg);
     this.#close();
   }
 }
