@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { CacheStore } from '@crystallize/cache';
 import {
   CacheError,
+  DataSource,
   InjectionError,
   Param,
   PipelineExecutionError,
@@ -170,5 +171,24 @@ describe('data source failures', () => {
     expect(err.stepName).toBe('datasource');
     expect(err.message).toBe("Step 'datasource' failed: no file");
     expect(err.cause).toBeInstanceOf(MyDomainError);
+  });
+
+  it('names a named data source once: datasource (Csv)', async () => {
+    class Csv extends DataSource<number[]> {
+      fetch(): number[] {
+        throw new Error('missing.csv');
+      }
+    }
+    const exp = new Experiment({
+      name: 'ds-class-name',
+      datasource: new Csv(),
+      pipeline: [Cached],
+      plugins: quietPlugins(),
+      cache: false,
+    });
+    const result = await exp.run();
+    expect(result.errors['baseline_rep_0']?.message).toBe(
+      "Step 'datasource (Csv)' failed: missing.csv",
+    );
   });
 });

@@ -74,9 +74,9 @@ export function loggedError(error: unknown): unknown {
 
 const RESERVED: ReadonlySet<string> = new Set(RESERVED_CONTEXT_KEYS);
 
-/** The label a data-source failure carries: `datasource`, or `datasource 'Csv'` for a named one. */
+/** The label a data-source failure carries: `datasource`, or `datasource (Csv)` for a named one. */
 function datasourceLabel(ds: DataSource): string {
-  return ds.name === 'datasource' || ds.name === '' ? 'datasource' : `datasource '${ds.name}'`;
+  return ds.name === 'datasource' || ds.name === '' ? 'datasource' : `datasource (${ds.name})`;
 }
 
 function contextFor(
