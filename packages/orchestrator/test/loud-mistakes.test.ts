@@ -311,6 +311,8 @@ describe('failed conditions', () => {
         firstError: "Step 'FailsOn' failed: boom in broken",
       },
     ]);
+    const meta = JSON.parse(readFileSync(join(root, 'all-failed', 'v0', 'metadata.json'), 'utf8'));
+    expect(meta.ok).toBe(false);
     const errors = logLines(root, 'all-failed').filter((l) => l.level === 50);
     expect(errors.map((l) => l.msg)).toContainEqual(
       expect.stringMatching(/condition 'broken': every replicate failed \(3\/3\)/),

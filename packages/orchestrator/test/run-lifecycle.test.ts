@@ -172,6 +172,7 @@ describe('description', () => {
     await exp.run();
     const meta = JSON.parse(readFileSync(join(root, 'described', 'v0', 'metadata.json'), 'utf8'));
     expect(meta.description).toBe('Does scaling change the sum?');
+    expect(meta.ok).toBe(true);
 
     const built = Experiment.builder('built')
       .description('Built with a description')

@@ -164,6 +164,7 @@ export class ArtifactPlugin extends BasePlugin {
         {
           experiment: experiment.name,
           ...(experiment.description !== undefined ? { description: experiment.description } : {}),
+          ok: result.ok,
           version: Number(dir.slice(dir.lastIndexOf('v') + 1)),
           replicates: run.replicates,
           conditions: run.conditions,
