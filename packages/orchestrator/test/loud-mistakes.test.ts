@@ -264,6 +264,26 @@ describe('hypotheses on metrics nobody recorded', () => {
     });
   });
 
+  it('fails a hypothesis on every metric when the baseline recorded none', async () => {
+    class NoMetrics extends Step<number[], number[]> {
+      @PipelineStep()
+      run(data: number[]): number[] {
+        return data;
+      }
+    }
+    const result = await new Experiment({
+      name: 'no-metrics',
+      datasource: () => [1],
+      pipeline: [NoMetrics],
+      treatments: [treatment('t', {})],
+      hypotheses: [hypothesis({ verifier: diff(), name: 'all' })],
+      plugins: quietPlugins(),
+      cache: false,
+    }).run();
+    expect(result.ok).toBe(false);
+    expect(result.getHypothesis('all')?.errors['t']).toMatch(/recorded none/);
+  });
+
   it('is reported up front by validate() when a stored run of the same pipeline shows the recorded metrics', async () => {
     const root = tempDir();
     const make = (h: ReturnType<typeof hypothesis>[]) =>

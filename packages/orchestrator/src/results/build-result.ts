@@ -247,8 +247,17 @@ function verifyHypothesis(
   const out = new HypothesisResult();
   out.name = h.name;
   const baseline = result.metrics.baseline.metrics;
+  // "Every baseline metric" of a baseline that recorded none is nothing to test, not a pass.
+  const nothing =
+    h.metricGroups === undefined && Object.keys(baseline).length === 0
+      ? `MissingMetricError: hypothesis '${h.name}' tests every metric the baseline recorded, and it recorded none (did every baseline replicate fail, or does no step call ctx.metrics.add?)`
+      : undefined;
   for (const t of conditions) {
     if (t === BASELINE_CONDITION) continue;
+    if (nothing) {
+      out.errors[t] = nothing;
+      continue;
+    }
     try {
       out.results[t] = h.verify(baseline, result.metrics.treatments[t]?.metrics ?? {});
     } catch (e) {
