@@ -48,6 +48,12 @@ export {
   type Provenance,
   type StoredArtifact,
 } from './results/result.js';
+export type {
+  ConditionFailure,
+  HypothesisFailure,
+  RunFailures,
+  UnusedTreatmentKey,
+} from './results/run-health.js';
 export { ArtifactDataSource } from './artifacts/artifact-datasource.js';
 export {
   defaultArtifactLoader,

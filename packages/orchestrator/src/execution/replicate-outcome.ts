@@ -24,6 +24,10 @@ export interface ConditionOutcome {
     readonly contentType?: ArtifactContentType;
   }[];
   readonly error?: SerializedError;
+  /** Context keys this condition's treatment set (the unused-treatment-key check). */
+  readonly treatmentKeys?: readonly string[];
+  /** Context keys read through `ctx.get` or `@Param` injection in this condition (reserved keys left out). */
+  readonly readKeys?: readonly string[];
 }
 
 export interface ReplicateOutcome {

@@ -190,6 +190,8 @@ interface Call {
   readonly keysBefore: number;
   readonly metricsBefore: number;
   readonly artifactsBefore: number;
+  /** performance.now() at the call's start, in verbose runs only (0 otherwise). */
+  readonly started: number;
 }
 
 /**
@@ -219,6 +221,7 @@ export function executeStep(
     keysBefore: ctx.size,
     metricsBefore: ctx.metrics.count,
     artifactsBefore: ctx.artifacts.size,
+    started: options.verbose ? performance.now() : 0,
   };
   const hashable = dataHash !== UNHASHABLE && stepKey !== UNHASHABLE;
   if (step.cacheable && !hashable) {
@@ -290,7 +293,7 @@ function recordOf(
     ctx.metrics.count === call.metricsBefore
       ? NO_METRICS
       : ctx.metrics.recordsSince(call.metricsBefore);
-  return {
+  const record: StepRecord = {
     step: call.name,
     params: call.params,
     stepHash: call.stepKey,
@@ -302,6 +305,9 @@ function recordOf(
         ? NO_CHANGES
         : { reads: readKeys, wrote, metrics },
   };
+  if (call.started !== 0)
+    (record as { durationMs?: number }).durationMs = performance.now() - call.started;
+  return record;
 }
 
 function complete(

@@ -175,6 +175,8 @@ export class ArtifactPlugin extends BasePlugin {
       toStoredJson(
         {
           experiment: experiment.name,
+          ...(experiment.description !== undefined ? { description: experiment.description } : {}),
+          ok: result.ok,
           version: Number(dir.slice(dir.lastIndexOf('v') + 1)),
           replicates: run.replicates,
           conditions: run.conditions,

@@ -6,11 +6,15 @@ import { rootLogger } from '@crystallize/core';
 import { BasePlugin, type RunContext } from './plugin.js';
 import type { Experiment } from '../experiment/experiment.js';
 import type { Result } from '../results/result.js';
+import type { StepRecord } from '../pipeline/step-record.js';
 
 export interface LoggingPluginOptions {
   /** pino level name (default: `CRYSTALLIZE_LOG_LEVEL` or 'info'). */
   readonly level?: LevelWithSilent;
-  /** Log every step and record context reads in provenance. */
+  /**
+   * Log one line per step call (step, condition, replicate, duration, cache hit) and record
+   * context reads in provenance.
+   */
   readonly verbose?: boolean;
 }
 
@@ -53,6 +57,7 @@ export class LoggingPlugin extends BasePlugin {
   readonly level: LevelWithSilent;
   readonly verbose: boolean;
   #file: ReturnType<typeof pino.destination> | undefined;
+  #logger: Logger | undefined;
 
   constructor(options: LoggingPluginOptions = {}) {
     super();
@@ -84,6 +89,7 @@ export class LoggingPlugin extends BasePlugin {
             pino.multistream(streams),
           );
     run.logger = logger;
+    this.#logger = logger;
     logger.info(
       `experiment '${experiment.name}': ${run.replicates} replicate(s) x ${run.conditions.length} condition(s)` +
         (run.reused.size ? `, reusing ${[...run.reused].join(', ')}` : '') +
@@ -99,7 +105,33 @@ export class LoggingPlugin extends BasePlugin {
     this.#close();
   }
 
+  /**
+   * Verbose: one line per step call, in the parent process whatever the execution strategy
+   * (records arrive as their replicate completes).
+   */
+  override afterStepRecord(
+    _experiment: Experiment,
+    record: StepRecord,
+    where: { readonly condition: string; readonly replicate: number },
+  ): void {
+    if (!this.verbose || !this.#logger) return;
+    const durationMs =
+      record.durationMs === undefined ? undefined : Math.round(record.durationMs * 1000) / 1000;
+    this.#logger.info(
+      {
+        step: record.step,
+        condition: where.condition,
+        replicate: where.replicate,
+        durationMs,
+        cacheHit: record.cacheHit,
+      },
+      `step '${record.step}' (${where.condition}, replicate ${where.replicate}): ` +
+        `${durationMs === undefined ? '?' : durationMs} ms, ${record.cacheHit ? 'cache hit' : 'ran'}`,
+    );
+  }
+
   #close(): void {
+    this.#logger = undefined;
     this.#file?.flushSync();
     this.#file?.end();
     this.#file = undefined;
@@ -108,11 +140,15 @@ export class LoggingPlugin extends BasePlugin {
   override afterRun(experiment: Experiment, result: Result, run: RunContext): void {
     logHypotheses(run.logger, result);
     const errors = Object.keys(result.errors);
-    run.logger.info(
-      { errors: errors.length },
+    const failedHypotheses = result.failures.hypotheses.map((h) => `'${h.name}'`);
+    const msg =
       `experiment '${experiment.name}' finished` +
-        (errors.length ? ` with ${errors.length} failed replicate(s): ${errors.join(', ')}` : ''),
-    );
+      (errors.length ? ` with ${errors.length} failed replicate(s): ${errors.join(', ')}` : '') +
+      (failedHypotheses.length ? `; failed hypotheses: ${failedHypotheses.join(', ')}` : '') +
+      (result.ok ? '' : '; result.ok is false (see result.failures)');
+    // A run whose result is not ok must not end on a calm info line.
+    if (result.ok) run.logger.info({ errors: errors.length, ok: true }, msg);
+    else run.logger.warn({ errors: errors.length, ok: false }, msg);
     this.#close();
   }
 }

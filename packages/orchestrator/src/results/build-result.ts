@@ -7,6 +7,7 @@ import {
 import type { ReplicateOutcome, SerializedError } from '../execution/replicate-outcome.js';
 import type { StoredCondition } from '../resume/stored-condition.js';
 import type { ConditionFingerprint } from '../resume/fingerprint.js';
+import { originalError } from '../experiment/condition-runner.js';
 import { ProvenanceStore } from './provenance-store.js';
 import {
   ConditionMetrics,
@@ -16,6 +17,12 @@ import {
   type HypothesisTreatmentSummary,
   type StoredArtifact,
 } from './result.js';
+import {
+  suggestKey,
+  type ConditionFailure,
+  type HypothesisFailure,
+  type UnusedTreatmentKey,
+} from './run-health.js';
 
 export interface ResultInput {
   readonly experiment: string;
@@ -25,6 +32,8 @@ export interface ResultInput {
   readonly reused: ReadonlyMap<string, StoredCondition>;
   readonly fingerprints: Readonly<Record<string, ConditionFingerprint>>;
   readonly dir: string | undefined;
+  /** `@Param` names the pipeline declares (suggestions for a mistyped treatment key). */
+  readonly paramNames?: readonly string[];
 }
 
 function rebuildError(e: SerializedError): Error {
@@ -53,6 +62,14 @@ class ConditionAcc {
   readonly columns = new Map<string, unknown[]>();
   readonly seeds: number[] = [];
   readonly artifacts: StoredArtifact[] = [];
+  failed = 0;
+  skipped = 0;
+  /** The first failure in replicate order. */
+  firstError: { replicate: number; message: string } | undefined;
+  readonly treatmentKeys = new Set<string>();
+  readonly readKeys = new Set<string>();
+  /** Whether any replicate reported its key usage (it always does, unless none ran). */
+  sawUsage = false;
   #next = 0;
   readonly #pending = new Map<number, Arrival>();
 
@@ -114,12 +131,23 @@ export class ResultAccumulator {
     for (const [condition, acc] of this.#conditions) {
       const o = outcome.conditions.find((x) => x.condition === condition);
       if (!o) {
+        acc.skipped += 1;
         acc.arrive(outcome.replicate, {}); // not run in this replicate (its baseline failed)
         continue;
       }
       for (const a of o.artifacts) acc.artifacts.push({ replicate: o.replicate, ...a });
+      if (o.treatmentKeys) for (const k of o.treatmentKeys) acc.treatmentKeys.add(k);
+      if (o.readKeys) {
+        acc.sawUsage = true;
+        for (const k of o.readKeys) acc.readKeys.add(k);
+      }
       if (o.error) {
-        this.#errors[`${o.condition}_rep_${o.replicate}`] = rebuildError(o.error);
+        // Same thread (serial, async): the very error thrown. Across a worker: a rebuilt one.
+        this.#errors[`${o.condition}_rep_${o.replicate}`] =
+          originalError(o.error) ?? rebuildError(o.error);
+        acc.failed += 1;
+        if (acc.firstError === undefined || o.replicate < acc.firstError.replicate)
+          acc.firstError = { replicate: o.replicate, message: o.error.message };
         acc.arrive(o.replicate, { seed: o.seed });
         continue;
       }
@@ -175,7 +203,48 @@ export class ResultAccumulator {
     result.metrics.hypotheses = hypotheses.map((h) =>
       verifyHypothesis(h, result, input.conditions),
     );
+    const failures = this.#conditionFailures();
+    const hypothesisFailures: HypothesisFailure[] = result.metrics.hypotheses
+      .filter((h) => Object.keys(h.errors).length > 0)
+      .map((h) => ({ name: h.name, errors: { ...h.errors } }));
+    result.failures = { conditions: failures, hypotheses: hypothesisFailures };
+    result.ok = failures.length === 0 && hypothesisFailures.length === 0;
+    result.unusedTreatmentKeys = this.#unusedTreatmentKeys();
     return result;
+  }
+
+  #conditionFailures(): ConditionFailure[] {
+    const out: ConditionFailure[] = [];
+    for (const [condition, acc] of this.#conditions) {
+      if (acc.failed === 0 && acc.skipped === 0) continue;
+      out.push({
+        condition,
+        failed: acc.failed,
+        skipped: acc.skipped,
+        total: this.#input.replicates,
+        firstError: acc.firstError?.message ?? 'skipped: the baseline of every replicate failed',
+      });
+    }
+    return out;
+  }
+
+  /** Keys a treatment set that no replicate of its condition read. */
+  #unusedTreatmentKeys(): UnusedTreatmentKey[] {
+    const candidates = new Set(this.#input.paramNames ?? []);
+    for (const acc of this.#conditions.values()) for (const k of acc.readKeys) candidates.add(k);
+    const out: UnusedTreatmentKey[] = [];
+    for (const [condition, acc] of this.#conditions) {
+      if (!acc.sawUsage) continue;
+      for (const key of acc.treatmentKeys) {
+        if (acc.readKeys.has(key)) continue;
+        const suggestion = suggestKey(
+          key,
+          [...candidates].filter((c) => !acc.treatmentKeys.has(c) || acc.readKeys.has(c)),
+        );
+        out.push({ treatment: condition, key, ...(suggestion ? { suggestion } : {}) });
+      }
+    }
+    return out;
   }
 }
 
@@ -188,8 +257,17 @@ function verifyHypothesis(
   const out = new HypothesisResult();
   out.name = h.name;
   const baseline = result.metrics.baseline.metrics;
+  // "Every baseline metric" of a baseline that recorded none is nothing to test, not a pass.
+  const nothing =
+    h.metricGroups === undefined && Object.keys(baseline).length === 0
+      ? `MissingMetricError: hypothesis '${h.name}' tests every metric the baseline recorded, and it recorded none (did every baseline replicate fail, or does no step call ctx.metrics.add?)`
+      : undefined;
   for (const t of conditions) {
     if (t === BASELINE_CONDITION) continue;
+    if (nothing) {
+      out.errors[t] = nothing;
+      continue;
+    }
     try {
       out.results[t] = h.verify(baseline, result.metrics.treatments[t]?.metrics ?? {});
     } catch (e) {

@@ -7,6 +7,7 @@ import type { StepRecord } from '../pipeline/step-record.js';
 import type { RunContext } from '../plugins/plugin.js';
 import type { StoredConditionSummary } from '../resume/stored-condition.js';
 import { printTree } from './print-tree.js';
+import type { RunFailures, UnusedTreatmentKey } from './run-health.js';
 import type { ProvenanceStore } from './provenance-store.js';
 import { decodeStored, encodeStored } from './stored-json.js';
 
@@ -150,6 +151,15 @@ export class Result {
   dir: string | undefined = undefined;
   /** Fingerprints per condition (resume compares them). */
   fingerprints: Record<string, { hash: string; parts: Record<string, string> }> = {};
+  /**
+   * False when any replicate failed (or was skipped because its baseline failed) or any
+   * hypothesis could not be tested: check it before trusting the numbers. See `failures`.
+   */
+  ok = true;
+  /** What failed: per condition (failed/skipped/total, first error) and per hypothesis. */
+  failures: RunFailures = { conditions: [], hypotheses: [] };
+  /** Treatment keys no step read (`@Param` or `ctx.get`), with a nearest-name suggestion. */
+  unusedTreatmentKeys: UnusedTreatmentKey[] = [];
 
   getHypothesis(name: string): HypothesisResult | undefined {
     return this.metrics.hypotheses.find((h) => h.name === name);
