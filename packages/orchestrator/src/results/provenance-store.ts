@@ -346,7 +346,10 @@ export class ProvenanceStore {
     let steps: readonly StepIdentity[] = [];
     for (const raw of text.split('\n')) {
       if (!raw) continue;
-      const line = fromStoredJson(raw) as ReplicateLine & { format?: string; steps?: StepIdentity[] };
+      const line = fromStoredJson(raw) as ReplicateLine & {
+        format?: string;
+        steps?: StepIdentity[];
+      };
       if (line.format !== undefined) {
         if (line.format !== FORMAT) throw new Error(`unknown provenance format '${line.format}'`);
         steps = line.steps ?? [];
