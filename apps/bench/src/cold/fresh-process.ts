@@ -8,7 +8,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CrystallizeError } from '@crystallize/core';
+
+/** The node child every cold figure but the import starts (`child.ts`, built). */
+export const COLD_CHILD = fileURLToPath(new URL('./child.js', import.meta.url));
 
 export type Report = Readonly<Record<string, unknown>>;
 

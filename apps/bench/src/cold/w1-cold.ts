@@ -2,13 +2,11 @@
  * Cold tier, W1: the first `run()` of a fresh process at R = 2,000 (µs per step call, `run()`
  * only) and the whole process (start, import, run, exit), against a bare `node -e 0`.
  */
-import { fileURLToPath } from 'node:url';
 import { line, type BenchContext, type Workload } from '../harness.js';
-import { runFresh } from './fresh-process.js';
+import { COLD_CHILD as CHILD, runFresh } from './fresh-process.js';
 import { pythonParams, runAnchor } from './python-anchor.js';
 import { bareNode, barePython, over, scaled, series, vsPython } from './samples.js';
 
-export const CHILD = fileURLToPath(new URL('./child.js', import.meta.url));
 const STEPS = 10;
 
 export const w1Cold: Workload = {

@@ -4,10 +4,9 @@
  * `Float64Array` and `number[]` (Python: numpy array when numpy imports, and list).
  */
 import { line, type BenchContext, type Workload } from '../harness.js';
-import { runFresh } from './fresh-process.js';
+import { runFresh, COLD_CHILD as CHILD } from './fresh-process.js';
 import { pythonParams, runAnchor } from './python-anchor.js';
 import { over, scaled, series, vsPython } from './samples.js';
-import { CHILD } from './w1-cold.js';
 
 const REPLICATES = 5;
 const KINDS = [

@@ -5,10 +5,9 @@
  */
 import { availableParallelism } from 'node:os';
 import { line, type BenchContext, type Summary, type Workload } from '../harness.js';
-import { type FreshRun, runFresh } from './fresh-process.js';
+import { type FreshRun, runFresh, COLD_CHILD as CHILD } from './fresh-process.js';
 import { pythonParams, runAnchor } from './python-anchor.js';
 import { over, vsPython } from './samples.js';
-import { CHILD } from './w1-cold.js';
 
 const REPLICATES = 16;
 

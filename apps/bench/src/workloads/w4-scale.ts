@@ -5,10 +5,9 @@
  * anchor at 10k beside it.
  */
 import { line, type BenchContext, type Summary, type Workload } from '../harness.js';
-import { type FreshRun, runFresh } from '../cold/fresh-process.js';
+import { COLD_CHILD as CHILD, type FreshRun, runFresh } from '../cold/fresh-process.js';
 import { pythonParams, runAnchor } from '../cold/python-anchor.js';
 import { over, series, vsPython } from '../cold/samples.js';
-import { CHILD } from '../cold/w1-cold.js';
 
 // Started through `sh`: a child's peak RSS includes what its parent held at fork time, and this
 // benchmark process is large after W2.
