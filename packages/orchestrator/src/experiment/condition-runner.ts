@@ -32,6 +32,13 @@ export interface ReplicateEnv {
   readonly hasRunDir: boolean;
 }
 
+/**
+ * The error each serialized form was made from, while it stays in this thread: a serial or async
+ * run hands `result.errors` the original object (its class, `cause`, own properties and stack),
+ * not a copy rebuilt from the plain form that crosses worker threads.
+ */
+const originals = new WeakMap<SerializedError, Error>();
+
 export function serializeError(error: unknown): SerializedError {
   if (error instanceof Error) {
     const out: { name: string; message: string; stack?: string; stepName?: string } = {
@@ -40,9 +47,15 @@ export function serializeError(error: unknown): SerializedError {
     };
     if (error.stack) out.stack = error.stack;
     if (error instanceof PipelineExecutionError) out.stepName = error.stepName;
+    originals.set(out, error);
     return out;
   }
   return { name: 'Error', message: String(error) };
+}
+
+/** The original error behind a serialized one, when it was serialized in this thread. */
+export function originalError(serialized: SerializedError): Error | undefined {
+  return originals.get(serialized);
 }
 
 function contextFor(

@@ -5,6 +5,7 @@ import {
   type Hypothesis,
 } from '@crystallize/core';
 import type { ReplicateOutcome, SerializedError } from '../execution/replicate-outcome.js';
+import { originalError } from '../experiment/condition-runner.js';
 import type { StoredCondition } from '../resume/stored-condition.js';
 import type { ConditionFingerprint } from '../resume/fingerprint.js';
 import { ProvenanceStore } from './provenance-store.js';
@@ -112,7 +113,9 @@ export class ResultAccumulator {
       }
       for (const a of o.artifacts) acc.artifacts.push({ replicate: o.replicate, ...a });
       if (o.error) {
-        this.#errors[`${o.condition}_rep_${o.replicate}`] = rebuildError(o.error);
+        // Same thread (serial, async): the very error thrown. Across a worker: a rebuilt one.
+        this.#errors[`${o.condition}_rep_${o.replicate}`] =
+          originalError(o.error) ?? rebuildError(o.error);
         acc.arrive(o.replicate, { seed: o.seed });
         continue;
       }
