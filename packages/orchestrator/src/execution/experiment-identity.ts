@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto';
+import { realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Treatment, ValidationError } from '@crystallize/core';
 import type { Experiment } from '../experiment/experiment.js';
 import { SeedPlugin } from '../plugins/seed.plugin.js';
@@ -95,7 +98,11 @@ function canonical(value: unknown, opts: IdentityOptions, depth = 0, seen = new 
     if (obj instanceof Set) return `Set{${[...obj].map(next).join(',')}}`;
     const proto = Object.getPrototypeOf(obj) as { constructor?: { name?: string } } | null;
     const cls = proto === null || proto === Object.prototype ? '' : (proto.constructor?.name ?? '');
-    const keys = Object.keys(obj).sort();
+    // A field declared without a value is an own `undefined` under one class-field semantics and
+    // absent under the other: another transpiler must not make it a difference.
+    const keys = Object.keys(obj)
+      .filter((k) => (obj as Record<string, unknown>)[k] !== undefined)
+      .sort();
     const body = keys
       .map((k) => `${JSON.stringify(k)}:${next((obj as Record<string, unknown>)[k])}`)
       .join(',');
@@ -202,9 +209,9 @@ export function identityDifferences(
 }
 
 const HOW_TO_FIX =
-  'A worker rebuilds the experiment by importing its module and taking the export with that name, so run ' +
-  'the exported object itself and configure it at the module top level (not after import), or export the ' +
-  'configured experiment under its own name (e.g. export const big = makeExperiment({ ... }) with its own name), ' +
+  'A worker rebuilds the experiment by importing its module and taking the exported experiment of that name, ' +
+  'so run the exported object itself and configure it at the module top level (not after import), or export ' +
+  "each configuration with its own experiment name (export const big = makeExperiment({ name: 'big', ... })), " +
   'or run it with SerialExecution / AsyncExecution.';
 
 /** Throws a {@link ValidationError} naming every differing part. */
@@ -238,6 +245,41 @@ function isExperiment(value: unknown): value is Experiment {
   return typeof value === 'object' && value !== null && isExperimentLike(value);
 }
 
+/** The script node was started with, as a file URL. */
+function entryUrl(): string | undefined {
+  const entry = process.argv[1];
+  if (!entry) return undefined;
+  try {
+    return pathToFileURL(realpathSync(entry)).href;
+  } catch {
+    return pathToFileURL(resolve(entry)).href;
+  }
+}
+
+/**
+ * The module's namespace as this process loaded it — unless the module is still evaluating:
+ * `await exp.run()` at the top level of the entry script would wait on itself (a top-level
+ * await that never settles). A module that is not the entry gets a generous bound instead of a
+ * hang; past it, or when the import fails, the rebuilt side's own check is what remains.
+ */
+async function importIfEvaluated(module: string): Promise<Record<string, unknown> | undefined> {
+  const url = module.split(/[?#]/)[0];
+  if (url === entryUrl()) return undefined;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      import(module) as Promise<Record<string, unknown>>,
+      new Promise<undefined>((done) => {
+        timer = setTimeout(() => done(undefined), 10_000);
+      }),
+    ]);
+  } catch {
+    return undefined; // the rebuilding side reports a module that cannot be imported, with the fix
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * The parent's side, before anything is sent: when the module (as this process loaded it)
  * exports an experiment of that name that is another object than the one being run — built by a
@@ -250,12 +292,8 @@ export async function assertModuleExportMatches(
   module: string,
   backend: string,
 ): Promise<void> {
-  let ns: Record<string, unknown>;
-  try {
-    ns = (await import(module)) as Record<string, unknown>;
-  } catch {
-    return; // the rebuilding side reports a module that cannot be imported, with the fix
-  }
+  const ns = await importIfEvaluated(module);
+  if (!ns) return;
   const exported = Object.values(ns)
     .filter(isExperiment)
     .find((e) => e.name === experiment.name);
