@@ -1,5 +1,11 @@
 import { rmSync } from 'node:fs';
-import { CrystallizeError, InjectionError, ValidationError, treatment } from '@crystallize/core';
+import {
+  CacheError,
+  CrystallizeError,
+  InjectionError,
+  ValidationError,
+  treatment,
+} from '@crystallize/core';
 import {
   type Experiment,
   ParallelExecution,
@@ -189,7 +195,11 @@ describe('ParallelExecution keeps the identity of errors thrown in workers', () 
     async () => {
       const parallel = await throwingParallel.run();
       const serial = await throwingSerial.run();
-      expect(Object.keys(parallel.errors).sort()).toEqual(['baseline_rep_0', 'baseline_rep_1']);
+      expect(Object.keys(parallel.errors).sort()).toEqual([
+        'baseline_rep_0',
+        'baseline_rep_1',
+        'baseline_rep_2',
+      ]);
       for (const result of [parallel, serial]) {
         const injection = result.errors['baseline_rep_0'] as Error & { stepName?: string };
         expect(injection.name).toBe('PipelineExecutionError');
@@ -209,11 +219,19 @@ describe('ParallelExecution keeps the identity of errors thrown in workers', () 
         expect(domain.stack).toContain('Throws.run');
         expect(domain.cause).toBeInstanceOf(RangeError);
         expect((domain.cause as Error).message).toBe('row 2 out of range');
+
+        const cache = (result.errors['baseline_rep_2'] as Error).cause as CacheError;
+        expect(cache).toBeInstanceOf(CacheError);
+        expect(cache.name).toBe('CacheError');
+        const system = cache.cause as Error & { code?: string; errno?: number };
+        expect(system.message).toBe('ENOSPC: no space left');
+        expect(system.code).toBe('ENOSPC');
+        expect(system.errno).toBe(-28);
       }
       // The worker's stack, not one made in the parent.
       const stack = ((parallel.errors['baseline_rep_1'] as Error).cause as Error).stack;
       expect(stack).not.toContain('decodeError');
-      expect(parallel.metrics.baseline.metrics['x']).toEqual([2]);
+      expect(parallel.metrics.baseline.metrics['x']).toEqual([3]);
     },
     SLOW,
   );
