@@ -6,7 +6,13 @@ import type Tinypool from 'tinypool';
 import { CrystallizeError, ValidationError } from '@crystallize/core';
 import type { Experiment } from '../experiment/experiment.js';
 import { toModuleUrl } from './defining-module.js';
+import {
+  assertFunctionTreatmentsDeclared,
+  assertModuleExportMatches,
+} from './experiment-identity.js';
 import { ExecutionPlugin, type LoopOptions, type ReplicateFn } from './execution.plugin.js';
+import { serializeError } from '../experiment/condition-runner.js';
+import { decodeError, type TransportedError } from './error-transport.js';
 import type { WorkerTask } from './parallel.worker.js';
 import { createProgress } from './progress.js';
 import type { ReplicateOutcome } from './replicate-outcome.js';
@@ -43,6 +49,12 @@ function crashed(
   error: unknown,
 ): ReplicateOutcome {
   const message = error instanceof Error ? error.message : String(error);
+  const died = serializeError(
+    new CrystallizeError(
+      `the worker running replicate ${replicate} died: ${message}. Other replicates were not affected.`,
+      { cause: error },
+    ),
+  );
   return {
     replicate,
     conditions: conditions.map((condition) => ({
@@ -52,11 +64,19 @@ function crashed(
       metrics: {},
       records: [],
       artifacts: [],
-      error: {
-        name: 'CrystallizeError',
-        message: `the worker running replicate ${replicate} died: ${message}. Other replicates were not affected.`,
-      },
+      error: died,
     })),
+  };
+}
+
+/** Errors sent whole from a worker become real errors again (their class, properties, cause). */
+function received(outcome: ReplicateOutcome): ReplicateOutcome {
+  if (!outcome.conditions.some((c) => c.error?.transported)) return outcome;
+  return {
+    ...outcome,
+    conditions: outcome.conditions.map((c) =>
+      c.error?.transported ? { ...c, error: serializeError(decodeError(c.error.transported)) } : c,
+    ),
   };
 }
 
@@ -121,10 +141,24 @@ export class ParallelExecution extends ExecutionPlugin {
         'ParallelExecution',
       );
     }
+    // Workers run the module's export: it must be the configuration run() was called on.
+    assertFunctionTreatmentsDeclared(
+      experiment,
+      [
+        ...options.plan.treatments,
+        ...(options.plan.baselineTreatment ? [options.plan.baselineTreatment] : []),
+      ],
+      'ParallelExecution',
+    );
+    await assertModuleExportMatches(experiment, module, 'ParallelExecution');
     const spec = buildRunSpec(experiment, options.plan, module, options.conditions, options.runDir);
     const pool = await this.#poolFor();
+    let refused: TransportedError | null;
     try {
-      await pool.run({ kind: 'load', spec } satisfies WorkerTask);
+      refused = (await pool.run({
+        kind: 'load',
+        spec,
+      } satisfies WorkerTask)) as TransportedError | null;
     } catch (e) {
       // Nothing has run yet: a module that cannot be rebuilt fails the run here, with the fix.
       throw e instanceof ValidationError
@@ -134,6 +168,9 @@ export class ParallelExecution extends ExecutionPlugin {
             `ParallelExecution (experiment '${experiment.name}')`,
           );
     }
+    // Nothing has run yet: a module that cannot be rebuilt, or rebuilds into another
+    // configuration, fails the run here with its own class and the fix.
+    if (refused) throw decodeError(refused);
     const bar = createProgress(this.progress, options.replicates.length, experiment.name);
     try {
       await Promise.all(
@@ -145,7 +182,7 @@ export class ParallelExecution extends ExecutionPlugin {
                 ...(options.signal ? { signal: options.signal } : {}),
               },
             )) as ReplicateOutcome;
-            options.onReplicateDone(outcome);
+            options.onReplicateDone(received(outcome));
           } catch (e) {
             if (options.signal?.aborted) return; // cancelled: nothing to report
             options.onReplicateDone(

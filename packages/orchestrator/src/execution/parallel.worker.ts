@@ -4,11 +4,12 @@
  * identities, and runs replicates with the same code path as serial execution.
  */
 import { ValidationError } from '@crystallize/core';
-import type { ReplicateEnv } from '../experiment/condition-runner.js';
 import { serializeError } from '../experiment/condition-runner.js';
+import { encodeError, type TransportedError } from './error-transport.js';
 import type { Experiment } from '../experiment/experiment.js';
 import type { ConditionOutcome, ReplicateOutcome } from './replicate-outcome.js';
 import type { RunSpec } from './run-spec.js';
+import type { WorkerEnv } from './worker-env.js';
 
 export type WorkerTask =
   | { readonly kind: 'load'; readonly spec: RunSpec }
@@ -16,7 +17,7 @@ export type WorkerTask =
 
 interface Loaded {
   readonly experiment: Experiment;
-  readonly env: ReplicateEnv;
+  readonly env: WorkerEnv;
 }
 
 const runs = new Map<string, Promise<Loaded>>();
@@ -116,7 +117,7 @@ function sendable(outcome: ReplicateOutcome): ReplicateOutcome {
           metrics: {},
           records: [],
           artifacts: [],
-          error: serializeError(
+          error: sendableError(
             new ValidationError(
               `${what} of ${c.condition} replicate ${c.replicate} cannot be sent from a worker thread (${(e as Error).message}). ` +
                 'Record plain data (numbers, strings, arrays, plain objects, typed arrays, Maps, Sets).',
@@ -130,8 +131,25 @@ function sendable(outcome: ReplicateOutcome): ReplicateOutcome {
   }
 }
 
-export default async function task(t: WorkerTask): Promise<ReplicateOutcome | null> {
+function sendableError(error: Error): ReturnType<typeof serializeError> {
+  return { ...serializeError(error), transported: encodeError(error) };
+}
+
+/**
+ * `load` answers with the error that stops the run (sent whole, so the parent rethrows it with
+ * its class), or null; `replicate` answers with the replicate's outcome.
+ */
+export default async function task(
+  t: WorkerTask,
+): Promise<ReplicateOutcome | TransportedError | null> {
+  if (t.kind === 'load') {
+    try {
+      await loaded(t.spec);
+      return null;
+    } catch (e) {
+      return encodeError(e);
+    }
+  }
   const { experiment, env } = await loaded(t.spec);
-  if (t.kind === 'load') return null;
-  return sendable(await experiment.runReplicate(t.replicate, env));
+  return sendable(env.withTransportedErrors(await experiment.runReplicate(t.replicate, env)));
 }

@@ -1,5 +1,6 @@
 import type { ArtifactContentType } from '../artifacts/content-type.js';
 import type { StepRecord } from '../pipeline/step-record.js';
+import type { TransportedError } from './error-transport.js';
 
 /** An error in a form that survives a worker boundary and JSON. */
 export interface SerializedError {
@@ -7,6 +8,11 @@ export interface SerializedError {
   readonly message: string;
   readonly stack?: string;
   readonly stepName?: string;
+  /**
+   * The whole error (class chain, own properties, cause), when it crossed a worker boundary:
+   * the receiving side rebuilds it with its real class (internal; not written to results).
+   */
+  readonly transported?: TransportedError;
 }
 
 /** One condition of one replicate, as the runner produced it. Plain data: it crosses workers. */

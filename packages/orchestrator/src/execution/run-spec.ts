@@ -1,5 +1,10 @@
 import { Treatment, ValidationError } from '@crystallize/core';
 import type { Experiment, RunPlan } from '../experiment/experiment.js';
+import {
+  assertSameIdentity,
+  experimentIdentity,
+  type IdentityPart,
+} from './experiment-identity.js';
 
 /** A treatment as it crosses to a worker: its values, or just its name when it is a function. */
 export type TreatmentSpec =
@@ -27,6 +32,11 @@ export interface RunSpec {
     fingerprint: string;
     paramTypes: Record<string, string>;
   }[];
+  /**
+   * The configuration of the experiment `run()` was called on, part by part (functions opaque):
+   * the worker recomputes it on what it rebuilt and refuses the run if any part differs.
+   */
+  readonly identity: readonly IdentityPart[];
 }
 
 let runCounter = 0;
@@ -54,6 +64,7 @@ export function buildRunSpec(
     verbose: plan.verbose,
     runDir,
     steps: experiment.pipeline.steps.map((s) => ({ name: s.name, ...s.identity })),
+    identity: experimentIdentity(experiment),
   };
 }
 
@@ -82,6 +93,13 @@ export function restorePlan(experiment: Experiment, spec: RunSpec): RunPlan {
       'ParallelExecution',
     );
   }
+  assertSameIdentity(spec.identity, experimentIdentity(experiment), {
+    experiment: spec.experiment,
+    module: spec.module,
+    expectedLabel: 'in the experiment run() was called on',
+    actualLabel: 'in the worker',
+    backend: 'ParallelExecution',
+  });
   steps.forEach((s, i) => s.adoptIdentity(spec.steps[i] as RunSpec['steps'][number]));
   return {
     replicates: spec.replicates,

@@ -1,8 +1,32 @@
 import { rootLogger } from '@crystallize/core';
-import type { ReplicateEnv } from '../experiment/condition-runner.js';
+import { originalError, type ReplicateEnv } from '../experiment/condition-runner.js';
 import type { Experiment } from '../experiment/experiment.js';
 import { ArtifactPlugin } from '../plugins/artifact.plugin.js';
+import { encodeError } from './error-transport.js';
+import type { ReplicateOutcome } from './replicate-outcome.js';
 import { restorePlan, type RunSpec } from './run-spec.js';
+
+/** A worker's replicate environment, with what prepares an outcome for the trip back. */
+export interface WorkerEnv extends ReplicateEnv {
+  /**
+   * Attaches each failed condition's whole error (class chain, own properties, cause) to the
+   * outcome. It must come from the experiment's own module instances: the original errors are
+   * looked up where the experiment's runner serialized them.
+   */
+  readonly withTransportedErrors: (outcome: ReplicateOutcome) => ReplicateOutcome;
+}
+
+function withTransportedErrors(outcome: ReplicateOutcome): ReplicateOutcome {
+  if (!outcome.conditions.some((c) => c.error)) return outcome;
+  return {
+    ...outcome,
+    conditions: outcome.conditions.map((c) => {
+      if (!c.error) return c;
+      const original = originalError(c.error);
+      return original ? { ...c, error: { ...c.error, transported: encodeError(original) } } : c;
+    }),
+  };
+}
 
 /**
  * Rebuilds, inside a worker thread, the environment a planned run's replicates execute in.
@@ -11,17 +35,18 @@ import { restorePlan, type RunSpec } from './run-spec.js';
  * compiled files, and whatever the experiment's module resolves, e.g. sources through tsconfig
  * paths), and instanceof checks across the two would fail.
  */
-export function workerEnv(experiment: Experiment, spec: RunSpec): ReplicateEnv {
+export function workerEnv(experiment: Experiment, spec: RunSpec): WorkerEnv {
   const plan = restorePlan(experiment, spec);
   experiment.plugin(ArtifactPlugin)?.useRunDir(spec.runDir);
   const plugins = experiment.plugins.filter(
     (p) => spec.runDir !== undefined || !(p instanceof ArtifactPlugin),
   );
   const logger = rootLogger().child({ experiment: experiment.name });
-  return experiment.replicateEnv(
+  const env = experiment.replicateEnv(
     plan,
     { logger, dir: spec.runDir },
     plugins,
     new Set(spec.conditions),
   );
+  return { ...env, withTransportedErrors };
 }

@@ -19,7 +19,7 @@ import type { StepOutputCache } from '../pipeline/step-cache.js';
 import type { StepRecord } from '../pipeline/step-record.js';
 import { callerModule, toModuleUrl } from '../execution/defining-module.js';
 import type { RunSpec } from '../execution/run-spec.js';
-import { workerEnv } from '../execution/worker-env.js';
+import { workerEnv, type WorkerEnv } from '../execution/worker-env.js';
 import { ArtifactPlugin } from '../plugins/artifact.plugin.js';
 import { LoggingPlugin } from '../plugins/logging.plugin.js';
 import { BasePlugin, type RunContext } from '../plugins/plugin.js';
@@ -334,7 +334,7 @@ export class Experiment<In = unknown> {
   }
 
   /** @internal Inside a worker thread: the environment of a run planned by the parent. */
-  workerEnv(spec: RunSpec): ReplicateEnv {
+  workerEnv(spec: RunSpec): WorkerEnv {
     return workerEnv(this as Experiment, spec);
   }
 
