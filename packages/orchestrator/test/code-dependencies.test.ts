@@ -9,6 +9,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { DataSourceLike } from '@crystallize/core';
+import { Experiment, LoggingPlugin } from '@crystallize/orchestrator';
+import { ComputeSum } from './helpers.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const orchestratorRoot = resolve(here, '..');
@@ -141,5 +144,77 @@ describe('code dependencies, end to end', () => {
     replaceIn(join(root, 'experiment.ts'), 'const BASE = 1;', 'const BASE = 2;');
     expect(runInChild(root, 'resume')).toMatchObject({ calls: 2, sum: [18, 18] });
     expect(runInChild(root, 'resume')).toMatchObject({ calls: 0, sum: [18, 18] });
+  });
+});
+
+describe('data source fingerprints cover module-level dependencies', () => {
+  /*
+   * In process: the experiment is built here, but `module` names the fixture file that holds
+   * the data source, as if that file had built it. Each version is a fresh folder (a fresh
+   * module instance).
+   */
+  type Made = { datasource: DataSourceLike; file: string };
+
+  async function datasourcePart(files: Record<string, string>): Promise<string> {
+    const root = mkdtempSync(join(dir, 'ds-'));
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(root, name), text);
+    const file = join(root, 'experiment.ts');
+    const mod = (await import(file)) as { made: Made['datasource'] };
+    const exp = new Experiment({
+      datasource: mod.made,
+      module: file,
+      pipeline: [ComputeSum],
+      plugins: [new LoggingPlugin({ level: 'silent' })],
+      cache: false,
+    });
+    return exp.fingerprints(exp.plan())['baseline']!.parts['datasource']!;
+  }
+
+  const data = 'export const BASE = 1;\nexport function load(): number[] { return [BASE]; }\n';
+
+  it('follows a data source imported by name to the file that declares it', async () => {
+    const files = {
+      'data.ts': data,
+      'experiment.ts': "import { load } from './data.js';\nexport const made = load;\n",
+    };
+    const before = await datasourcePart(files);
+    expect(await datasourcePart(files)).toBe(before);
+    const changed = { ...files, 'data.ts': data.replace('BASE = 1', 'BASE = 2') };
+    expect(await datasourcePart(changed)).not.toBe(before);
+  });
+
+  it("covers each named input of an ExperimentInput and a DataSource class's helpers", async () => {
+    const files = {
+      'data.ts': data,
+      'experiment.ts': [
+        "import { DataSource, ExperimentInput } from '@crystallize/core';",
+        "import { load } from './data.js';",
+        'const SCALE = 3;',
+        'class Scaled extends DataSource<number[]> {',
+        '  fetch(): number[] { return load().map((x) => x * SCALE); }',
+        '}',
+        'export const made = new ExperimentInput({ raw: load, scaled: new Scaled() });',
+      ].join('\n'),
+    };
+    const before = await datasourcePart(files);
+    expect(await datasourcePart(files)).toBe(before);
+    const base = { ...files, 'data.ts': data.replace('BASE = 1', 'BASE = 2') };
+    expect(await datasourcePart(base)).not.toBe(before);
+    const scale = {
+      ...files,
+      'experiment.ts': files['experiment.ts'].replace('SCALE = 3', 'SCALE = 4'),
+    };
+    expect(await datasourcePart(scale)).not.toBe(before);
+  });
+
+  it('counts an imported JSON file by its content', async () => {
+    const files = {
+      'table.json': '[1, 2, 3]\n',
+      'experiment.ts':
+        "import table from './table.json' with { type: 'json' };\nexport const made = () => table;\n",
+    };
+    const before = await datasourcePart(files);
+    expect(await datasourcePart(files)).toBe(before);
+    expect(await datasourcePart({ ...files, 'table.json': '[1, 2, 4]\n' })).not.toBe(before);
   });
 });

@@ -162,7 +162,7 @@ class DependencyWalk {
       this.entries.add(`missing:${source}`);
       return;
     }
-    const target = loadModule(file);
+    const target = CODE_EXTENSIONS.includes(extname(file)) ? loadModule(file) : undefined;
     if (!target) {
       // JSON and other data files, or code we cannot parse: their bytes.
       this.entries.add(`file:${createHash('sha256').update(readFileSync(file)).digest('hex')}`);

@@ -57,7 +57,9 @@ function datasourceCode(ds: DataSource, definedIn: string | undefined): string {
   const fn = (ds as { fn?: unknown }).fn;
   const code = (typeof fn === 'function' ? fn : ds.constructor) as Code;
   const file = sitePath(definedIn);
-  if (file !== undefined) recordDefinitionSite(code, file, true);
+  // A function may be written inline in the experiment's module; a DataSource class is looked
+  // up by name only (framework classes such as ArtifactDataSource are not the user's code).
+  if (file !== undefined) recordDefinitionSite(code, file, typeof fn === 'function');
   return codeFingerprint(code);
 }
 
