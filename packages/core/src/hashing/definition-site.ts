@@ -62,18 +62,16 @@ function stackFiles(): string[] {
 
 /**
  * The file of the user code calling into the framework now: the first frame outside
- * Crystallize's packages. Frames in other packages (compiler helpers such as tslib's
- * `__decorate`) are passed over when a user file follows.
+ * Crystallize's packages and outside `node_modules` (compiler helpers such as tslib's
+ * `__decorate`, test runners). Undefined when there is none: code declared inside an installed
+ * package is then fingerprinted by its own text.
  */
 export function callerFile(): string | undefined {
-  let fallback: string | undefined;
   for (const raw of stackFiles()) {
     const path = framePath(raw);
-    if (!path || isFramework(path)) continue;
-    if (!path.includes('/node_modules/')) return path;
-    fallback ??= path;
+    if (path && !isFramework(path) && !path.includes('/node_modules/')) return path;
   }
-  return fallback;
+  return undefined;
 }
 
 /**
