@@ -220,6 +220,36 @@ export class Scale extends Shifted {
     expect(await fingerprintOf(changed)).not.toBe(before);
   });
 
+  it('covers a subclass in another file that only re-declares a @Param and overrides a method', async () => {
+    const files: Files = {
+      'base.ts': `
+import { Param, PipelineStep, Step } from '@crystallize/core';
+export class Base extends Step<number[], number[]> {
+  @Param() factor = 1;
+  shift(x: number): number { return x; }
+  @PipelineStep({ cacheable: true })
+  run(data: number[]): number[] { return data.map((x) => this.shift(x) * this.factor); }
+}
+`,
+      'steps.ts': `
+import { Param } from '@crystallize/core';
+import { Base } from './base.js';
+const OFFSET = 1;
+export class Scale extends Base {
+  @Param() factor = 2;
+  shift(x: number): number { return x + OFFSET; }
+}
+`,
+    };
+    const before = await fingerprintOf(files);
+    expect(await fingerprintOf(files)).toBe(before);
+    const changed = {
+      ...files,
+      'steps.ts': (files['steps.ts'] as string).replace('OFFSET = 1', 'OFFSET = 2'),
+    };
+    expect(await fingerprintOf(changed)).not.toBe(before);
+  });
+
   it('follows re-exports (export { x } from, export *) to the declaring file', async () => {
     const files: Files = {
       'lib/math.ts': 'export const half = (x: number) => x / 2;\n',
