@@ -142,12 +142,19 @@ function ownSite(c: object): DefinitionSite | undefined {
 
 /**
  * Digests of the module-level code each class of `chain` reads. A class with no site of its own
- * (e.g. an undecorated subclass) is looked up by name from the nearest class that has one.
+ * (an undecorated class) is looked up by name from the file of the nearest subclass (else base
+ * class) that has one: that file declares or imports it.
  */
 function chainDependencies(chain: readonly object[]): string[] {
   const sites = chain.map(ownSite);
   return chain.flatMap((c, i) => {
-    const near = sites[i] ?? sites.find((s) => s !== undefined);
+    const near =
+      sites[i] ??
+      sites
+        .slice(0, i)
+        .reverse()
+        .find((s) => s !== undefined) ??
+      sites.slice(i + 1).find((s) => s !== undefined);
     if (!near) return [];
     const site = sites[i] ?? { file: near.file, inline: false };
     const described = codeOf.get(c);
