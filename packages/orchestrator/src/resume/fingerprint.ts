@@ -27,7 +27,9 @@ type Code = (...a: never[]) => unknown;
 function sitePath(definedIn: string | undefined): string | undefined {
   if (definedIn === undefined) return undefined;
   try {
-    return definedIn.startsWith('file:') ? fileURLToPath(definedIn) : definedIn;
+    const path = definedIn.startsWith('file:') ? fileURLToPath(definedIn) : definedIn;
+    // Built by code in an installed package (a CLI, a test runner): not the user's module.
+    return path.includes('/node_modules/') ? undefined : path;
   } catch {
     return undefined;
   }
