@@ -64,6 +64,8 @@ export {
 
 export { hashValue, HASH_IDENTITY, type HashIdentity } from './hashing/hash-value.js';
 export { codeFingerprint, normalizeSource } from './hashing/code-fingerprint.js';
+/** @internal Where user code was declared, for code fingerprints (orchestrator: data sources). */
+export { recordDefinitionSite } from './hashing/definition-site.js';
 
 export {
   DataSource,

@@ -1,3 +1,4 @@
+import { recordDefinitionSite } from '../hashing/definition-site.js';
 import { declareParam, metadataOwner, type ParamOptions } from '../internal/metadata.js';
 
 export type { ParamOptions };
@@ -29,11 +30,16 @@ export function Param(options: ParamOptions = {}): ParamFieldDecorator {
       if (context.static || context.private || typeof context.name !== 'string') {
         throw new TypeError('@Param() belongs on a public instance field with a string name.');
       }
-      declareParam(metadataOwner(context), { field: context.name, options: opts });
+      const owner = metadataOwner(context);
+      declareParam(owner, { field: context.name, options: opts });
+      // Where the class is declared, for its code fingerprint (as @PipelineStep records it).
+      if ('metadata' in owner) recordDefinitionSite(owner.metadata);
       return;
     }
     if (typeof b !== 'string') throw new TypeError('@Param() needs a field with a string name.');
-    declareParam({ cls: (a as { constructor: object }).constructor }, { field: b, options: opts });
+    const cls = (a as { constructor: object }).constructor;
+    declareParam({ cls }, { field: b, options: opts });
+    recordDefinitionSite(cls);
   }
   return decorate as ParamFieldDecorator;
 }

@@ -1,3 +1,4 @@
+import { recordDefinitionSite } from '../hashing/definition-site.js';
 import { declareEntry, metadataOwner, type PipelineStepOptions } from '../internal/metadata.js';
 
 export type { PipelineStepOptions };
@@ -30,7 +31,10 @@ export function PipelineStep(options?: PipelineStepOptions | boolean): StepMetho
           '@PipelineStep() belongs on a public instance method with a string name.',
         );
       }
-      declareEntry(metadataOwner(context), { method: context.name, options: opts });
+      const owner = metadataOwner(context);
+      declareEntry(owner, { method: context.name, options: opts });
+      // The class body is being evaluated in its module: the code fingerprint reads it there.
+      if ('metadata' in owner) recordDefinitionSite(owner.metadata);
       return;
     }
     const target = a as { constructor: { name: string } };
@@ -41,6 +45,7 @@ export function PipelineStep(options?: PipelineStepOptions | boolean): StepMetho
       { method: b, options: opts },
       target.constructor.name,
     );
+    recordDefinitionSite(target.constructor);
   }
   return decorate as StepMethodDecorator;
 }

@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
 import { parseExpressionAt, type Node } from 'acorn';
+import { METADATA_SYMBOL } from '../internal/metadata.js';
+import { definitionSiteOf, recordDefinitionSite, type DefinitionSite } from './definition-site.js';
+import { moduleDependencies } from './module-dependencies.js';
 
 /*
  * A code fingerprint must change when a step's code changes and stay put across processes,
@@ -115,9 +118,64 @@ export function normalizeSource(source: string): string {
 // Per class, then per stop class: the same class hashed up to different bases differs.
 const cache = new WeakMap<object, Map<unknown, string>>();
 
+/** Code written as a function but run by a generated class (function steps). */
+type Callable = (...args: never[]) => unknown;
+const codeOf = new WeakMap<object, { readonly fn: Callable; readonly label: string }>();
+
 /**
- * sha256 of the normalised source of `fn` and of its base classes, up to but excluding `stopAt`.
- * Cached per class: the source cannot change while a process runs.
+ * @internal Declares that the generated class `cls` runs `fn` (a function step): its fingerprint
+ * is `fn`'s code and what `fn` reads at module level in the file calling this (the caller of the
+ * framework function that calls it).
+ */
+export function defineFunctionCode(cls: object, fn: Callable, label: string): void {
+  codeOf.set(cls, { fn, label });
+  recordDefinitionSite(cls);
+}
+
+/** The site of a class: its own (decorators, data sources), or its decorator metadata's. */
+function ownSite(c: object): DefinitionSite | undefined {
+  const site = definitionSiteOf(c);
+  if (site || !Object.prototype.hasOwnProperty.call(c, METADATA_SYMBOL)) return site;
+  const metadata = (c as Record<symbol, unknown>)[METADATA_SYMBOL];
+  return typeof metadata === 'object' && metadata !== null ? definitionSiteOf(metadata) : undefined;
+}
+
+/**
+ * Digests of the module-level code each class of `chain` reads. A class with no site of its own
+ * (an undecorated class) is looked up by name from the file of the nearest subclass (else base
+ * class) that has one: that file declares or imports it.
+ */
+function chainDependencies(chain: readonly object[]): string[] {
+  const sites = chain.map(ownSite);
+  return chain.flatMap((c, i) => {
+    const near =
+      sites[i] ??
+      sites
+        .slice(0, i)
+        .reverse()
+        .find((s) => s !== undefined) ??
+      sites.slice(i + 1).find((s) => s !== undefined);
+    if (!near) return [];
+    const site = sites[i] ?? { file: near.file, inline: false };
+    const described = codeOf.get(c);
+    const code = described?.fn ?? c;
+    const name = (code as { name?: unknown }).name;
+    const digest = moduleDependencies(
+      Function.prototype.toString.call(code),
+      typeof name === 'string' ? name : '',
+      site,
+    );
+    return digest === undefined ? [] : [digest];
+  });
+}
+
+/**
+ * sha256 of the normalised source of `fn` and of its base classes, up to but excluding `stopAt`,
+ * and of the module-level code they read: functions, classes, constants and enums of their
+ * module and of relative imports (transitively), and the name@version of imported packages.
+ * Those dependencies are found from where the code was declared (a `@PipelineStep` class, a
+ * `pipelineStep()` function, an experiment's data source); code declared elsewhere counts its
+ * own source only. Cached per class: the source cannot change while a process runs.
  */
 export function codeFingerprint(
   fn: abstract new (...args: never[]) => unknown,
@@ -129,14 +187,23 @@ export function codeFingerprint(fn: object, stopAt?: unknown): string {
   const hit = byStop?.get(stopAt);
   if (hit) return hit;
   const hash = createHash('sha256');
-  for (
-    let c: unknown = fn;
-    typeof c === 'function' && c !== stopAt && c !== Function.prototype;
-    c = Object.getPrototypeOf(c)
-  ) {
-    hash.update(normalizeSource(Function.prototype.toString.call(c)));
-    hash.update('\0');
+  const described = codeOf.get(fn);
+  const chain: object[] = [];
+  if (described) {
+    hash.update(`fn:${described.label}\0${normalizeSource(described.fn.toString())}`);
+    chain.push(fn);
+  } else {
+    for (
+      let c: unknown = fn;
+      typeof c === 'function' && c !== stopAt && c !== Function.prototype;
+      c = Object.getPrototypeOf(c)
+    ) {
+      hash.update(normalizeSource(Function.prototype.toString.call(c)));
+      hash.update('\0');
+      chain.push(c);
+    }
   }
+  for (const digest of chainDependencies(chain)) hash.update(`deps:${digest}\0`);
   const digest = hash.digest('hex');
   if (!byStop) cache.set(fn, (byStop = new Map()));
   byStop.set(stopAt, digest);

@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { FrozenContext } from '../context/frozen-context.js';
 import { StepDefinitionError } from '../errors.js';
-import { normalizeSource } from '../hashing/code-fingerprint.js';
+import { defineFunctionCode } from '../hashing/code-fingerprint.js';
 import { Step, type StepOutput } from './step.js';
 import { defineStepModel, type ParamModel } from './step-model.js';
 
@@ -78,10 +77,9 @@ export function pipelineStep<In, Out, P extends Record<string, unknown> = Record
       ...(options.version !== undefined ? { version: options.version } : {}),
     },
     params,
-    fingerprint: createHash('sha256')
-      .update(`fn:${name}\0${normalizeSource(fn.toString())}`)
-      .digest('hex'),
   });
+  // Fingerprinted as `fn` plus the module-level code it reads in the caller's file.
+  defineFunctionCode(FunctionStep, fn as (...args: never[]) => unknown, name);
 
   const factory = ((explicit?: Partial<P>) =>
     new FunctionStep(explicit ?? {})) as unknown as FunctionStepFactory<In, Out, P>;

@@ -353,6 +353,7 @@ export class Experiment<In = unknown> {
       replicates: plan.replicates,
       seed,
       baselineTreatment: plan.baselineTreatment,
+      definedIn: this.definedIn,
     };
     const out: Record<string, ConditionFingerprint> = {
       [BASELINE_CONDITION]: conditionFingerprint({ ...common, treatment: undefined }),

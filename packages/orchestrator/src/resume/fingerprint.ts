@@ -1,6 +1,8 @@
+import { fileURLToPath } from 'node:url';
 import {
   codeFingerprint,
   hashValue,
+  recordDefinitionSite,
   toDataSource,
   type DataSource,
   type Treatment,
@@ -20,11 +22,47 @@ function safeHash(value: unknown): string {
   }
 }
 
-function datasourceCode(ds: DataSource): string {
+type Code = (...a: never[]) => unknown;
+
+function sitePath(definedIn: string | undefined): string | undefined {
+  if (definedIn === undefined) return undefined;
+  try {
+    const path = definedIn.startsWith('file:') ? fileURLToPath(definedIn) : definedIn;
+    // Built by code in an installed package (a CLI, a test runner): not the user's module.
+    return path.includes('/node_modules/') ? undefined : path;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The data source's code and the module-level code it reads. The source is looked up from the
+ * module that built the experiment: by name when that module declares or imports it, else as
+ * written inline there. An `ExperimentInput`'s named inputs count one by one.
+ */
+function datasourceCode(ds: DataSource, definedIn: string | undefined): string {
+  const inputs = (ds as { inputs?: unknown }).inputs;
+  if (typeof inputs === 'object' && inputs !== null) {
+    const parts = Object.entries(inputs as Record<string, unknown>);
+    if (
+      parts.length > 0 &&
+      parts.every(([, v]) => typeof (v as DataSource)?.fetch === 'function')
+    ) {
+      return hashValue({
+        composite: codeFingerprint(ds.constructor as Code),
+        inputs: Object.fromEntries(
+          parts.map(([name, v]) => [name, datasourceCode(v as DataSource, definedIn)]),
+        ),
+      });
+    }
+  }
   const fn = (ds as { fn?: unknown }).fn;
-  return typeof fn === 'function'
-    ? codeFingerprint(fn as (...a: never[]) => unknown)
-    : codeFingerprint(ds.constructor as abstract new (...a: never[]) => unknown);
+  const code = (typeof fn === 'function' ? fn : ds.constructor) as Code;
+  const file = sitePath(definedIn);
+  // A function may be written inline in the experiment's module; a DataSource class is looked
+  // up by name only (framework classes such as ArtifactDataSource are not the user's code).
+  if (file !== undefined) recordDefinitionSite(code, file, typeof fn === 'function');
+  return codeFingerprint(code);
 }
 
 /**
@@ -40,10 +78,12 @@ export function conditionFingerprint(input: {
   readonly initialCtx: Readonly<Record<string, unknown>>;
   readonly replicates: number;
   readonly seed: number;
+  /** The module that built the experiment (where its data source is looked up). */
+  readonly definedIn?: string | undefined;
 }): ConditionFingerprint {
   const parts = {
     pipeline: input.pipeline.signature(),
-    datasource: datasourceCode(toDataSource(input.datasource)),
+    datasource: datasourceCode(toDataSource(input.datasource), input.definedIn),
     treatment: safeHash(input.treatment?.definition ?? input.baselineTreatment?.definition ?? null),
     initialCtx: safeHash(input.initialCtx),
     replicates: String(input.replicates),
