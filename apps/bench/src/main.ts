@@ -9,6 +9,7 @@ import { w2Cache } from './workloads/w2-cache.js';
 import { w2Experiment } from './workloads/w2-experiment.js';
 import { w3ParallelWorkload } from './workloads/w3-parallel.js';
 import { w4Scale } from './workloads/w4-scale.js';
+import { w6Report } from './workloads/w6-report.js';
 
 const WORKLOADS: readonly Workload[] = [
   w1Overhead,
@@ -16,6 +17,7 @@ const WORKLOADS: readonly Workload[] = [
   w2Experiment,
   w3ParallelWorkload,
   w4Scale,
+  w6Report,
 ];
 
 async function main(argv: readonly string[]): Promise<void> {
