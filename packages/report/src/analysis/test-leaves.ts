@@ -85,8 +85,10 @@ type Effect = Pick<TestLeaf, 'effect' | 'effectName' | 'ciLow' | 'ciHigh' | 'ciS
 function effectOf(r: Fields, n1: number | undefined, n2: number | undefined): Effect {
   const size = num(r['effect_size']);
   const name = typeof r['effect_size_name'] === 'string' ? r['effect_size_name'] : undefined;
-  const low = num(r['ci_low']);
-  const high = num(r['ci_high']);
+  // JSON has no Infinity: a one-sided interval comes back from results files with a null end.
+  const open = r['ci_low'] === null || r['ci_high'] === null;
+  const low = r['ci_low'] === null && open ? -Infinity : num(r['ci_low']);
+  const high = r['ci_high'] === null && open ? Infinity : num(r['ci_high']);
   const reported = (effect: number, effectName: string): Effect =>
     low !== undefined && high !== undefined
       ? { effect, effectName, ciLow: low, ciHigh: high, ciSource: 'reported' }
