@@ -18,12 +18,39 @@ export interface MeasureOptions {
   readonly warmup?: number;
 }
 
+/**
+ * `warm`: a workload run several times in one process after warm-up runs (JIT hot, lazy modules
+ * loaded). `cold`: every figure from fresh processes, what a script or CLI user feels.
+ */
+export type Tier = 'warm' | 'cold';
+
+export const TIERS: readonly Tier[] = ['warm', 'cold'];
+
 export interface BenchContext {
   /** Tiny sizes for the CI smoke run (`--quick`): proves the workload runs, not how fast. */
   readonly quick: boolean;
+  /** Timed runs per figure in one process (warm tier). */
   readonly runs: number;
+  /** Fresh processes per figure (cold tier). */
+  readonly processes: number;
+  /** The Python crystallize-ml anchor to run side by side (cold tier, `--python`), if any. */
+  readonly python?: PythonAnchor;
   /** Prints one result line. */
   emit(line: BenchLine): void;
+}
+
+/** Where the Python crystallize-ml anchor runs from (see `cold/python-anchor.ts`). */
+export interface PythonAnchor {
+  /** The interpreter (Debian's `/usr/bin/python3` by default, `CZ_PYTHON` overrides). */
+  readonly python: string;
+  /** The crystallize-ml checkout (`CZ_SRC`), put on `PYTHONPATH`. */
+  readonly src: string;
+  /** This app's `python/` folder of anchor scripts. */
+  readonly scripts: string;
+  /** crystallize-ml's version, from the checkout's pyproject.toml. */
+  readonly version: string;
+  /** Whether numpy imports (the `Float64Array` analogue of W2). */
+  readonly numpy: boolean;
 }
 
 export interface BenchLine {
@@ -35,8 +62,9 @@ export interface BenchLine {
 }
 
 export interface Workload {
-  /** BENCH.md id, e.g. `W2`. */
+  /** BENCH.md id, e.g. `W2` (`IMPORT` for the import figure). */
   readonly id: string;
+  readonly tier: Tier;
   readonly description: string;
   run(ctx: BenchContext): Promise<void>;
 }

@@ -43,6 +43,7 @@ describe('artifacts example', () => {
       name: 'histogram.csv',
       step: 'BuildHistogram',
       path: 'replicate_1/fine/BuildHistogram/histogram.csv',
+      contentType: 'text',
     });
   });
 });

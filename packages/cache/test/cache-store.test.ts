@@ -113,4 +113,98 @@ describe('CacheStore', () => {
       await expect(store.set('s', bad, entry(1))).rejects.toThrow(/inputKey/);
     }
   });
+
+  describe('set refuses a value that is not a CacheEntry', () => {
+    // Each of these used to be written, then read back as a miss (or lose a field) with no word.
+    const notEntries: [string, unknown, RegExp][] = [
+      ['a bare output value', [1, 2, 3], /the entry is an array, not an object/],
+      ['a number', 42, /the entry is the number 42, not an object/],
+      ['null', null, /the entry is null, not an object/],
+      ['an entry without output', { metrics: [], artifacts: [] }, /no 'output' field/],
+      [
+        'an entry without metrics',
+        { output: 1, artifacts: [] },
+        /'metrics' is undefined, not an array/,
+      ],
+      [
+        'an entry without artifacts',
+        { output: 1, metrics: [] },
+        /'artifacts' is undefined, not an array/,
+      ],
+      [
+        'metrics given as an object',
+        { output: 1, metrics: { sum: 3 }, artifacts: [] },
+        /'metrics' is an object, not an array/,
+      ],
+      [
+        'a metric without a name',
+        { output: 1, metrics: [{ value: 3 }], artifacts: [] },
+        /metrics\[0\] has no string 'name'/,
+      ],
+      [
+        'a metric without a value',
+        { output: 1, metrics: [{ name: 'sum' }], artifacts: [] },
+        /metrics\[0\] \('sum'\) has no 'value'/,
+      ],
+      [
+        'an artifact without data',
+        { output: 1, metrics: [], artifacts: [{ name: 'a.txt' }] },
+        /artifacts\[0\] \('a.txt'\) has no 'data'/,
+      ],
+      [
+        'a metric that is a number',
+        { output: 1, metrics: [3], artifacts: [] },
+        /metrics\[0\] is the number 3, not an object/,
+      ],
+      [
+        'a Map as the entry',
+        new Map([['output', 1]]),
+        /the entry is a Map instance, not an object/,
+      ],
+      [
+        'a misspelt field',
+        { output: 1, metrics: [], artifacts: [], outputHsh: 'x' },
+        /unknown field 'outputHsh'/,
+      ],
+      [
+        'a non-string outputHash',
+        { output: 1, metrics: [], artifacts: [], outputHash: 7 },
+        /'outputHash' is the number 7, not a string/,
+      ],
+      [
+        'a context that is not an object',
+        { output: 1, metrics: [], artifacts: [], context: 'k' },
+        /'context' is the string "k", not an object/,
+      ],
+    ];
+
+    it.each(notEntries)(
+      'with a CacheError naming the problem and writing nothing: %s',
+      async (_label, value, problem) => {
+        const store = new CacheStore({ dir: tmp.dir(), onUnencodable: 'skip' });
+        const set = store.set('s', 'i', value as CacheEntry);
+        await expect(set).rejects.toThrow(CacheError);
+        await expect(store.set('s', 'i', value as CacheEntry)).rejects.toThrow(problem);
+        await expect(store.set('s', 'i', value as CacheEntry)).rejects.toThrow(
+          /Cannot cache entry s\/i: .*CacheStore\.set takes a CacheEntry/,
+        );
+        expect(existsSync(join(tmp.dir(), 's'))).toBe(false);
+        expect(await store.get('s', 'i')).toBeUndefined();
+        expect(await store.stats()).toMatchObject({ writes: 0, skipped: 0, corrupt: 0 });
+      },
+    );
+
+    it('still takes every field a CacheEntry may have, and reads it back', async () => {
+      const store = new CacheStore({ dir: tmp.dir() });
+      const full: CacheEntry<number> = {
+        output: 1,
+        metrics: [{ name: 'sum', value: 3, tags: { phase: 'fit' } }],
+        artifacts: [{ name: 'a.txt', data: 'hi', step: 'S' }],
+        context: { k: 1 },
+        outputHash: 'h',
+      };
+      await store.set('s', 'i', full);
+      expect(await store.get('s', 'i')).toEqual(full);
+    });
+  });
 });

@@ -10,7 +10,14 @@ export class CrystallizeError extends Error {
 }
 
 /** A context key was written twice. Contexts are add-only so a run's inputs cannot drift. */
-export class ContextMutationError extends CrystallizeError {}
+export class ContextMutationError extends CrystallizeError {
+  /** The key that could not be written. */
+  readonly key: string | undefined;
+  constructor(message: string, options?: { cause?: unknown; key?: string }) {
+    super(message, options);
+    this.key = options?.key;
+  }
+}
 
 /** A step parameter could not be resolved, coerced or was not declared. */
 export class InjectionError extends CrystallizeError {}

@@ -17,7 +17,7 @@ export {
   type MetricValue,
 } from './context/metrics.js';
 export { ArtifactLog, type ArtifactEntry } from './context/artifact-log.js';
-export { createRng, type Rng } from './context/rng.js';
+export { createRng, type Rng, type RngStream } from './context/rng.js';
 export { rootLogger, setRootLogger, type Logger, type LogLevel } from './context/logger.js';
 
 export {

@@ -43,10 +43,23 @@ export {
   ExperimentMetrics,
   ConditionMetrics,
   HypothesisResult,
+  type HypothesisTreatmentSummary,
+  type ConditionOrigin,
   type Provenance,
   type StoredArtifact,
 } from './results/result.js';
+export type {
+  ConditionFailure,
+  HypothesisFailure,
+  RunFailures,
+  UnusedTreatmentKey,
+} from './results/run-health.js';
 export { ArtifactDataSource } from './artifacts/artifact-datasource.js';
+export {
+  defaultArtifactLoader,
+  type ArtifactContentType,
+  type ArtifactFileInfo,
+} from './artifacts/content-type.js';
 export { ExperimentGraph } from './graph/experiment-graph.js';
 export { ExperimentGraphError } from './graph/experiment-graph-error.js';
 export type { GraphEvent, GraphRunOptions } from './graph/graph-events.js';

@@ -77,6 +77,7 @@ describe('ArtifactPlugin (SPEC §8)', () => {
           name: 'model.json',
           step: 'WriteModel',
           path: join('replicate_1', 'baseline', 'WriteModel', 'model.json'),
+          contentType: 'json',
         },
       ]),
     );

@@ -1,7 +1,14 @@
 import 'reflect-metadata';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type FrozenContext, Param, PipelineStep, Step, treatment } from '@crystallize/core';
+import {
+  type FrozenContext,
+  hashValue,
+  Param,
+  PipelineStep,
+  Step,
+  treatment,
+} from '@crystallize/core';
 import {
   Artifact,
   ArtifactPlugin,
@@ -11,6 +18,7 @@ import {
   type StepOutputCache,
 } from '@crystallize/orchestrator';
 import { CacheStore } from '@crystallize/cache';
+import { stepKeyOf } from '../src/pipeline/step-execution.js';
 import { ComputeSum, FileStepCache, recordsOf, tempDir } from './helpers.js';
 
 const calls: Record<string, number> = {};
@@ -280,5 +288,150 @@ describe('cacheable steps whose output cannot be encoded', () => {
     expect(entriesOn(cacheDir)).toHaveLength(0);
     const log = readFileSync(join(root, 'unencodable', 'v0', 'run.log'), 'utf8');
     expect(log).toMatch(/step 'MakesClosure': output not cached/);
+  });
+});
+
+describe('cache keys of a cacheable step', () => {
+  /** Cacheable, two untyped params (a null default means no coercion): returns what it saw. */
+  class Describe extends Step<number, string> {
+    @Param() a: unknown = null;
+    @Param() b: unknown = null;
+
+    @PipelineStep({ cacheable: true })
+    run(): string {
+      return `${show(this.a)} ${show(this.b)}`;
+    }
+  }
+  function show(v: unknown): string {
+    if (Object.is(v, -0)) return 'number:-0';
+    return `${typeof v}:${typeof v === 'bigint' ? `${v}n` : (JSON.stringify(v) ?? String(v))}`;
+  }
+
+  // Pairs of parameter sets that differ for hashValue, several of which shared one memo key.
+  const sets: Record<string, Record<string, unknown>> = {
+    zero: { a: 0 },
+    'negative-zero': { a: -0 },
+    'zero-in-b': { a: 'x', b: 0 },
+    'negative-zero-in-b': { a: 'x', b: -0 },
+    one: { a: 1 },
+    'one-string': { a: '1' },
+    nan: { a: NaN },
+    'nan-string': { a: 'NaN' },
+    undefined: { a: undefined },
+    'undefined-string': { a: 'undefined' },
+    true: { a: true },
+    'true-string': { a: 'true' },
+    'separator-in-a': { a: 'p|b:string:q', b: 'r' },
+    'separator-in-b': { a: 'p', b: 'q|b:string:r' },
+    'colon-in-a': { a: 'x:y', b: 'z' },
+    'colon-in-b': { a: 'x', b: 'y:z' },
+  };
+
+  function make(cacheDir: string): Experiment {
+    return new Experiment({
+      name: 'exact-keys',
+      datasource: () => 1,
+      pipeline: [new Describe()],
+      treatments: Object.entries(sets).map(([name, values]) => treatment(name, values)),
+      plugins: [new ArtifactPlugin({ rootDir: tempDir() }), new LoggingPlugin({ level: 'silent' })],
+      cache: new CacheStore({ dir: cacheDir }),
+    });
+  }
+
+  const expected = (name: string): string => {
+    const values = { a: null, b: null, ...sets[name] };
+    return `${show(values.a)} ${show(values.b)}`;
+  };
+
+  it('give parameter sets that differ only in -0, type or a separator-like string distinct outputs', async () => {
+    const cacheDir = tempDir();
+    const exp = make(cacheDir);
+    for (const run of [1, 2]) {
+      const result = await exp.run({ replicates: 2 });
+      expect(result.errors).toEqual({});
+      const keys = new Set<string>();
+      for (const name of ['baseline', ...Object.keys(sets)]) {
+        const [rep0, rep1] = recordsOf(result, name);
+        // The second replicate is served from the memo, the first (of the first run) from hashValue.
+        for (const record of [rep0![0]!, rep1![0]!]) {
+          expect({ name, outputHash: record.outputHash }).toEqual({
+            name,
+            outputHash: hashValue(expected(name)),
+          });
+        }
+        expect(rep0![0]!.cacheHit).toBe(run === 2);
+        expect(rep1![0]!.stepHash).toBe(rep0![0]!.stepHash);
+        keys.add(rep0![0]!.stepHash);
+      }
+      expect(keys.size).toBe(Object.keys(sets).length + 1);
+    }
+  });
+
+  it('give a one-parameter step distinct entries for 0 and -0', async () => {
+    class Sign extends Step<number, number> {
+      @Param() x = 0;
+      @PipelineStep({ cacheable: true })
+      run(): number {
+        return Object.is(this.x, -0) ? -1 : 1;
+      }
+    }
+    const make = (cacheDir: string): Experiment =>
+      new Experiment({
+        name: 'exact-keys-one',
+        datasource: () => 1,
+        pipeline: [new Sign()],
+        treatments: [treatment('negative-zero', { x: -0 })],
+        plugins: [
+          new ArtifactPlugin({ rootDir: tempDir() }),
+          new LoggingPlugin({ level: 'silent' }),
+        ],
+        cache: new CacheStore({ dir: cacheDir }),
+      });
+    const cacheDir = tempDir();
+    for (const run of [1, 2]) {
+      const result = await make(cacheDir).run({ replicates: 2 });
+      for (const [name, out] of [
+        ['baseline', 1],
+        ['negative-zero', -1],
+      ] as const) {
+        for (const reps of recordsOf(result, name)) {
+          expect({ run, name, out: reps[0]!.outputHash }).toEqual({
+            run,
+            name,
+            out: hashValue(out),
+          });
+        }
+      }
+    }
+  });
+
+  it('keep a bigint parameter apart from the equal number (stepKeyOf, memoised or not)', () => {
+    const step = new Describe();
+    for (const round of [1, 2]) {
+      const asNumber = stepKeyOf(step, { a: 1, b: null });
+      const asBigint = stepKeyOf(step, { a: 1n, b: null });
+      expect({ round, same: asNumber.key === asBigint.key }).toEqual({ round, same: false });
+      expect(asBigint.key).toBe(
+        hashValue({ step: step.name, stepHash: step.stepHash, params: { a: 1n, b: null } }),
+      );
+    }
+  });
+
+  it('are the hashValue of the step identity and the resolved params, memoised or not', async () => {
+    const step = new Describe();
+    const exp = new Experiment({
+      name: 'exact-keys-hash',
+      datasource: () => 1,
+      pipeline: [step],
+      treatments: Object.entries(sets).map(([name, values]) => treatment(name, values)),
+      plugins: [new ArtifactPlugin({ rootDir: tempDir() }), new LoggingPlugin({ level: 'silent' })],
+      cache: new CacheStore({ dir: tempDir() }),
+    });
+    const result = await exp.run({ replicates: 2 });
+    for (const name of ['baseline', ...Object.keys(sets)]) {
+      const params = { a: null, b: null, ...sets[name] };
+      const key = hashValue({ step: step.name, stepHash: step.stepHash, params });
+      for (const reps of recordsOf(result, name)) expect(reps[0]!.stepHash).toBe(key);
+    }
   });
 });

@@ -379,6 +379,7 @@ describe('branching pipelines: running', () => {
         name: 'out.json',
         step: 'left',
         path: join('replicate_0', 'baseline', 'left', 'out.json'),
+        contentType: 'json',
       },
     ]);
   });

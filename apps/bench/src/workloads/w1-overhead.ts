@@ -11,6 +11,7 @@ import { w1Experiment } from './w1-steps.js';
 
 export const w1Overhead: Workload = {
   id: 'W1',
+  tier: 'warm',
   description:
     'framework overhead per step call (2 conditions x R replicates x 10 trivial steps, serial)',
   async run(ctx: BenchContext): Promise<void> {

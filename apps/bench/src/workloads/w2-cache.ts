@@ -101,6 +101,7 @@ async function store(ctx: BenchContext, dir: string): Promise<void> {
 
 export const w2Cache: Workload = {
   id: 'W2',
+  tier: 'warm',
   description: 'cache store: hashing throughput, set and hit latency of a 1M-float entry',
   async run(ctx) {
     await hashing(ctx);

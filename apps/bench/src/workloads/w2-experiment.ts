@@ -3,41 +3,21 @@
  * 5 replicates with distinct inputs; cold run (empty cache) vs warm run (all hits), for
  * Float64Array and number[]. Plain baseline: the same 5 maps in a bare loop.
  */
-import 'reflect-metadata';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  ArtifactPlugin,
-  CacheStore,
-  Experiment,
-  LoggingPlugin,
-  Pipeline,
-  PipelineStep,
-  Step,
-} from 'crystallize';
+import type { Experiment } from 'crystallize';
 import { line, measure, type BenchContext, type Workload } from '../harness.js';
+import {
+  W2_REPLICATES as REPLICATES,
+  w2Experiment,
+  w2Input as input,
+  w2Plain,
+} from './w2-steps.js';
 
-type Floats = Float64Array | number[];
-
-class Affine extends Step<Floats, Floats> {
-  @PipelineStep({ cacheable: true })
-  run(xs: Floats): Floats {
-    if (xs instanceof Float64Array) return xs.map((x) => x * 1.5 + 1);
-    return xs.map((x) => x * 1.5 + 1);
-  }
-}
-
-function input(n: number, replicate: number, typed: boolean): Floats {
-  const a = new Float64Array(n);
-  for (let i = 0; i < n; i++) a[i] = i + replicate * 0.5;
-  return typed ? a : Array.from(a);
-}
-
-const REPLICATES = 5;
-
-export const w2Experiment: Workload = {
+export const w2ExperimentWorkload: Workload = {
   id: 'W2E',
+  tier: 'warm',
   description:
     'W2 through an experiment: cold vs warm run of a cacheable 1M-float step, 5 replicates',
   async run(ctx: BenchContext): Promise<void> {
@@ -47,17 +27,7 @@ export const w2Experiment: Workload = {
       const root = mkdtempSync(join(tmpdir(), 'cz-bench-w2e-'));
       let cacheDir = join(root, 'cache-0');
       let fresh = 0;
-      const make = (dir: string): Experiment =>
-        new Experiment({
-          name: `w2-${typed ? 'typed' : 'plain'}`,
-          datasource: (c) => input(n, c.get<number>('replicate') ?? 0, typed),
-          pipeline: new Pipeline([Affine]),
-          plugins: [
-            new ArtifactPlugin({ rootDir: join(root, 'data') }),
-            new LoggingPlugin({ level: 'silent' }),
-          ],
-          cache: new CacheStore({ dir }),
-        });
+      const make = (dir: string): Experiment => w2Experiment(n, typed, root, dir);
       try {
         const cold = await measure(
           () => make(join(root, `cache-${++fresh}`)).run({ replicates: REPLICATES }),
@@ -70,15 +40,7 @@ export const w2Experiment: Workload = {
           runs: ctx.runs,
           warmup: 1,
         });
-        const plain = await measure(
-          () => {
-            for (let r = 0; r < REPLICATES; r++) {
-              const xs = input(n, r, typed);
-              (xs as number[]).map((x: number) => x * 1.5 + 1);
-            }
-          },
-          { runs: ctx.runs, warmup: 1 },
-        );
+        const plain = await measure(() => w2Plain(n, typed), { runs: ctx.runs, warmup: 1 });
         const perRep = (s: typeof warm) => ({
           median: s.median / REPLICATES,
           min: s.min / REPLICATES,

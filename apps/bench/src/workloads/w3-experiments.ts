@@ -32,7 +32,10 @@ export class Burn extends Step<number, number> {
   }
 }
 
-const ROOT = join(tmpdir(), `cz-bench-w3-${process.pid}`);
+// A fresh-process run (cold tier) is given its own folder; worker threads inherit the variable.
+const ROOT = process.env.CZ_BENCH_DIR
+  ? join(process.env.CZ_BENCH_DIR, 'w3')
+  : join(tmpdir(), `cz-bench-w3-${process.pid}`);
 
 function make(name: string, execution: ExecutionPlugin, iterations: number): Experiment {
   return new Experiment({

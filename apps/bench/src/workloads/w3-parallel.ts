@@ -28,6 +28,7 @@ async function timed(exp: Experiment, replicates: number): Promise<{ ms: number;
 
 export const w3ParallelWorkload: Workload = {
   id: 'W3',
+  tier: 'warm',
   description: `16 replicates of a ~100 ms CPU step: serial vs ParallelExecution (${availableParallelism()} cores, defaults)`,
   async run(ctx: BenchContext): Promise<void> {
     const serialExp = ctx.quick ? w3QuickSerial : w3Serial;

@@ -1,54 +1,56 @@
 /**
- * W4: the W1 experiment at R = 10,000 and 20,000 replicates, each run in a fresh process so its
- * peak RSS is its own. The plain baseline is the bare loop in a fresh process (Node's own RSS).
+ * W4 (cold tier): the W1 experiment at R = 10,000 and 20,000 replicates, each run in a fresh
+ * process so its peak RSS is its own: `run()` time, peak RSS and the whole process. The plain
+ * baseline is the bare loop in a fresh process (Node's own RSS). With `--python`, the Python
+ * anchor at 10k beside it.
  */
-import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { line, summarise, type BenchContext, type Summary, type Workload } from '../harness.js';
+import { line, type BenchContext, type Summary, type Workload } from '../harness.js';
+import { COLD_CHILD as CHILD, type FreshRun, runFresh } from '../cold/fresh-process.js';
+import { pythonParams, runAnchor } from '../cold/python-anchor.js';
+import { over, series, vsPython } from '../cold/samples.js';
 
-const CHILD = fileURLToPath(new URL('./w4-child.js', import.meta.url));
-
-function sample(mode: string, replicates: number): { ms: number; maxRssMb: number } {
-  // Started through a small shell that forks it: on these machines a child's peak RSS includes
-  // what its parent held at fork time, and this benchmark process is large after W2.
-  const out = execFileSync(
-    'sh',
-    ['-c', '"$0" "$@"; exit $?', process.execPath, CHILD, mode, String(replicates)],
-    {
-      encoding: 'utf8',
-      env: { ...process.env, CRYSTALLIZE_LOG_LEVEL: 'silent' },
-    },
-  );
-  return JSON.parse(out.trim().split('\n').pop() as string) as { ms: number; maxRssMb: number };
+// Started through `sh`: a child's peak RSS includes what its parent held at fork time, and this
+// benchmark process is large after W2.
+function sample(mode: 'w1' | 'w1-plain', replicates: number): FreshRun {
+  return runFresh(process.execPath, [CHILD, mode, String(replicates)], { viaShell: true });
 }
 
-function series(mode: string, replicates: number, runs: number): { ms: Summary; rss: Summary } {
-  const samples = Array.from({ length: runs }, () => sample(mode, replicates));
-  return {
-    ms: summarise(samples.map((s) => s.ms)),
-    rss: summarise(samples.map((s) => s.maxRssMb)),
-  };
+interface Scale {
+  readonly ms: Summary;
+  readonly rss: Summary;
+  readonly whole: Summary;
+}
+
+function scale(runs: readonly FreshRun[]): Scale {
+  return { ms: over(runs, 'run_ms'), rss: over(runs, 'max_rss_mb'), whole: over(runs, 'wall') };
 }
 
 export const w4Scale: Workload = {
   id: 'W4',
-  description: 'W1 at R = 10k and 20k replicates: wall time and peak RSS, fresh process each',
+  tier: 'cold',
+  description: 'W1 at R = 10k and 20k replicates: run() time and peak RSS, fresh process each',
   async run(ctx: BenchContext): Promise<void> {
     const sizes = ctx.quick ? [100, 200] : [10_000, 20_000];
-    const runs = Math.max(5, Math.min(ctx.runs, 5));
+    const runs = ctx.processes;
     const results = sizes.map((r) => ({
       r,
-      ours: series('framework', r, runs),
-      plain: series('plain', r, runs),
+      ours: scale(series(runs, () => sample('w1', r))),
+      plain: scale(series(runs, () => sample('w1-plain', r))),
     }));
     for (const { r, ours, plain } of results) {
-      ctx.emit(line('W4', 'wall_ms', 'ms', ours.ms, plain.ms, { replicates: r }));
+      ctx.emit(
+        line('W4', 'wall_ms', 'ms', ours.ms, plain.ms, {
+          replicates: r,
+          includes: 'exp.run() only',
+        }),
+      );
       ctx.emit(
         line('W4', 'peak_rss_mb', 'MB', ours.rss, plain.rss, {
           replicates: r,
           target_mb_at_10k: 100,
         }),
       );
+      ctx.emit(line('W4', 'whole_process_ms', 'ms', ours.whole, plain.whole, { replicates: r }));
     }
     const [small, large] = results;
     if (small && large) {
@@ -67,5 +69,21 @@ export const w4Scale: Workload = {
         target_time_ratio: 2.1,
       });
     }
+
+    const anchor = ctx.python;
+    if (!anchor || !small) return;
+    const py = scale(
+      series(runs, () => runAnchor(anchor, 'w1.py', [String(small.r)], { viaShell: true })),
+    );
+    const params = { replicates: small.r, ...pythonParams(anchor) };
+    ctx.emit(line('W4', 'wall_ms', 'ms', py.ms, undefined, params));
+    ctx.emit(line('W4', 'peak_rss_mb', 'MB', py.rss, undefined, params));
+    ctx.emit(line('W4', 'whole_process_ms', 'ms', py.whole, undefined, params));
+    ctx.emit(
+      vsPython('W4', 'wall_ms', small.ours.ms, py.ms, 'lower', { replicates: small.r, target: 25 }),
+    );
+    ctx.emit(
+      vsPython('W4', 'peak_rss_mb', small.ours.rss, py.rss, 'lower', { replicates: small.r }),
+    );
   },
 };

@@ -50,6 +50,7 @@ async function browserRenderMs(file: string, runs: number): Promise<number[] | u
 
 export const w6Report: Workload = {
   id: 'W6',
+  tier: 'warm',
   description:
     'report of W1 at R = 10k x 3 conditions: HTML size, build time, Chromium render time',
   async run(ctx: BenchContext): Promise<void> {

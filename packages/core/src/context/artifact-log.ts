@@ -13,8 +13,14 @@ export interface ArtifactEntry {
  */
 export class ArtifactLog {
   readonly #entries = new Map<string, ArtifactEntry>();
+  #step: string | undefined;
 
-  add(name: string, data: unknown, step?: string): void {
+  /**
+   * Adds file `name` with contents `data` (a string is stored as text, bytes as bytes, anything
+   * else as JSON). `step` defaults to the step running in this context, so an artifact added
+   * with `ctx.artifacts.add(name, data)` is recorded with the step that added it.
+   */
+  add(name: string, data: unknown, step: string | undefined = this.#step): void {
     if (this.#entries.has(name)) {
       throw new ContextMutationError(
         `Artifact '${name}' was already added in this replicate; give each artifact a unique name.`,
@@ -24,6 +30,11 @@ export class ArtifactLog {
       name,
       Object.freeze(step === undefined ? { name, data } : { name, data, step }),
     );
+  }
+
+  /** @internal The context names the running step here (FrozenContext.enterStep). */
+  enterStep(step: string | undefined): void {
+    this.#step = step;
   }
 
   get(name: string): ArtifactEntry | undefined {

@@ -67,11 +67,13 @@ export class FrozenContext {
     if (this.has(key)) {
       throw new ContextMutationError(
         `Cannot mutate existing key '${key}'. Context keys are add-only; use a new key name.`,
+        { key },
       );
     }
     if (RESERVED.has(key)) {
       throw new ContextMutationError(
         `Cannot add reserved key '${key}'; the framework sets it (${RESERVED_CONTEXT_KEYS.join(', ')}).`,
+        { key },
       );
     }
     this.#data.set(key, freezeCopy(value));
@@ -116,6 +118,7 @@ export class FrozenContext {
    */
   enterStep(name: string | undefined): void {
     this.#stepName = name;
+    this.artifacts.enterStep(name);
   }
 }
 

@@ -10,6 +10,8 @@ import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
 export interface Rng {
   /** The seed this stream started from. */
   readonly seed: number;
+  /** Which of the seed's independent streams this is (see {@link RngStream}). */
+  readonly stream: RngStream;
   /** A float in [0, 1). */
   next(): number;
   /** An integer in [lo, hi], both included, without modulo bias. */
@@ -21,15 +23,36 @@ export interface Rng {
 }
 
 /**
+ * The independent streams one seed gives. `'context'` is `ctx.rng`; `'mathRandom'` is what the
+ * default `SeedPlugin` seed function installs as `Math.random`. Code that draws from both gets
+ * two unrelated sequences, never the same numbers twice.
+ */
+export type RngStream = 'context' | 'mathRandom';
+
+/**
+ * The Weyl increment each stream expands its seed with (see `expandSeed`). `context` keeps the
+ * golden-ratio constant it always used, so `ctx.rng` draws are unchanged; `mathRandom` uses the
+ * first 32 fraction bits of sqrt(2) (sha256's H0). Two different odd increments mean no seed's
+ * state in one stream equals any seed's state in the other: that would need x + γa = y + γb and
+ * x + 2γa = y + 2γb, i.e. γa = γb.
+ */
+export const RNG_STREAM_GAMMA: Readonly<Record<RngStream, number>> = Object.freeze({
+  context: 0x9e3779b9,
+  mathRandom: 0x6a09e667,
+});
+
+/**
  * pure-rand's `xoroshiro128plus(seed)` puts the seed into the state as is, so its first output
  * is `~seed`: replicate seeds a fixed step apart (the 31337 formula) would start with nearly
  * equal draws. The 128-bit state is filled from the seed through splitmix32 (a Weyl sequence
- * through the murmur3 finaliser) instead, which decorrelates neighbouring seeds from the first draw.
+ * through the murmur3 finaliser) instead, which decorrelates neighbouring seeds from the first
+ * draw. The stream picks the Weyl increment, so the streams of one seed start from unrelated
+ * states: word k of the state is `fmix32(seed + k * gamma)`, k = 1..4.
  */
-function expandSeed(seed: number): number[] {
+function expandSeed(seed: number, gamma: number): number[] {
   let weyl = seed | 0;
   const next = (): number => {
-    weyl = (weyl + 0x9e3779b9) | 0;
+    weyl = (weyl + gamma) | 0;
     let z = weyl;
     z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
     z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
@@ -47,12 +70,24 @@ function expandSeed(seed: number): number[] {
 
 class PureRng implements Rng {
   readonly seed: number;
+  readonly stream: RngStream;
   readonly #gen: RandomGenerator;
   #spare: number | undefined;
 
-  constructor(seed: number) {
+  constructor(seed: number, stream: RngStream) {
+    const gamma = RNG_STREAM_GAMMA[stream];
+    if (gamma === undefined) {
+      throw new RangeError(
+        `createRng(seed, stream): unknown stream ${JSON.stringify(stream)}; use one of ${Object.keys(
+          RNG_STREAM_GAMMA,
+        )
+          .map((k) => `'${k}'`)
+          .join(', ')}.`,
+      );
+    }
     this.seed = seed >>> 0;
-    this.#gen = xoroshiro128plusFromState(expandSeed(this.seed));
+    this.stream = stream;
+    this.#gen = xoroshiro128plusFromState(expandSeed(this.seed, gamma));
   }
 
   next(): number {
@@ -95,7 +130,13 @@ class PureRng implements Rng {
   }
 }
 
-/** A seeded {@link Rng} backed by pure-rand's xoroshiro128+. */
-export function createRng(seed: number): Rng {
-  return new PureRng(seed);
+/**
+ * A seeded {@link Rng} backed by pure-rand's xoroshiro128+: stream `stream` (default
+ * `'context'`, the one `ctx.rng` uses) of `seed`. The streams of one seed are independent.
+ *
+ * @example createRng(42).next() === createRng(42, 'context').next() // true
+ * @example createRng(42, 'mathRandom') // what Math.random replays inside a replicate seeded 42
+ */
+export function createRng(seed: number, stream: RngStream = 'context'): Rng {
+  return new PureRng(seed, stream);
 }

@@ -67,17 +67,26 @@ export class ExperimentInput<
         `ExperimentInput '${name}'`,
       );
     this.inputs = out as { [K in keyof T]: DataSource<T[K]> };
-    const counts = names
-      .map((n) => [n, out[n]?.replicates] as const)
-      .filter((e): e is readonly [string, number] => e[1] !== undefined);
-    const distinct = new Set(counts.map(([, c]) => c));
-    if (distinct.size > 1) {
-      throw new ValidationError(
-        `ExperimentInput: inputs disagree on replicates (${counts.map(([n, c]) => `${n}: ${c}`).join(', ')}). ` +
-          'Give them the same replicate count.',
-      );
-    }
-    if (counts[0]) this.replicates = counts[0][1];
+    const agreed = (): number | undefined => {
+      const counts = names
+        .map((n) => [n, out[n]?.replicates] as const)
+        .filter((e): e is readonly [string, number] => e[1] !== undefined);
+      const distinct = new Set(counts.map(([, c]) => c));
+      if (distinct.size > 1) {
+        throw new ValidationError(
+          `ExperimentInput: inputs disagree on replicates (${counts.map(([n, c]) => `${n}: ${c}`).join(', ')}). ` +
+            'Give them the same replicate count.',
+        );
+      }
+      return counts[0]?.[1];
+    };
+    agreed();
+    // Read when asked, like an upstream artifact's count: it follows what the upstream stored.
+    Object.defineProperty(this, 'replicates', {
+      get: agreed,
+      enumerable: true,
+      configurable: true,
+    });
   }
 
   async fetch(ctx: FrozenContext): Promise<T> {

@@ -3,7 +3,12 @@ import { CacheError, InjectionError, ValidationError } from '../errors.js';
 import { codeFingerprint } from '../hashing/code-fingerprint.js';
 import { hashValue } from '../hashing/hash-value.js';
 import { freezeCopy } from '../internal/immutable.js';
-import { resolveParams, settleParams, type ResolvedParams } from './injection.js';
+import {
+  checkExplicitTypes,
+  resolveParams,
+  settleParams,
+  type ResolvedParams,
+} from './injection.js';
 import { getStepModel, type StepModel } from './step-model.js';
 import { unpackMetrics, type WithMetrics } from './with-metrics.js';
 
@@ -79,6 +84,7 @@ export abstract class Step<In = unknown, Out = unknown> {
           }.`,
       );
     }
+    checkExplicitTypes(model.options.name ?? model.className, model.params, params);
     // A deep, frozen copy: changing an object after passing it cannot change the step (or its hash).
     this.params = freezeCopy({ ...params });
     Object.defineProperty(this, STATE, {

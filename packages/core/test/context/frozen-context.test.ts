@@ -243,3 +243,28 @@ describe('no aliasing between the context and its callers', () => {
     expect(ctx.get<Date>('when')!.getTime()).toBe(0);
   });
 });
+
+describe('ContextMutationError names its key', () => {
+  it('carries the key it refused, for an existing key and for a reserved one', () => {
+    const ctx = new FrozenContext({ a: 1 });
+    const existing = (() => {
+      try {
+        ctx.add('a', 2);
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(existing).toBeInstanceOf(ContextMutationError);
+    expect((existing as ContextMutationError).key).toBe('a');
+    const reserved = (() => {
+      try {
+        new FrozenContext().add('seed_used', 2);
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect((reserved as ContextMutationError).key).toBe('seed_used');
+  });
+});

@@ -175,3 +175,76 @@ describe('rng seeding', () => {
     expect(firsts.filter((x) => x > 0.75).length).toBeGreaterThan(25);
   });
 });
+
+describe('rng streams of one seed', () => {
+  const pearson = (xs: readonly number[], ys: readonly number[]): number => {
+    const n = xs.length;
+    const mx = xs.reduce((a, b) => a + b, 0) / n;
+    const my = ys.reduce((a, b) => a + b, 0) / n;
+    let sxy = 0;
+    let sxx = 0;
+    let syy = 0;
+    for (let i = 0; i < n; i++) {
+      const dx = xs[i]! - mx;
+      const dy = ys[i]! - my;
+      sxy += dx * dy;
+      sxx += dx * dx;
+      syy += dy * dy;
+    }
+    return sxy / Math.sqrt(sxx * syy);
+  };
+  const draws = (seed: number, stream: 'context' | 'mathRandom', n = 10_000): number[] => {
+    const rng = createRng(seed, stream);
+    return Array.from({ length: n }, () => rng.next());
+  };
+
+  it("keeps 'context' as the default stream, so ctx.rng draws are what createRng(seed) gives", () => {
+    expect(createRng(7).stream).toBe('context');
+    expect(draws(7, 'context', 50)).toEqual(
+      Array.from(
+        { length: 50 },
+        (
+          (r) => () =>
+            r.next()
+        )(createRng(7)),
+      ),
+    );
+    expect(new FrozenContext({ seed_used: 7 }).rng.next()).toBe(createRng(7, 'context').next());
+  });
+
+  it("gives the 'context' and 'mathRandom' streams uncorrelated draws over 10k, with no draw in common", () => {
+    // Replicate seeds of the default formula and a few edge seeds.
+    const seeds = [
+      0,
+      1,
+      2 ** 32 - 1,
+      ...Array.from({ length: 12 }, (_, r) => (42 + r * 31337) >>> 0),
+    ];
+    for (const seed of seeds) {
+      const ctx = draws(seed, 'context');
+      const math = draws(seed, 'mathRandom');
+      // 4 standard errors of r for independent streams (1/sqrt(10k) = 0.01).
+      expect({ seed, r: Math.abs(pearson(ctx, math)) < 0.04 }).toEqual({ seed, r: true });
+      // Lagged copies would share values: no value of one stream appears anywhere in the other.
+      const seen = new Set(ctx);
+      expect({ seed, shared: math.filter((x) => seen.has(x)).length }).toEqual({ seed, shared: 0 });
+      // And neither is a lagged copy correlated at small lags.
+      for (const lag of [1, 2, 3]) {
+        expect(Math.abs(pearson(ctx.slice(lag), math.slice(0, -lag)))).toBeLessThan(0.04);
+        expect(Math.abs(pearson(ctx.slice(0, -lag), math.slice(lag)))).toBeLessThan(0.04);
+      }
+    }
+  });
+
+  it("never starts one seed's 'mathRandom' stream where another replicate seed's ctx.rng starts", () => {
+    const seeds = Array.from({ length: 2000 }, (_, r) => (42 + r * 31337) >>> 0);
+    const contextFirst = new Set(seeds.map((s) => createRng(s, 'context').next()));
+    expect(seeds.filter((s) => contextFirst.has(createRng(s, 'mathRandom').next()))).toEqual([]);
+  });
+
+  it('rejects an unknown stream name, listing the known ones', () => {
+    expect(() => createRng(1, 'other' as 'context')).toThrow(
+      /unknown stream "other"; use one of 'context', 'mathRandom'/,
+    );
+  });
+});

@@ -1,9 +1,8 @@
 import { DataSource, type FrozenContext } from '@crystallize/core';
 import type { Experiment } from '../experiment/experiment.js';
 import type { ArtifactLoader } from './artifact.js';
-import { readUpstreamArtifact } from './upstream-reader.js';
-
-const defaultLoader = (bytes: Buffer): unknown => JSON.parse(bytes.toString('utf8'));
+import { defaultArtifactLoader } from './content-type.js';
+import { readUpstreamArtifact, upstreamReplicates } from './upstream-reader.js';
 
 /**
  * Reads a file that step `step` of an upstream experiment stored as artifact `name` — for
@@ -18,11 +17,11 @@ export class ArtifactDataSource<T = unknown> extends DataSource<T> {
     readonly producer: Experiment,
     readonly step: string,
     readonly artifact: string,
-    readonly loader: ArtifactLoader<T> = defaultLoader as ArtifactLoader<T>,
+    readonly loader: ArtifactLoader<T> = defaultArtifactLoader as ArtifactLoader<T>,
   ) {
     super();
     Object.defineProperty(this, 'replicates', {
-      get: (): number => producer.datasource.replicates ?? producer.replicates,
+      get: (): number => upstreamReplicates(producer),
       enumerable: true,
       configurable: true,
     });

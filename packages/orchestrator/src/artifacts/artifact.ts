@@ -6,23 +6,27 @@ import {
   type FrozenContext,
 } from '@crystallize/core';
 import type { Experiment } from '../experiment/experiment.js';
-import { readUpstreamArtifact } from './upstream-reader.js';
+import { defaultArtifactLoader, type ArtifactFileInfo } from './content-type.js';
+import { readUpstreamArtifact, upstreamReplicates } from './upstream-reader.js';
 
 // Method syntax keeps the writer bivariant in T, so an `Artifact<Model>` fits where an
 // `Artifact` (of unknown) is expected — an experiment's `outputs`, say.
 export type ArtifactWriter<T> = { write(data: T): Uint8Array | string }['write'];
-export type ArtifactLoader<T> = (bytes: Buffer) => T;
+/** Turns a stored file back into data; `info` says how it was written (see ArtifactContentType). */
+export type ArtifactLoader<T> = (bytes: Buffer, info: ArtifactFileInfo) => T;
 
 export interface ArtifactOptions<T> {
   /** Turns data into file contents (default: bytes and strings as they are, anything else as JSON). */
   readonly writer?: ArtifactWriter<T>;
-  /** Turns file contents back into data for downstream use (default: JSON.parse of UTF-8). */
+  /**
+   * Turns file contents back into data for downstream use (default: as it was written — text
+   * as a string, bytes as a Buffer, JSON parsed; see `_manifest.json` `contentTypes`).
+   */
   readonly loader?: ArtifactLoader<T>;
 }
 
 const defaultWriter = (data: unknown): Uint8Array | string =>
   data instanceof Uint8Array || typeof data === 'string' ? data : JSON.stringify(data, null, 2);
-const defaultLoader = (bytes: Buffer): unknown => JSON.parse(bytes.toString('utf8'));
 
 /**
  * A named file a step writes beside the run's results. Declare it as a `@Param` of the step and
@@ -32,7 +36,8 @@ const defaultLoader = (bytes: Buffer): unknown => JSON.parse(bytes.toString('utf
  * Listed in an experiment's `outputs`, the same object is also a data source for downstream
  * experiments (directly or inside an `ExperimentInput`): replicate r reads the upstream's
  * replicate `r % upstreamReplicates` of the same condition, or the baseline's when the upstream
- * did not run that treatment. A downstream runs as many replicates as the upstream declares.
+ * did not run that treatment. A downstream runs as many replicates as the upstream's latest
+ * stored run has (a `run({ replicates })` override included; the declared count before any run).
  *
  * @example
  * const model = new Artifact<Model>('model.json');
@@ -65,15 +70,15 @@ export class Artifact<T = unknown> extends DataSource<T> {
     }
     this.#name = name;
     this.writer = options.writer ?? (defaultWriter as ArtifactWriter<T>);
-    this.loader = options.loader ?? (defaultLoader as ArtifactLoader<T>);
+    this.loader = options.loader ?? (defaultArtifactLoader as ArtifactLoader<T>);
     this.#ctx = binding?.ctx;
     this.#step = binding?.step;
     // DataSource declares `replicates` as a field; as a data source an artifact has as many
-    // replicates as its producer declares, read when asked (the producer may be built later).
+    // replicates as its producer stored, read when asked (the producer may be built, or run, later).
     Object.defineProperty(this, 'replicates', {
       get: (): number | undefined => {
         const p = this.producers[0];
-        return p ? (p.datasource.replicates ?? p.replicates) : undefined;
+        return p ? upstreamReplicates(p) : undefined;
       },
       enumerable: true,
       configurable: true,
@@ -107,7 +112,10 @@ export class Artifact<T = unknown> extends DataSource<T> {
         `Artifact '${this.name}' is not bound to a running step. Declare it as a @Param() of the step that writes it.`,
       );
     }
-    this.#ctx.artifacts.add(this.name, this.writer(data), this.#step);
+    // The default writer's choice (text, bytes or JSON) is made by the ArtifactPlugin, which
+    // records it so that the default loader reads the file back as it was written.
+    const contents = this.writer === defaultWriter ? data : this.writer(data);
+    this.#ctx.artifacts.add(this.name, contents, this.#step);
   }
 
   /** As a data source: the upstream file for this replicate and condition, through `loader`. */

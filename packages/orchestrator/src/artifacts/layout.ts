@@ -6,6 +6,7 @@ import { join } from 'node:path';
  *
  *   <root>/<experiment>/v<N>/metadata.json
  *                           /_manifest.json
+ *                           /hypotheses.json                (hypothesis results per treatment)
  *                           /run.log
  *                           /<condition>/results.json       (metrics, seeds, errors, fingerprint)
  *                           /<condition>/provenance.jsonl   (one line of StepRecords per replicate)
@@ -18,6 +19,7 @@ export const PROVENANCE_FILE = 'provenance.jsonl';
 export const COMPLETE_MARKER = '.crystallize_complete';
 export const METADATA_FILE = 'metadata.json';
 export const MANIFEST_FILE = '_manifest.json';
+export const HYPOTHESES_FILE = 'hypotheses.json';
 
 export function versionDir(experimentDir: string, version: number): string {
   return join(experimentDir, `v${version}`);

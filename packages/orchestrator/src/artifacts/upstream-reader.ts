@@ -8,6 +8,7 @@ import {
 } from '@crystallize/core';
 import type { Experiment } from '../experiment/experiment.js';
 import { ArtifactPlugin } from '../plugins/artifact.plugin.js';
+import type { ArtifactContentType, ArtifactFileInfo } from './content-type.js';
 import { MANIFEST_FILE, METADATA_FILE, artifactRelPath } from './layout.js';
 
 /*
@@ -17,12 +18,17 @@ import { MANIFEST_FILE, METADATA_FILE, artifactRelPath } from './layout.js';
  * r % upstreamReplicates; a treatment the upstream did not run reads the baseline's file.
  */
 
+interface ManifestEntry {
+  readonly step: string;
+  readonly files: Set<string>;
+  readonly contentTypes: Readonly<Record<string, ArtifactContentType>>;
+}
+
 interface StoredRun {
-  readonly mtimeMs: number;
+  /** metadata.json's text and the manifest's size and mtime: a new run changes them. */
+  readonly stamp: string;
   readonly replicates: number;
-  readonly manifest: Readonly<
-    Record<string, { readonly step: string; readonly files: Set<string> }>
-  >;
+  readonly manifest: Readonly<Record<string, ManifestEntry>>;
 }
 
 // Parsed manifests by version folder; a rewritten metadata.json (a new run) invalidates one.
@@ -35,20 +41,25 @@ function storedRun(dir: string, upstream: string): StoredRun {
       `Upstream experiment '${upstream}' has no finished run in ${dir}. Run it first, or run both through ExperimentGraph.`,
     );
   }
-  const mtimeMs = statSync(metaPath).mtimeMs;
+  // metadata.json is small: its text (which holds the completion time and replicate count)
+  // tells runs apart even when two land within one mtime tick.
+  const metaText = readFileSync(metaPath, 'utf8');
+  const manifestPath = join(dir, MANIFEST_FILE);
+  const manifestStat = existsSync(manifestPath) ? statSync(manifestPath) : undefined;
+  const stamp = `${metaText}|${manifestStat?.mtimeMs}|${manifestStat?.size}`;
   const known = runs.get(dir);
-  if (known && known.mtimeMs === mtimeMs) return known;
-  const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as { replicates?: number };
-  const raw = existsSync(join(dir, MANIFEST_FILE))
-    ? (JSON.parse(readFileSync(join(dir, MANIFEST_FILE), 'utf8')) as Record<
+  if (known && known.stamp === stamp) return known;
+  const meta = JSON.parse(metaText) as { replicates?: number };
+  const raw = manifestStat
+    ? (JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<
         string,
-        { step: string; files: string[] }
+        { step: string; files: string[]; contentTypes?: Record<string, ArtifactContentType> }
       >)
     : {};
-  const manifest: Record<string, { step: string; files: Set<string> }> = {};
+  const manifest: Record<string, ManifestEntry> = {};
   for (const [name, m] of Object.entries(raw))
-    manifest[name] = { step: m.step, files: new Set(m.files) };
-  const run: StoredRun = { mtimeMs, replicates: Number(meta.replicates ?? 1), manifest };
+    manifest[name] = { step: m.step, files: new Set(m.files), contentTypes: m.contentTypes ?? {} };
+  const run: StoredRun = { stamp, replicates: Number(meta.replicates ?? 1), manifest };
   runs.set(dir, run);
   return run;
 }
@@ -82,12 +93,29 @@ export function locateUpstream(producer: Experiment, name: string): UpstreamLoca
   return { dir, replicates: run.replicates, step: entry?.step, files: entry?.files ?? new Set() };
 }
 
+/**
+ * How many replicates a downstream of `producer` runs: as many as the upstream's latest stored
+ * run actually has (a `run({ replicates })` override included); what the upstream declares
+ * when it has not been stored yet.
+ */
+export function upstreamReplicates(producer: Experiment): number {
+  const dir = producer.plugin(ArtifactPlugin)?.latestDir(producer);
+  if (dir && existsSync(join(dir, METADATA_FILE))) {
+    try {
+      return storedRun(dir, producer.name).replicates;
+    } catch {
+      // an unreadable stored run: fall back to the declaration; reading will say what is wrong
+    }
+  }
+  return producer.datasource.replicates ?? producer.replicates;
+}
+
 /** Reads artifact `name` of `producer` for the replicate and condition of `ctx`. */
 export function readUpstreamArtifact<T>(
   producer: Experiment,
   name: string,
   step: string | undefined,
-  loader: (bytes: Buffer) => T,
+  loader: (bytes: Buffer, info: ArtifactFileInfo) => T,
   ctx: FrozenContext,
 ): T {
   const plugin = producer.plugin(ArtifactPlugin);
@@ -128,5 +156,5 @@ export function readUpstreamArtifact<T>(
         'That replicate may have failed upstream, or retention removed the file; rerun the upstream experiment.',
     );
   }
-  return loader(readFileSync(path));
+  return loader(readFileSync(path), { contentType: entry.contentTypes[rel], path });
 }

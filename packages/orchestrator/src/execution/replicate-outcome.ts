@@ -1,3 +1,4 @@
+import type { ArtifactContentType } from '../artifacts/content-type.js';
 import type { StepRecord } from '../pipeline/step-record.js';
 
 /** An error in a form that survives a worker boundary and JSON. */
@@ -20,8 +21,13 @@ export interface ConditionOutcome {
     readonly name: string;
     readonly step: string;
     readonly path: string;
+    readonly contentType?: ArtifactContentType;
   }[];
   readonly error?: SerializedError;
+  /** Context keys this condition's treatment set (the unused-treatment-key check). */
+  readonly treatmentKeys?: readonly string[];
+  /** Context keys read through `ctx.get` or `@Param` injection in this condition (reserved keys left out). */
+  readonly readKeys?: readonly string[];
 }
 
 export interface ReplicateOutcome {

@@ -1,7 +1,17 @@
-import { BASELINE_CONDITION, FrozenContext, createRng, type Treatment } from '@crystallize/core';
+import {
+  BASELINE_CONDITION,
+  FrozenContext,
+  createRng,
+  RESERVED_CONTEXT_KEYS,
+  rootLogger,
+  ValidationError,
+  type Treatment,
+} from '@crystallize/core';
 import { runPipeline, type RunnerOptions } from '../pipeline/pipeline-runner.js';
 import { SeedPlugin } from '../plugins/seed.plugin.js';
 import type { Experiment } from './experiment.js';
+import { reservedKeyProblem } from './condition-runner.js';
+import { withStepLifecycle } from './step-lifecycle.js';
 
 export interface ApplyOptions {
   /** Apply this treatment (default: the baseline). */
@@ -12,8 +22,27 @@ export interface ApplyOptions {
   readonly seed?: number;
 }
 
-/** `exp.apply()`: the pipeline once, as replicate 0, with caching but no plugins or storage. */
+/**
+ * `exp.apply()`: the pipeline once, as replicate 0, with caching but no plugins or storage.
+ * Steps' `setup` and `teardown` run around it as in `run()`.
+ */
 export async function applyOnce(exp: Experiment, options: ApplyOptions): Promise<unknown> {
+  const reserved = new Set<string>(RESERVED_CONTEXT_KEYS);
+  const problems = [
+    ...Object.keys(exp.initialCtx)
+      .filter((k) => reserved.has(k))
+      .map((k) => reservedKeyProblem('initialCtx', k)),
+    ...Object.keys(options.treatment?.values ?? {})
+      .filter((k) => reserved.has(k))
+      .map((k) => reservedKeyProblem(`treatment '${options.treatment?.name ?? ''}'`, k)),
+  ];
+  if (problems.length) throw new ValidationError(problems, `Experiment '${exp.name}' (apply)`);
+  return withStepLifecycle(exp.pipeline.steps, exp.initialCtx, rootLogger(), () =>
+    applyPipeline(exp, options),
+  );
+}
+
+async function applyPipeline(exp: Experiment, options: ApplyOptions): Promise<unknown> {
   const seedPlugin = exp.plugin(SeedPlugin);
   const seed = options.seed ?? seedPlugin?.seedFor(0) ?? 0;
   const initial: Record<string, unknown> = {

@@ -1,11 +1,15 @@
 import {
   BASELINE_CONDITION,
+  ContextMutationError,
   FrozenContext,
   PipelineExecutionError,
+  RESERVED_CONTEXT_KEYS,
+  ValidationError,
   type DataSource,
   type Logger,
   type Treatment,
 } from '@crystallize/core';
+import { contentTypeOf } from '../artifacts/content-type.js';
 import { artifactRelPath } from '../artifacts/layout.js';
 import type {
   ConditionOutcome,
@@ -32,6 +36,13 @@ export interface ReplicateEnv {
   readonly hasRunDir: boolean;
 }
 
+/**
+ * The error each serialized form was made from, while it stays in this thread: a serial or async
+ * run hands `result.errors` the original object (its class, `cause`, own properties and stack),
+ * not a copy rebuilt from the plain form that crosses worker threads.
+ */
+const originals = new WeakMap<SerializedError, Error>();
+
 export function serializeError(error: unknown): SerializedError {
   if (error instanceof Error) {
     const out: { name: string; message: string; stack?: string; stepName?: string } = {
@@ -40,9 +51,33 @@ export function serializeError(error: unknown): SerializedError {
     };
     if (error.stack) out.stack = error.stack;
     if (error instanceof PipelineExecutionError) out.stepName = error.stepName;
+    originals.set(out, error);
     return out;
   }
   return { name: 'Error', message: String(error) };
+}
+
+/** The original error behind a serialized one, when it was serialized in this thread. */
+export function originalError(serialized: SerializedError): Error | undefined {
+  return originals.get(serialized);
+}
+
+/**
+ * What a log line should carry as `err`: the error that actually happened. The runner wraps
+ * failures in {@link PipelineExecutionError} (naming the step, already in the message); the
+ * `err` field shows the class underneath (`"type":"InjectionError"`), with its stack.
+ */
+export function loggedError(error: unknown): unknown {
+  let e = error;
+  while (e instanceof PipelineExecutionError && e.cause instanceof Error) e = e.cause;
+  return e;
+}
+
+const RESERVED: ReadonlySet<string> = new Set(RESERVED_CONTEXT_KEYS);
+
+/** The label a data-source failure carries: `datasource`, or `datasource (Csv)` for a named one. */
+function datasourceLabel(ds: DataSource): string {
+  return ds.name === 'datasource' || ds.name === '' ? 'datasource' : `datasource (${ds.name})`;
 }
 
 function contextFor(
@@ -52,6 +87,7 @@ function contextFor(
   seed: number,
   treatment: Treatment | undefined,
   reads: string[] | undefined,
+  readKeys: Set<string> | undefined,
 ): FrozenContext {
   const initial: Record<string, unknown> = { ...env.initialCtx };
   if (treatment?.values) Object.assign(initial, treatment.values);
@@ -61,10 +97,69 @@ function contextFor(
   // No rng given: the context seeds one from seed_used on first use (most steps never ask).
   const ctx = new FrozenContext(initial, {
     logger: env.logger,
-    ...(reads ? { onRead: (k: string) => void reads.push(k) } : {}),
+    ...onReadFor(reads, readKeys),
   });
-  if (treatment && !treatment.values) treatment.apply(ctx);
+  if (treatment && !treatment.values) {
+    try {
+      treatment.apply(ctx);
+    } catch (e) {
+      // Map treatments are checked by validate(); a function treatment shows its keys only here.
+      if (e instanceof ContextMutationError && e.key !== undefined && RESERVED.has(e.key)) {
+        throw new ValidationError(
+          reservedKeyProblem(`treatment '${treatment.name}'`, e.key),
+          `Treatment '${treatment.name}'`,
+        );
+      }
+      throw e;
+    }
+  }
   return ctx;
+}
+
+/** The message for a treatment or initial context that sets a key the framework writes. */
+export function reservedKeyProblem(who: string, key: string): string {
+  return (
+    `${who} sets reserved key '${key}': the framework sets ${RESERVED_CONTEXT_KEYS.map((k) => `'${k}'`).join(', ')} ` +
+    `itself and would overwrite it. Rename the key (e.g. '${key}_value').`
+  );
+}
+
+/** The context's read observer: provenance reads (verbose), treatment-key use, both or none. */
+function onReadFor(
+  reads: string[] | undefined,
+  readKeys: Set<string> | undefined,
+): { onRead?: (key: string) => void } {
+  if (reads && readKeys)
+    return {
+      onRead: (k) => {
+        reads.push(k);
+        readKeys.add(k);
+      },
+    };
+  if (reads) return { onRead: (k) => void reads.push(k) };
+  if (readKeys) return { onRead: (k) => void readKeys.add(k) };
+  return {};
+}
+
+/** Which context keys this condition's treatment set and which keys were read (unused-key check). */
+function usage(
+  setKeys: readonly string[],
+  readKeys: ReadonlySet<string> | undefined,
+): Pick<ConditionOutcome, 'treatmentKeys' | 'readKeys'> {
+  if (!readKeys || setKeys.length === 0) return {};
+  return { treatmentKeys: setKeys, readKeys: [...readKeys].filter((k) => !RESERVED.has(k)) };
+}
+
+/** Keys a treatment put into the context: its map's keys, or what its function added. */
+function treatmentKeys(
+  env: ReplicateEnv,
+  treatment: Treatment | undefined,
+  ctx: FrozenContext,
+): string[] {
+  if (!treatment) return [];
+  if (treatment.values) return Object.keys(treatment.values);
+  const before = new Set([...Object.keys(env.initialCtx), ...RESERVED_CONTEXT_KEYS]);
+  return ctx.keys().filter((k) => !before.has(k));
 }
 
 function artifactsOf(
@@ -77,6 +172,7 @@ function artifactsOf(
     name: a.name,
     step: a.step ?? '',
     path: env.hasRunDir ? artifactRelPath(replicate, condition, a.step ?? '', a.name) : '',
+    contentType: contentTypeOf(a.data),
   }));
 }
 
@@ -89,16 +185,20 @@ export async function runCondition(
 ): Promise<ConditionOutcome> {
   const seed = env.seedPlugin ? env.seedPlugin.seedFor(replicate) : replicate;
   const reads = env.runner.verbose ? [] : undefined;
+  // Only a treated condition tracks its reads (the baseline sets no keys to check).
+  const readKeys = treatment ? new Set<string>() : undefined;
   let ctx: FrozenContext | undefined;
+  let setKeys: string[] = [];
   try {
-    ctx = contextFor(env, replicate, condition, seed, treatment, reads);
+    ctx = contextFor(env, replicate, condition, seed, treatment, reads, readKeys);
+    setKeys = treatmentKeys(env, treatment, ctx);
     env.seedPlugin?.apply(seed);
     for (const hook of env.beforeReplicate) await hook(ctx);
     let data: unknown;
     try {
       data = await env.datasource.fetch(ctx);
     } catch (cause) {
-      throw new PipelineExecutionError(`datasource ${env.datasource.name}`, cause);
+      throw new PipelineExecutionError(datasourceLabel(env.datasource), cause);
     }
     const { records } = await runPipeline(env.runner, data, ctx, reads);
     return {
@@ -108,10 +208,16 @@ export async function runCondition(
       metrics: ctx.metrics.toObject(),
       records,
       artifacts: artifactsOf(env, ctx, replicate, condition),
+      ...usage(setKeys, readKeys),
     };
   } catch (error) {
     env.logger.warn(
-      { condition, replicate, err: serializeError(error) },
+      {
+        condition,
+        replicate,
+        err: loggedError(error),
+        ...(error instanceof PipelineExecutionError ? { step: error.stepName } : {}),
+      },
       `${condition} replicate ${replicate} failed: ${(error as Error).message}`,
     );
     return {
@@ -123,6 +229,7 @@ export async function runCondition(
       // Files a step wrote before the failure are on disk: list them too.
       artifacts: ctx ? artifactsOf(env, ctx, replicate, condition) : [],
       error: serializeError(error),
+      ...usage(setKeys, readKeys),
     };
   }
 }

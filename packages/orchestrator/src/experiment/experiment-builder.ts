@@ -15,6 +15,7 @@ import { Experiment } from './experiment.js';
  */
 export class ExperimentBuilder {
   #name: string | undefined;
+  #description: string | undefined;
   #datasource: DataSourceLike | undefined;
   readonly #steps: StepLike[] = [];
   #plugins: BasePlugin[] = [];
@@ -31,6 +32,11 @@ export class ExperimentBuilder {
 
   name(name: string): this {
     this.#name = name;
+    return this;
+  }
+  /** What the experiment is for (kept in `metadata.json`). */
+  description(text: string): this {
+    this.#description = text;
     return this;
   }
   datasource(ds: DataSourceLike): this {
@@ -73,6 +79,7 @@ export class ExperimentBuilder {
   build(): Experiment {
     const options: ExperimentOptions = {
       ...(this.#name !== undefined ? { name: this.#name } : {}),
+      ...(this.#description !== undefined ? { description: this.#description } : {}),
       datasource: this.#datasource as DataSourceLike,
       pipeline: this.#steps.length ? new Pipeline(this.#steps) : [],
       plugins: this.#plugins,

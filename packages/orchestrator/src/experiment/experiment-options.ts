@@ -15,6 +15,8 @@ export type AnyHypothesis = Hypothesis<unknown>;
 export interface ExperimentOptions<In = unknown> {
   /** Folder-safe name; default: derived from the pipeline signature. */
   readonly name?: string;
+  /** What this experiment is for, in a sentence; kept in the stored run's `metadata.json`. */
+  readonly description?: string;
   readonly datasource: DataSourceLike<In>;
   readonly pipeline: Pipeline | readonly StepLike[];
   readonly plugins?: readonly BasePlugin[];

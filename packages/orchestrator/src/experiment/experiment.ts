@@ -1,6 +1,5 @@
 import {
   BASELINE_CONDITION,
-  FrozenContext,
   ValidationError,
   hashValue,
   type Hypothesis,
@@ -40,6 +39,8 @@ import { ExperimentBuilder } from './experiment-builder.js';
 import { optimize, type BaseOptimizer } from './optimizer.js';
 import { applyOnce, type ApplyOptions } from './apply-once.js';
 import { experimentProblems } from './validate-experiment.js';
+import { withStepLifecycle } from './step-lifecycle.js';
+import { logRunHealth } from '../results/run-health.js';
 
 /** A resolved `run()` call: what to run and how. */
 export interface RunPlan {
@@ -65,6 +66,8 @@ export interface RunPlan {
  */
 export class Experiment<In = unknown> {
   readonly name: string;
+  /** What this experiment is for, in a sentence (stored in `metadata.json`). */
+  readonly description: string | undefined;
   readonly datasource: DataSource<In>;
   readonly pipeline: Pipeline;
   readonly plugins: readonly BasePlugin[];
@@ -113,6 +116,9 @@ export class Experiment<In = unknown> {
     this.name =
       options.name ?? `experiment-${pipeline ? pipeline.signature().slice(0, 12) : 'invalid'}`;
     this.named = options.name !== undefined;
+    this.description = options.description;
+    if (this.description !== undefined && typeof this.description !== 'string')
+      problems.push(`description must be a string, got ${typeof this.description}`);
     for (const out of this.outputs) if (out instanceof Artifact) out.attachProducer(this);
     const plugins = [...(options.plugins ?? [])];
     if (!plugins.some((p) => p instanceof ArtifactPlugin)) plugins.push(new ArtifactPlugin());
@@ -214,8 +220,13 @@ export class Experiment<In = unknown> {
         ? this.#loadReusable(conditions, fingerprints)
         : new Map<string, StoredCondition>();
     for (const c of reused.keys()) run.reused.add(c);
-    for (const p of plugins) await p.beforeRun?.(this as Experiment, run);
+    // Only plugins whose beforeRun finished are told the run failed (they have something open).
+    const started: BasePlugin[] = [];
     try {
+      for (const p of plugins) {
+        await p.beforeRun?.(this as Experiment, run);
+        started.push(p);
+      }
       for (const [c, why] of this.#rerunReasons)
         run.logger.info(`resume: rerunning '${c}': ${why}`);
       this.#rerunReasons.clear();
@@ -225,14 +236,6 @@ export class Experiment<In = unknown> {
         plugins,
         new Set(conditions.filter((c) => !reused.has(c))),
       );
-      const setupCtx = new FrozenContext({ ...this.initialCtx }, { logger: run.logger });
-      for (const step of this.pipeline.steps) await step.setup?.(setupCtx);
-      const recordObservers = plugins
-        .filter((p) => p.afterStepRecord)
-        .map(
-          (p) => (record: StepRecord, where: { condition: string; replicate: number }) =>
-            p.afterStepRecord?.(this as Experiment, record, where),
-        );
       const acc = new ResultAccumulator({
         experiment: this.name,
         pipelineSignature: this.pipeline.signature(),
@@ -241,45 +244,54 @@ export class Experiment<In = unknown> {
         reused,
         fingerprints,
         dir: run.dir,
+        paramNames: this.pipeline.steps.flatMap((s) => s.paramNames),
       });
-      // Replicates reseed Math.random; put the process's own back even when the run throws.
-      const savedRandom = Math.random;
-      try {
-        if (env.conditions.size > 0) {
-          const exec = plan.execution ?? this.execution;
-          if (exec.concurrentInThread && env.seedPlugin?.autoSeed) {
-            run.logger.warn(
-              'AsyncExecution interleaves replicates: Math.random is not deterministic there; use ctx.rng for exact randomness.',
-            );
-          }
-          await exec.runExperimentLoop(this as Experiment, (rep) => this.runReplicate(rep, env), {
-            replicates: Array.from({ length: plan.replicates }, (_, i) => i),
-            signal: plan.signal,
-            plan,
-            conditions: [...env.conditions],
-            runDir: run.dir,
-            seedFor: (rep) => env.seedPlugin?.seedFor(rep) ?? rep,
-            onReplicateDone: (outcome) => {
-              acc.add(outcome);
-              for (const hook of recordObservers) {
-                for (const c of outcome.conditions) {
-                  for (const record of c.records)
-                    hook(record, { condition: c.condition, replicate: c.replicate });
+      await withStepLifecycle(this.pipeline.steps, this.initialCtx, run.logger, async () => {
+        const recordObservers = plugins
+          .filter((p) => p.afterStepRecord)
+          .map(
+            (p) => (record: StepRecord, where: { condition: string; replicate: number }) =>
+              p.afterStepRecord?.(this as Experiment, record, where),
+          );
+        // Replicates reseed Math.random; put the process's own back even when the run throws.
+        const savedRandom = Math.random;
+        try {
+          if (env.conditions.size > 0) {
+            const exec = plan.execution ?? this.execution;
+            if (exec.concurrentInThread && env.seedPlugin?.autoSeed) {
+              run.logger.warn(
+                'AsyncExecution interleaves replicates: Math.random is not deterministic there; use ctx.rng for exact randomness.',
+              );
+            }
+            await exec.runExperimentLoop(this as Experiment, (rep) => this.runReplicate(rep, env), {
+              replicates: Array.from({ length: plan.replicates }, (_, i) => i),
+              signal: plan.signal,
+              plan,
+              conditions: [...env.conditions],
+              runDir: run.dir,
+              seedFor: (rep) => env.seedPlugin?.seedFor(rep) ?? rep,
+              onReplicateDone: (outcome) => {
+                acc.add(outcome);
+                for (const hook of recordObservers) {
+                  for (const c of outcome.conditions) {
+                    for (const record of c.records)
+                      hook(record, { condition: c.condition, replicate: c.replicate });
+                  }
                 }
-              }
-            },
-          });
+              },
+            });
+          }
+        } finally {
+          Math.random = savedRandom;
         }
-      } finally {
-        Math.random = savedRandom;
-        for (const step of this.pipeline.steps) await step.teardown?.(setupCtx);
-      }
+      });
       const result = acc.finish(plan.hypotheses);
+      logRunHealth(run.logger, result.failures, result.unusedTreatmentKeys);
       for (const p of plugins) await p.afterRun?.(this as Experiment, result, run);
       return result;
     } catch (error) {
       // Let plugins close what beforeRun opened (the run log, say) before the error propagates.
-      for (const p of plugins) await p.runFailed?.(this as Experiment, error, run);
+      for (const p of started) await p.runFailed?.(this as Experiment, error, run);
       throw error;
     }
   }
@@ -374,13 +386,31 @@ export class Experiment<In = unknown> {
     return applyOnce(this as Experiment, options);
   }
 
-  /** Runs one replicate serially with verbose provenance and debug logs; stores nothing. */
-  async debug(treatment?: Treatment): Promise<Result> {
+  /**
+   * Runs one replicate serially with verbose provenance and debug logs; stores nothing.
+   * `treatment` is a Treatment or the name of one of this experiment's treatments
+   * (`'baseline'`: the baseline alone).
+   * @example await exp.debug('double')
+   */
+  async debug(treatment?: Treatment | string): Promise<Result> {
+    const t = typeof treatment === 'string' ? this.#treatmentNamed(treatment) : treatment;
     const plan = this.plan(
-      { replicates: 1, treatments: treatment ? [treatment] : [], hypotheses: [] },
+      { replicates: 1, treatments: t ? [t] : [], hypotheses: [] },
       { verbose: true, store: false, execution: new SerialExecution() },
     );
     return this.runPlan(plan);
+  }
+
+  #treatmentNamed(name: string): Treatment | undefined {
+    const found = this.treatments.find((t) => t.name === name);
+    if (found) return found;
+    if (name === BASELINE_CONDITION) return undefined; // the baseline alone
+    const names = this.treatments.map((t) => `'${t.name}'`);
+    throw new ValidationError(
+      `Experiment '${this.name}' has no treatment '${name}' (debug). Its treatments: ${
+        names.length ? names.join(', ') : '(none)'
+      }. Pass one of them, or a Treatment object.`,
+    );
   }
 
   /** Drives an ask/tell optimizer over treatments; returns the best treatment found. */

@@ -36,27 +36,65 @@ interface StepKey {
 
 // Keys of steps whose resolved params are all primitives, memoised per step: most calls of a
 // step see the same few parameter values, and hashing them every call was the runner's main cost.
-// A one-parameter step is memoised by the value itself; others by a string of all values.
-const keyMemo = new WeakMap<Step, Map<unknown, StepKey>>();
-const NOT_MEMOISABLE = Symbol('not memoisable');
-
-function isPrimitive(v: unknown): boolean {
-  const t = typeof v;
-  return v === null || t === 'number' || t === 'string' || t === 'boolean' || t === 'undefined';
+// The memo must be exactly as discriminating as hashValue, or two parameter sets would share a
+// cache folder. It is a trie keyed by each parameter's name, then its value: Map keys compare by
+// SameValueZero, which keeps apart everything hashValue keeps apart (1 vs '1' vs 1n, null vs
+// undefined, a missing parameter vs one set to undefined, any two strings) and, like hashValue,
+// treats every NaN as one value. The one pair SameValueZero merges and hashValue does not is
+// 0 and -0, so -0 gets a key of its own. Names and values are Map keys, never joined into a
+// string, so no value can spell another parameter set.
+interface MemoNode {
+  readonly children: Map<unknown, MemoNode>;
+  key?: StepKey;
 }
 
-function memoKeyOf(identity: Readonly<Record<string, unknown>>): unknown {
-  let count = 0;
-  let single: unknown;
-  let composite = '';
+interface StepMemo {
+  readonly root: MemoNode;
+  /** Keys stored: the memo stops growing at MEMO_LIMIT (calls beyond it are hashed). */
+  size: number;
+}
+
+const MEMO_LIMIT = 1024;
+const keyMemo = new WeakMap<Step, StepMemo>();
+const NEGATIVE_ZERO = Symbol('-0');
+
+function isMemoisable(v: unknown): boolean {
+  const t = typeof v;
+  return (
+    v === null ||
+    t === 'number' ||
+    t === 'string' ||
+    t === 'boolean' ||
+    t === 'undefined' ||
+    t === 'bigint'
+  );
+}
+
+function childOf(node: MemoNode, key: unknown, grow: boolean): MemoNode | undefined {
+  let child = node.children.get(key);
+  if (child === undefined && grow) node.children.set(key, (child = { children: new Map() }));
+  return child;
+}
+
+/**
+ * The memo node of a parameter set, or undefined when a value is not a primitive (or the node is
+ * absent and `grow` is false).
+ */
+function memoNodeOf(
+  memo: StepMemo,
+  identity: Readonly<Record<string, unknown>>,
+  grow: boolean,
+): MemoNode | undefined {
+  let node: MemoNode | undefined = memo.root;
   for (const k in identity) {
     const v = identity[k];
-    if (!isPrimitive(v)) return NOT_MEMOISABLE;
-    count += 1;
-    single = v;
-    composite += `${k}:${typeof v}:${String(v)}|`;
+    if (!isMemoisable(v)) return undefined;
+    node = childOf(node, k, grow);
+    if (node === undefined) return undefined;
+    node = childOf(node, v === 0 && 1 / v < 0 ? NEGATIVE_ZERO : v, grow);
+    if (node === undefined) return undefined;
   }
-  return count === 1 ? single : composite;
+  return node;
 }
 
 /**
@@ -78,12 +116,10 @@ function recordedParams(
 
 /** Hash of step class, version, code and the resolved parameter values: the cache folder. */
 export function stepKeyOf(step: Step, identity: Readonly<Record<string, unknown>>): StepKey {
-  const memoKey = memoKeyOf(identity);
   let memo = keyMemo.get(step);
-  if (memoKey !== NOT_MEMOISABLE) {
-    const hit = memo?.get(memoKey);
-    if (hit) return hit;
-  }
+  if (memo === undefined) keyMemo.set(step, (memo = { root: { children: new Map() }, size: 0 }));
+  const node = memoNodeOf(memo, identity, memo.size < MEMO_LIMIT);
+  if (node?.key !== undefined) return node.key;
   let key: StepKey;
   try {
     key = {
@@ -94,9 +130,9 @@ export function stepKeyOf(step: Step, identity: Readonly<Record<string, unknown>
     if (!(e instanceof CacheError)) throw e;
     return { key: UNHASHABLE, params: identity }; // e.g. a function as an explicit param
   }
-  if (memoKey !== NOT_MEMOISABLE) {
-    if (!memo) keyMemo.set(step, (memo = new Map()));
-    if (memo.size < 1024) memo.set(memoKey, key);
+  if (node !== undefined) {
+    node.key = key;
+    memo.size += 1;
   }
   return key;
 }
@@ -154,6 +190,8 @@ interface Call {
   readonly keysBefore: number;
   readonly metricsBefore: number;
   readonly artifactsBefore: number;
+  /** performance.now() at the call's start, in verbose runs only (0 otherwise). */
+  readonly started: number;
 }
 
 /**
@@ -183,6 +221,7 @@ export function executeStep(
     keysBefore: ctx.size,
     metricsBefore: ctx.metrics.count,
     artifactsBefore: ctx.artifacts.size,
+    started: options.verbose ? performance.now() : 0,
   };
   const hashable = dataHash !== UNHASHABLE && stepKey !== UNHASHABLE;
   if (step.cacheable && !hashable) {
@@ -254,7 +293,7 @@ function recordOf(
     ctx.metrics.count === call.metricsBefore
       ? NO_METRICS
       : ctx.metrics.recordsSince(call.metricsBefore);
-  return {
+  const record: StepRecord = {
     step: call.name,
     params: call.params,
     stepHash: call.stepKey,
@@ -266,6 +305,9 @@ function recordOf(
         ? NO_CHANGES
         : { reads: readKeys, wrote, metrics },
   };
+  if (call.started !== 0)
+    (record as { durationMs?: number }).durationMs = performance.now() - call.started;
+  return record;
 }
 
 function complete(

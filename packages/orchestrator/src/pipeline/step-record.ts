@@ -10,6 +10,8 @@ export interface StepRecord {
   readonly inputHash: string;
   readonly outputHash: string;
   readonly cacheHit: boolean;
+  /** Wall time of the call in milliseconds (verbose runs only). */
+  readonly durationMs?: number;
   readonly ctxChanges: {
     /** Context keys the step read (recorded in verbose mode only). */
     readonly reads: readonly string[];

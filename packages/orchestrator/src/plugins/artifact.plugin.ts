@@ -7,15 +7,18 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import type { FrozenContext, Step } from '@crystallize/core';
 import { BasePlugin, type RunContext } from './plugin.js';
+import { toStoredJson } from '../results/stored-json.js';
 import type { Experiment } from '../experiment/experiment.js';
 import type { Result } from '../results/result.js';
 import type { StepRecord } from '../pipeline/step-record.js';
 import { writeProvenance } from '../resume/stored-condition.js';
 import {
   COMPLETE_MARKER,
+  HYPOTHESES_FILE,
   MANIFEST_FILE,
   METADATA_FILE,
   RESULTS_FILE,
@@ -26,6 +29,7 @@ import {
   resultsPath,
   versionDir,
 } from '../artifacts/layout.js';
+import { encodeArtifact, type ArtifactContentType } from '../artifacts/content-type.js';
 
 export interface ArtifactPluginOptions {
   /** Root folder of stored runs (default 'data'). */
@@ -40,7 +44,9 @@ export interface ArtifactPluginOptions {
 
 function writeAtomic(path: string, data: string | Uint8Array): void {
   mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  // node:crypto, never Math.random: a replicate's Math.random is the user's seeded stream, and
+  // drawing from it here would shift the user's numbers whenever an artifact is written.
+  const tmp = `${path}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
   writeFileSync(tmp, data);
   // rename is atomic on one filesystem: readers see the old file or the new one, never half.
   renameSync(tmp, path);
@@ -128,26 +134,26 @@ export class ArtifactPlugin extends BasePlugin {
         entry.step ?? step.name,
         entry.name,
       );
-      const data =
-        entry.data instanceof Uint8Array || typeof entry.data === 'string'
-          ? entry.data
-          : JSON.stringify(entry.data);
-      writeAtomic(join(dir, rel), data);
+      writeAtomic(join(dir, rel), encodeArtifact(entry.name, entry.data));
     }
   }
 
   override afterRun(experiment: Experiment, result: Result, run: RunContext): void {
     const dir = run.dir;
     if (!dir) return;
-    const manifest: Record<string, { step: string; files: string[] }> = {};
+    const manifest: Record<
+      string,
+      { step: string; files: string[]; contentTypes: Record<string, ArtifactContentType> }
+    > = {};
     for (const condition of run.conditions) {
       const stored = result.storedCondition(condition, run);
       for (const a of stored.artifacts) {
-        const m = (manifest[a.name] ??= { step: a.step, files: [] });
+        const m = (manifest[a.name] ??= { step: a.step, files: [], contentTypes: {} });
         m.files.push(a.path);
+        if (a.contentType) m.contentTypes[a.path] = a.contentType;
       }
       if (run.reused.has(condition)) continue;
-      writeAtomic(resultsPath(dir, condition), JSON.stringify(stored));
+      writeAtomic(resultsPath(dir, condition), toStoredJson(stored));
       writeProvenance(provenancePath(dir, condition), result.provenanceLines(condition));
       const complete =
         stored.seeds.length === run.replicates &&
@@ -157,12 +163,20 @@ export class ArtifactPlugin extends BasePlugin {
       if (complete) writeAtomic(marker, new Date().toISOString());
       else rmSync(marker, { force: true });
     }
-    writeAtomic(join(dir, MANIFEST_FILE), JSON.stringify(manifest, null, 2));
+    writeAtomic(join(dir, MANIFEST_FILE), toStoredJson(manifest, 2));
+    // Beside the metrics: every hypothesis, per treatment (statistic, p-values, effect size,
+    // CI, significance, rank), as they appear in Result.toJSON().metrics.hypotheses. A run
+    // without hypotheses leaves none (and removes a resumed folder's stale one).
+    if (result.metrics.hypotheses.length > 0)
+      writeAtomic(join(dir, HYPOTHESES_FILE), toStoredJson(result.metrics.hypotheses, 2));
+    else rmSync(join(dir, HYPOTHESES_FILE), { force: true });
     writeAtomic(
       join(dir, METADATA_FILE),
-      JSON.stringify(
+      toStoredJson(
         {
           experiment: experiment.name,
+          ...(experiment.description !== undefined ? { description: experiment.description } : {}),
+          ok: result.ok,
           version: Number(dir.slice(dir.lastIndexOf('v') + 1)),
           replicates: run.replicates,
           conditions: run.conditions,
@@ -173,7 +187,6 @@ export class ArtifactPlugin extends BasePlugin {
           aborted: run.signal?.aborted === true,
           completedAt: new Date().toISOString(),
         },
-        null,
         2,
       ),
     );
@@ -192,7 +205,16 @@ export class ArtifactPlugin extends BasePlugin {
       const keepFull = i < this.retention;
       for (const file of walk(versionDir(expDir, v))) {
         const base = file.slice(file.lastIndexOf('/') + 1);
-        if ([RESULTS_FILE, COMPLETE_MARKER, METADATA_FILE, MANIFEST_FILE, 'run.log'].includes(base))
+        if (
+          [
+            RESULTS_FILE,
+            COMPLETE_MARKER,
+            METADATA_FILE,
+            MANIFEST_FILE,
+            HYPOTHESES_FILE,
+            'run.log',
+          ].includes(base)
+        )
           continue;
         if (!keepFull || statSync(file).size > limit) rmSync(file, { force: true });
       }

@@ -6,11 +6,15 @@ import { rootLogger } from '@crystallize/core';
 import { BasePlugin, type RunContext } from './plugin.js';
 import type { Experiment } from '../experiment/experiment.js';
 import type { Result } from '../results/result.js';
+import type { StepRecord } from '../pipeline/step-record.js';
 
 export interface LoggingPluginOptions {
   /** pino level name (default: `CRYSTALLIZE_LOG_LEVEL` or 'info'). */
   readonly level?: LevelWithSilent;
-  /** Log every step and record context reads in provenance. */
+  /**
+   * Log one line per step call (step, condition, replicate, duration, cache hit) and record
+   * context reads in provenance.
+   */
   readonly verbose?: boolean;
 }
 
@@ -53,6 +57,7 @@ export class LoggingPlugin extends BasePlugin {
   readonly level: LevelWithSilent;
   readonly verbose: boolean;
   #file: ReturnType<typeof pino.destination> | undefined;
+  #logger: Logger | undefined;
 
   constructor(options: LoggingPluginOptions = {}) {
     super();
@@ -84,6 +89,7 @@ export class LoggingPlugin extends BasePlugin {
             pino.multistream(streams),
           );
     run.logger = logger;
+    this.#logger = logger;
     logger.info(
       `experiment '${experiment.name}': ${run.replicates} replicate(s) x ${run.conditions.length} condition(s)` +
         (run.reused.size ? `, reusing ${[...run.reused].join(', ')}` : '') +
@@ -99,19 +105,85 @@ export class LoggingPlugin extends BasePlugin {
     this.#close();
   }
 
+  /**
+   * Verbose: one line per step call, in the parent process whatever the execution strategy
+   * (records arrive as their replicate completes).
+   */
+  override afterStepRecord(
+    _experiment: Experiment,
+    record: StepRecord,
+    where: { readonly condition: string; readonly replicate: number },
+  ): void {
+    if (!this.verbose || !this.#logger) return;
+    const durationMs =
+      record.durationMs === undefined ? undefined : Math.round(record.durationMs * 1000) / 1000;
+    this.#logger.info(
+      {
+        step: record.step,
+        condition: where.condition,
+        replicate: where.replicate,
+        durationMs,
+        cacheHit: record.cacheHit,
+      },
+      `step '${record.step}' (${where.condition}, replicate ${where.replicate}): ` +
+        `${durationMs === undefined ? '?' : durationMs} ms, ${record.cacheHit ? 'cache hit' : 'ran'}`,
+    );
+  }
+
   #close(): void {
+    this.#logger = undefined;
     this.#file?.flushSync();
     this.#file?.end();
     this.#file = undefined;
   }
 
   override afterRun(experiment: Experiment, result: Result, run: RunContext): void {
+    logHypotheses(run.logger, result);
     const errors = Object.keys(result.errors);
-    run.logger.info(
-      { errors: errors.length },
+    const failedHypotheses = result.failures.hypotheses.map((h) => `'${h.name}'`);
+    const msg =
       `experiment '${experiment.name}' finished` +
-        (errors.length ? ` with ${errors.length} failed replicate(s): ${errors.join(', ')}` : ''),
-    );
+      (errors.length ? ` with ${errors.length} failed replicate(s): ${errors.join(', ')}` : '') +
+      (failedHypotheses.length ? `; failed hypotheses: ${failedHypotheses.join(', ')}` : '') +
+      (result.ok ? '' : '; result.ok is false (see result.failures)');
+    // A run whose result is not ok must not end on a calm info line.
+    if (result.ok) run.logger.info({ errors: errors.length, ok: true }, msg);
+    else run.logger.warn({ errors: errors.length, ok: false }, msg);
     this.#close();
+  }
+}
+
+function formatP(p: number | undefined): string {
+  // Three significant digits; JavaScript switches to exponent notation below 1e-6 (3.1e-8).
+  return p === undefined ? 'n/a' : String(Number(p.toPrecision(3)));
+}
+
+/** One line per hypothesis at the end of a run: its best treatment and that treatment's p-value. */
+function logHypotheses(logger: RunContext['logger'], result: Result): void {
+  for (const h of result.metrics.hypotheses) {
+    const best = h.ranking.best;
+    const s = best === undefined ? undefined : h.treatments[best];
+    if (best === undefined || s === undefined) {
+      const why = Object.entries(h.errors)
+        .map(([k, e]) => `${k}: ${e}`)
+        .join('; ');
+      logger.warn(
+        { hypothesis: h.name },
+        `hypothesis '${h.name}': no treatment ranked${why ? ` (${why})` : ''}`,
+      );
+      continue;
+    }
+    const adjusted =
+      s.p_value_adjusted === undefined ? '' : `, adjusted p = ${formatP(s.p_value_adjusted)}`;
+    const significant =
+      (s.significant_adjusted ?? s.significant) === undefined
+        ? ''
+        : (s.significant_adjusted ?? s.significant)
+          ? ', significant'
+          : ', not significant';
+    logger.info(
+      { hypothesis: h.name, best, p_value: s.p_value, p_value_adjusted: s.p_value_adjusted },
+      `hypothesis '${h.name}': best treatment '${best}' (p = ${formatP(s.p_value)}${adjusted}${significant})`,
+    );
   }
 }

@@ -4,11 +4,15 @@ import type { Experiment } from '../experiment/experiment.js';
 
 const UINT32 = 2 ** 32;
 
-/** Makes `Math.random` a seeded stream (pure-rand xoroshiro128+) in this thread. */
+/**
+ * Makes `Math.random` a seeded stream (pure-rand xoroshiro128+) in this thread: the seed's
+ * `'mathRandom'` stream, independent of the `'context'` stream `ctx.rng` draws from, so code
+ * mixing the two never sees the same numbers twice.
+ */
 export function seedMathRandom(seed: number): void {
   // The generator is built on the first draw: most replicates never call Math.random.
   let rng: ReturnType<typeof createRng> | undefined;
-  Math.random = () => (rng ??= createRng(seed)).next();
+  Math.random = () => (rng ??= createRng(seed, 'mathRandom')).next();
 }
 
 export interface SeedPluginOptions {

@@ -7,8 +7,22 @@ import {
 import type { ReplicateOutcome, SerializedError } from '../execution/replicate-outcome.js';
 import type { StoredCondition } from '../resume/stored-condition.js';
 import type { ConditionFingerprint } from '../resume/fingerprint.js';
+import { originalError } from '../experiment/condition-runner.js';
 import { ProvenanceStore } from './provenance-store.js';
-import { ConditionMetrics, HypothesisResult, Result, type StoredArtifact } from './result.js';
+import {
+  ConditionMetrics,
+  HypothesisResult,
+  Result,
+  type ConditionOrigin,
+  type HypothesisTreatmentSummary,
+  type StoredArtifact,
+} from './result.js';
+import {
+  suggestKey,
+  type ConditionFailure,
+  type HypothesisFailure,
+  type UnusedTreatmentKey,
+} from './run-health.js';
 
 export interface ResultInput {
   readonly experiment: string;
@@ -18,6 +32,8 @@ export interface ResultInput {
   readonly reused: ReadonlyMap<string, StoredCondition>;
   readonly fingerprints: Readonly<Record<string, ConditionFingerprint>>;
   readonly dir: string | undefined;
+  /** `@Param` names the pipeline declares (suggestions for a mistyped treatment key). */
+  readonly paramNames?: readonly string[];
 }
 
 function rebuildError(e: SerializedError): Error {
@@ -46,6 +62,14 @@ class ConditionAcc {
   readonly columns = new Map<string, unknown[]>();
   readonly seeds: number[] = [];
   readonly artifacts: StoredArtifact[] = [];
+  failed = 0;
+  skipped = 0;
+  /** The first failure in replicate order. */
+  firstError: { replicate: number; message: string } | undefined;
+  readonly treatmentKeys = new Set<string>();
+  readonly readKeys = new Set<string>();
+  /** Whether any replicate reported its key usage (it always does, unless none ran). */
+  sawUsage = false;
   #next = 0;
   readonly #pending = new Map<number, Arrival>();
 
@@ -107,12 +131,23 @@ export class ResultAccumulator {
     for (const [condition, acc] of this.#conditions) {
       const o = outcome.conditions.find((x) => x.condition === condition);
       if (!o) {
+        acc.skipped += 1;
         acc.arrive(outcome.replicate, {}); // not run in this replicate (its baseline failed)
         continue;
       }
       for (const a of o.artifacts) acc.artifacts.push({ replicate: o.replicate, ...a });
+      if (o.treatmentKeys) for (const k of o.treatmentKeys) acc.treatmentKeys.add(k);
+      if (o.readKeys) {
+        acc.sawUsage = true;
+        for (const k of o.readKeys) acc.readKeys.add(k);
+      }
       if (o.error) {
-        this.#errors[`${o.condition}_rep_${o.replicate}`] = rebuildError(o.error);
+        // Same thread (serial, async): the very error thrown. Across a worker: a rebuilt one.
+        this.#errors[`${o.condition}_rep_${o.replicate}`] =
+          originalError(o.error) ?? rebuildError(o.error);
+        acc.failed += 1;
+        if (acc.firstError === undefined || o.replicate < acc.firstError.replicate)
+          acc.firstError = { replicate: o.replicate, message: o.error.message };
         acc.arrive(o.replicate, { seed: o.seed });
         continue;
       }
@@ -128,8 +163,10 @@ export class ResultAccumulator {
     result.dir = input.dir;
     result.errors = this.#errors;
     const seeds: Record<string, number[]> = {};
+    const origins: Record<string, ConditionOrigin> = {};
     for (const c of input.conditions) {
       const stored = input.reused.get(c);
+      origins[c] = stored ? { reused: true, fromVersion: stored.version } : { reused: false };
       const acc = this.#conditions.get(c) ?? new ConditionAcc();
       const cm = new ConditionMetrics();
       if (stored) {
@@ -154,6 +191,7 @@ export class ResultAccumulator {
       replicates: input.replicates,
       seeds,
       ctxChanges: this.#provenance.view(),
+      conditions: origins,
     };
     result.attachProvenance(this.#provenance);
     result.fingerprints = Object.fromEntries(
@@ -165,7 +203,48 @@ export class ResultAccumulator {
     result.metrics.hypotheses = hypotheses.map((h) =>
       verifyHypothesis(h, result, input.conditions),
     );
+    const failures = this.#conditionFailures();
+    const hypothesisFailures: HypothesisFailure[] = result.metrics.hypotheses
+      .filter((h) => Object.keys(h.errors).length > 0)
+      .map((h) => ({ name: h.name, errors: { ...h.errors } }));
+    result.failures = { conditions: failures, hypotheses: hypothesisFailures };
+    result.ok = failures.length === 0 && hypothesisFailures.length === 0;
+    result.unusedTreatmentKeys = this.#unusedTreatmentKeys();
     return result;
+  }
+
+  #conditionFailures(): ConditionFailure[] {
+    const out: ConditionFailure[] = [];
+    for (const [condition, acc] of this.#conditions) {
+      if (acc.failed === 0 && acc.skipped === 0) continue;
+      out.push({
+        condition,
+        failed: acc.failed,
+        skipped: acc.skipped,
+        total: this.#input.replicates,
+        firstError: acc.firstError?.message ?? 'skipped: the baseline of every replicate failed',
+      });
+    }
+    return out;
+  }
+
+  /** Keys a treatment set that no replicate of its condition read. */
+  #unusedTreatmentKeys(): UnusedTreatmentKey[] {
+    const candidates = new Set(this.#input.paramNames ?? []);
+    for (const acc of this.#conditions.values()) for (const k of acc.readKeys) candidates.add(k);
+    const out: UnusedTreatmentKey[] = [];
+    for (const [condition, acc] of this.#conditions) {
+      if (!acc.sawUsage) continue;
+      for (const key of acc.treatmentKeys) {
+        if (acc.readKeys.has(key)) continue;
+        const suggestion = suggestKey(
+          key,
+          [...candidates].filter((c) => !acc.treatmentKeys.has(c) || acc.readKeys.has(c)),
+        );
+        out.push({ treatment: condition, key, ...(suggestion ? { suggestion } : {}) });
+      }
+    }
+    return out;
   }
 }
 
@@ -178,8 +257,17 @@ function verifyHypothesis(
   const out = new HypothesisResult();
   out.name = h.name;
   const baseline = result.metrics.baseline.metrics;
+  // "Every baseline metric" of a baseline that recorded none is nothing to test, not a pass.
+  const nothing =
+    h.metricGroups === undefined && Object.keys(baseline).length === 0
+      ? `MissingMetricError: hypothesis '${h.name}' tests every metric the baseline recorded, and it recorded none (did every baseline replicate fail, or does no step call ctx.metrics.add?)`
+      : undefined;
   for (const t of conditions) {
     if (t === BASELINE_CONDITION) continue;
+    if (nothing) {
+      out.errors[t] = nothing;
+      continue;
+    }
     try {
       out.results[t] = h.verify(baseline, result.metrics.treatments[t]?.metrics ?? {});
     } catch (e) {
@@ -197,5 +285,46 @@ function verifyHypothesis(
   } catch (e) {
     out.errors['ranking'] = `${(e as Error).name}: ${(e as Error).message}`;
   }
+  const ranks = new Map(out.ranking.ranked.map(([t, score], i) => [t, { rank: i + 1, score }]));
+  for (const [t, output] of Object.entries(out.results))
+    out.treatments[t] = { ...summarizeTest(output), ...ranks.get(t) };
   return out;
+}
+
+const NUMBER_FIELDS = [
+  'statistic',
+  'p_value',
+  'p_value_adjusted',
+  'effect_size',
+  'ci_low',
+  'ci_high',
+] as const;
+const BOOLEAN_FIELDS = ['significant', 'significant_adjusted'] as const;
+
+/** The tests in a verifier output: the output itself, a list, or a record of them. */
+function testsOf(output: unknown): Record<string, unknown>[] {
+  if (typeof output !== 'object' || output === null) return [];
+  if (Array.isArray(output)) return output.flatMap(testsOf);
+  const o = output as Record<string, unknown>;
+  if ('p_value' in o || 'statistic' in o) return [o];
+  return Object.values(o).filter(
+    (v): v is Record<string, unknown> =>
+      typeof v === 'object' && v !== null && !Array.isArray(v) && 'p_value' in v,
+  );
+}
+
+/** Standard fields of the test with the smallest p-value in `output`. */
+function summarizeTest(output: unknown): HypothesisTreatmentSummary {
+  const tests = testsOf(output);
+  const p = (t: Record<string, unknown>): number =>
+    typeof t['p_value'] === 'number' && !Number.isNaN(t['p_value']) ? t['p_value'] : Infinity;
+  const test = tests.reduce<Record<string, unknown> | undefined>(
+    (best, t) => (best === undefined || p(t) < p(best) ? t : best),
+    undefined,
+  );
+  if (!test) return {};
+  const out: Record<string, number | boolean> = {};
+  for (const f of NUMBER_FIELDS) if (typeof test[f] === 'number') out[f] = test[f];
+  for (const f of BOOLEAN_FIELDS) if (typeof test[f] === 'boolean') out[f] = test[f];
+  return out as HypothesisTreatmentSummary;
 }

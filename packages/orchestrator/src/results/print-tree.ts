@@ -32,13 +32,20 @@ function parseFormat(format: string): { levels: Level[]; action: boolean } {
 
 interface Row {
   treatment: string;
+  reused: string | undefined;
   replicate: string;
   step: string;
   record: StepRecord;
 }
 
-function describeAction(r: StepRecord): string {
-  const parts = [r.cacheHit ? 'cache hit' : 'ran'];
+/** `reused from v3` for a condition resume reloaded; undefined for one that ran. */
+function reusedNote(provenance: Provenance, condition: string): string | undefined {
+  const origin = provenance.conditions?.[condition];
+  return origin?.reused ? `reused from v${origin.fromVersion ?? '?'}` : undefined;
+}
+
+function describeAction(r: StepRecord, reused: string | undefined): string {
+  const parts = [reused ?? (r.cacheHit ? 'cache hit' : 'ran')];
   const wrote = Object.keys(r.ctxChanges.wrote);
   if (wrote.length) parts.push(`wrote ${wrote.join(', ')}`);
   if (r.ctxChanges.metrics.length)
@@ -52,9 +59,18 @@ export function printTree(provenance: Provenance, format: string): string {
   const { levels, action } = parseFormat(format);
   const rows: Row[] = [];
   for (const [treatment, reps] of Object.entries(provenance.ctxChanges)) {
+    const reused = reusedNote(provenance, treatment);
+    // A reused condition says so wherever its name is shown.
+    const label = reused ? `${treatment} (${reused})` : treatment;
     for (const [replicate, records] of Object.entries(reps)) {
       for (const record of records)
-        rows.push({ treatment, replicate: `replicate ${replicate}`, step: record.step, record });
+        rows.push({
+          treatment: label,
+          reused,
+          replicate: `replicate ${replicate}`,
+          step: record.step,
+          record,
+        });
     }
   }
   const lines: string[] = [];
@@ -63,7 +79,7 @@ export function printTree(provenance: Provenance, format: string): string {
       if (action)
         subset.forEach((r, i) =>
           lines.push(
-            `${prefix}${i === subset.length - 1 ? '└─ ' : '├─ '}${describeAction(r.record)}`,
+            `${prefix}${i === subset.length - 1 ? '└─ ' : '├─ '}${describeAction(r.record, r.reused)}`,
           ),
         );
       return;

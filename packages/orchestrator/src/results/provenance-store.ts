@@ -1,5 +1,6 @@
 import type { MetricRecord } from '@crystallize/core';
 import type { StepRecord } from '../pipeline/step-record.js';
+import { fromStoredJson, toStoredJson } from './stored-json.js';
 
 /*
  * Provenance is one StepRecord per step call: 200,000 of them for 10,000 replicates of a
@@ -152,14 +153,14 @@ class ConditionColumns {
   /** `changesAt(step)` as JSON, written from the columns without building the objects. */
   changesJson(step: number): string | undefined {
     const other = this.otherChanges.get(step);
-    if (other) return JSON.stringify(other);
+    if (other) return toStoredJson(other);
     const first = this.firstRow.get(step);
     if (first === undefined) return undefined;
     let metrics = '';
     for (let r = first; r < this.rowCount && this.rowStep[r] === step; r++) {
       const value = this.rowValue[r] as number;
       const name = JSON.stringify(this.names[this.rowName[r] as number]);
-      metrics += `${metrics ? ',' : ''}{"name":${name},"value":${Number.isFinite(value) ? String(value) : 'null'}}`;
+      metrics += `${metrics ? ',' : ''}{"name":${name},"value":${Number.isFinite(value) && !Object.is(value, -0) ? String(value) : toStoredJson(value)}}`;
     }
     return `{"reads":[],"wrote":{},"metrics":[${metrics}]}`;
   }
@@ -314,12 +315,12 @@ export class ProvenanceStore {
    */
   *lines(condition: string): Generator<string> {
     const cols = this.#conditions.get(condition);
-    yield JSON.stringify({ format: FORMAT, steps: this.#identities });
+    yield toStoredJson({ format: FORMAT, steps: this.#identities });
     if (!cols) return;
     for (const rep of cols.replicates()) {
       const objects = cols.objectSpans.get(rep);
       if (objects) {
-        yield JSON.stringify({ replicate: rep, records: objects } satisfies ReplicateLine);
+        yield toStoredJson({ replicate: rep, records: objects } satisfies ReplicateLine);
         continue;
       }
       const [hashAt, stepAt, count] = cols.span(rep) as [number, number, number];
@@ -345,7 +346,10 @@ export class ProvenanceStore {
     let steps: readonly StepIdentity[] = [];
     for (const raw of text.split('\n')) {
       if (!raw) continue;
-      const line = JSON.parse(raw) as ReplicateLine & { format?: string; steps?: StepIdentity[] };
+      const line = fromStoredJson(raw) as ReplicateLine & {
+        format?: string;
+        steps?: StepIdentity[];
+      };
       if (line.format !== undefined) {
         if (line.format !== FORMAT) throw new Error(`unknown provenance format '${line.format}'`);
         steps = line.steps ?? [];

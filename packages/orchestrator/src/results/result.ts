@@ -1,16 +1,39 @@
 import 'reflect-metadata';
 import { Expose, Transform, Type, instanceToPlain, plainToInstance } from 'class-transformer';
 import { PipelineExecutionError, CrystallizeError, type Ranking } from '@crystallize/core';
+import type { ArtifactContentType } from '../artifacts/content-type.js';
 import type { SerializedError } from '../execution/replicate-outcome.js';
 import type { StepRecord } from '../pipeline/step-record.js';
 import type { RunContext } from '../plugins/plugin.js';
 import type { StoredConditionSummary } from '../resume/stored-condition.js';
 import { printTree } from './print-tree.js';
+import type { RunFailures, UnusedTreatmentKey } from './run-health.js';
 import type { ProvenanceStore } from './provenance-store.js';
+import { decodeStored, encodeStored } from './stored-json.js';
 
 /** Aggregated metrics of one condition: `{ metric: values over replicates, in replicate order }`. */
 export class ConditionMetrics {
   metrics: Record<string, unknown[]> = {};
+}
+
+/**
+ * The standard fields of one treatment's test, lifted from the verifier output (fields the
+ * verifier does not report are absent). For a verifier output with several tests (one per metric
+ * group, say), the fields are those of the test with the smallest p-value.
+ */
+export interface HypothesisTreatmentSummary {
+  readonly statistic?: number;
+  readonly p_value?: number;
+  readonly p_value_adjusted?: number;
+  readonly effect_size?: number;
+  readonly ci_low?: number;
+  readonly ci_high?: number;
+  readonly significant?: boolean;
+  readonly significant_adjusted?: boolean;
+  /** 1 for the best treatment; absent when the ranker failed for it. */
+  readonly rank?: number;
+  /** The ranker's score (lower is better). */
+  readonly score?: number;
 }
 
 /** A hypothesis tested for every treatment against the baseline. */
@@ -19,6 +42,8 @@ export class HypothesisResult {
   /** Verifier output per treatment. */
   results: Record<string, unknown> = {};
   ranking: Ranking = { best: undefined, ranked: [] };
+  /** Per treatment: statistic, p-values, effect size, CI, significance and rank. */
+  treatments: Record<string, HypothesisTreatmentSummary> = {};
   /** Per-treatment failures of the verifier or ranker (the metrics are still stored). */
   errors: Record<string, string> = {};
 }
@@ -41,11 +66,21 @@ export class ExperimentMetrics {
   hypotheses: HypothesisResult[] = [];
 }
 
+/** Where a condition's results come from: this run, or a stored run that resume reused. */
+export interface ConditionOrigin {
+  /** True when `resume` reloaded the condition instead of running it. */
+  readonly reused: boolean;
+  /** The stored version (`v<N>`) a reused condition was read from. */
+  readonly fromVersion?: number;
+}
+
 export interface Provenance {
   readonly pipelineSignature: string;
   readonly replicates: number;
   readonly seeds: Readonly<Record<string, readonly number[]>>;
   readonly ctxChanges: Readonly<Record<string, Readonly<Record<number, readonly StepRecord[]>>>>;
+  /** Per condition: ran in this run, or reused by resume (and from which version). */
+  readonly conditions?: Readonly<Record<string, ConditionOrigin>>;
 }
 
 export interface StoredArtifact {
@@ -54,6 +89,8 @@ export interface StoredArtifact {
   readonly step: string;
   /** Relative to the run folder. */
   readonly path: string;
+  /** How the file was written (text, bytes or json); the default loader reads it back so. */
+  readonly contentType?: ArtifactContentType;
 }
 
 function toError(e: SerializedError): Error {
@@ -114,6 +151,15 @@ export class Result {
   dir: string | undefined = undefined;
   /** Fingerprints per condition (resume compares them). */
   fingerprints: Record<string, { hash: string; parts: Record<string, string> }> = {};
+  /**
+   * False when any replicate failed (or was skipped because its baseline failed) or any
+   * hypothesis could not be tested: check it before trusting the numbers. See `failures`.
+   */
+  ok = true;
+  /** What failed: per condition (failed/skipped/total, first error) and per hypothesis. */
+  failures: RunFailures = { conditions: [], hypotheses: [] };
+  /** Treatment keys no step read (`@Param` or `ctx.get`), with a nearest-name suggestion. */
+  unusedTreatmentKeys: UnusedTreatmentKey[] = [];
 
   getHypothesis(name: string): HypothesisResult | undefined {
     return this.metrics.hypotheses.find((h) => h.name === name);
@@ -174,11 +220,11 @@ export class Result {
   #provenanceStore: ProvenanceStore | undefined;
 
   toJSON(): Record<string, unknown> {
-    return instanceToPlain(this) as Record<string, unknown>;
+    return encodeStored(instanceToPlain(this)) as Record<string, unknown>;
   }
 
   static fromJSON(json: string | Record<string, unknown>): Result {
-    const plain = typeof json === 'string' ? (JSON.parse(json) as Record<string, unknown>) : json;
-    return plainToInstance(Result, plain);
+    const plain = decodeStored(typeof json === 'string' ? JSON.parse(json) : json);
+    return plainToInstance(Result, plain as Record<string, unknown>);
   }
 }

@@ -8,10 +8,12 @@ import {
   writeSync,
 } from 'node:fs';
 import { dirname } from 'node:path';
+import type { ArtifactContentType } from '../artifacts/content-type.js';
 import type { SerializedError } from '../execution/replicate-outcome.js';
 import type { StepRecord } from '../pipeline/step-record.js';
 import { markerPath, provenancePath, resultsPath } from '../artifacts/layout.js';
 import { ProvenanceStore } from '../results/provenance-store.js';
+import { fromStoredJson } from '../results/stored-json.js';
 
 /** What `<condition>/results.json` holds. */
 export interface StoredConditionSummary {
@@ -29,12 +31,21 @@ export interface StoredConditionSummary {
     readonly step: string;
     readonly path: string;
     readonly replicate: number;
+    readonly contentType?: ArtifactContentType;
   }[];
 }
 
 /** A stored condition as resume loads it: `results.json` plus its `provenance.jsonl`. */
 export interface StoredCondition extends StoredConditionSummary {
   readonly provenance: Readonly<Record<string, readonly StepRecord[]>>;
+  /** The version folder (`v<N>`) it was read from. */
+  readonly version: number;
+}
+
+/** N of a `.../v<N>` folder (0 when the folder is not named so). */
+function versionOf(dir: string): number {
+  const m = /(?:^|[\\/])v(\d+)[\\/]*$/.exec(dir);
+  return m ? Number(m[1]) : 0;
 }
 
 /** Reads a completed condition from a version folder; undefined when absent or incomplete. */
@@ -45,10 +56,14 @@ export function readCompletedCondition(
   if (!existsSync(markerPath(dir, condition)) || !existsSync(resultsPath(dir, condition)))
     return undefined;
   try {
-    const summary = JSON.parse(
+    const summary = fromStoredJson<StoredConditionSummary>(
       readFileSync(resultsPath(dir, condition), 'utf8'),
-    ) as StoredConditionSummary;
-    return { ...summary, provenance: readProvenance(provenancePath(dir, condition)) };
+    );
+    return {
+      ...summary,
+      provenance: readProvenance(provenancePath(dir, condition)),
+      version: versionOf(dir),
+    };
   } catch {
     return undefined; // an unreadable results file is not a completed condition
   }
