@@ -64,10 +64,42 @@ describe('runs the report must still show', () => {
     const html = await renderReport(dir);
     expect(html.match(/<figure class="plot metric-plot"/g)).toHaveLength(1); // score only
     expect(html).toContain('Not numeric: no plot.');
-    expect(html).toContain('(+1 not numeric)');
+    expect(html).toContain('(+1 not finite numbers)');
     expect(html).toContain('Verifier welchTTest failed: too few values');
     expect(html).toMatch(/<h3>h2<\/h3>\s*<p class="muted">No test results\.<\/p>/);
     expect(html).toMatch(/<tr class="error-row" data-condition="t" data-step="">.*no step here/);
+  });
+
+  it('reads the tagged values of stored JSON: NaN, Infinity and -0 come back as numbers', async () => {
+    const t = {
+      p_value: 0.01,
+      statistic: { $cz: '-0' },
+      effect_size: 0.8,
+      effect_size_name: 'mean_diff',
+      ci_low: 0.2,
+      ci_high: { $cz: 'Infinity' },
+    };
+    const dir = storedRun({
+      'metadata.json': {
+        experiment: 'odd',
+        conditions: ['baseline', 't'],
+        replicates: 3,
+        ok: true,
+      },
+      'baseline/results.json': { metrics: { x: [1, { $cz: 'NaN' }, 3] } },
+      't/results.json': { metrics: { x: [2, 3, 4] } },
+      'hypotheses.json': [
+        { name: 'h', results: { t }, ranking: { ranked: [['t', 0.01]] }, errors: {} },
+      ],
+    });
+    const run = readStoredRun(dir);
+    expect(run.metrics['baseline']?.['x']).toEqual([1, NaN, 3]);
+    expect(run.ok).toBe(true);
+    const html = await renderReport(dir);
+    expect(html).toContain('(+1 not finite numbers)');
+    expect(html).toContain('<td class="num" data-value="Infinity">∞</td>');
+    expect(html).toContain('<td class="num" data-value="0">0</td>'); // -0 shown as 0
+    expect(html).toContain('<span class="yes">ok</span>');
   });
 
   it('draws one-sided intervals to the edge of the forest plot instead of failing on infinity', async () => {
@@ -83,7 +115,7 @@ describe('runs the report must still show', () => {
       'metadata.json': { experiment: 'odd', conditions: ['baseline', 't'], replicates: 3 },
       'baseline/results.json': { metrics: { x: [1, 2, 3] } },
       't/results.json': { metrics: { x: [2, 3, 4] } },
-      // JSON has no Infinity: a one-sided upper bound is stored as null.
+      // Plain JSON has no Infinity: an older stored one-sided bound is null.
       'hypotheses.json': [
         { name: 'h', results: { t }, ranking: { ranked: [['t', 0.01]] }, errors: {} },
       ],

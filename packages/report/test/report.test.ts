@@ -64,6 +64,13 @@ describe('the report file', () => {
     expect(html).toMatch(/<th scope="row">Git commit<\/th><td><code>[0-9a-f]{40}<\/code>/);
   });
 
+  it('shows the description, the run status and treatment keys no step read', async () => {
+    const html = await renderReport(runs.second);
+    expect(html).toContain('<td>Does a higher dose raise the response?</td>');
+    expect(html).toContain('<span class="err">not ok</span>'); // replicate 3 of high failed
+    expect(html).toMatch(/'dose_unit' was set by treatment 'low' but no step read it/);
+  });
+
   it('names the step and cause of a failed replicate', async () => {
     const html = await renderReport(runs.second);
     expect(html).toMatch(

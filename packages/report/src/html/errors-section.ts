@@ -49,10 +49,19 @@ export function errorsSection(runs: readonly ReportRun[]): string {
       );
     }
   }
+  const unused = runs.flatMap((run) =>
+    run.data.unusedTreatmentKeys.map(
+      (u) =>
+        `<li>${compare ? `${esc(run.label)}: ` : ''}'${esc(u.key)}' was set by treatment '${esc(u.treatment)}' but no step read it${u.suggestion ? ` — did you mean '${esc(u.suggestion)}'?` : ''}</li>`,
+    ),
+  );
+  const warnings = unused.length
+    ? `<h3>Unused treatment keys</h3><ul class="unused-keys">${unused.join('')}</ul>`
+    : '';
   if (total === 0) {
-    return `<section id="errors"><h2>Errors</h2><p class="muted">No replicate failed.</p></section>`;
+    return `<section id="errors"><h2>Errors</h2><p class="muted">No replicate failed.</p>${warnings}</section>`;
   }
-  return `<section id="errors"><h2>Errors</h2>
+  return `<section id="errors"><h2>Errors</h2>${warnings}
 <p>${int(total)} failed replicate(s).</p>
 <table class="errors-table"><tr>${compare ? '<th>run</th>' : ''}<th>condition</th><th>step</th><th>replicates</th><th>which</th><th>cause</th></tr>${rows.join('')}</table>
 ${groups > MAX_GROUPS ? `<p class="note">${int(groups - MAX_GROUPS)} more distinct error(s) not shown; see the run's results.json files.</p>` : ''}

@@ -7,6 +7,16 @@ const MAX_SEEDS_SHOWN = 8;
 export function metadataSection(runs: readonly ReportRun[]): string {
   const rows: [string, (r: ReportRun) => string][] = [
     ['Experiment', (r) => esc(r.data.experiment)],
+    ['Description', (r) => esc(r.data.description ?? '—')],
+    [
+      'Status',
+      (r) =>
+        r.data.ok === undefined
+          ? '—'
+          : r.data.ok
+            ? '<span class="yes">ok</span>'
+            : '<span class="err">not ok</span> <span class="muted">(a replicate failed or a hypothesis could not be tested: see Errors and Hypotheses)</span>',
+    ],
     ['Version', (r) => (r.data.version === undefined ? '—' : `v${r.data.version}`)],
     ['Completed', (r) => esc(r.data.date ?? '—')],
     ['Stored in', (r) => (r.data.dir ? `<code>${esc(r.data.dir)}</code>` : 'not stored')],

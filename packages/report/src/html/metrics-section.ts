@@ -61,7 +61,7 @@ export async function metricsSection(
       .map((c) => {
         const s = summarize(c.values);
         return `<tr data-metric="${esc(metric)}" data-condition="${esc(c.condition)}"${runCol ? ` data-run="${esc(c.run.label)}"` : ''}>
-<td>${esc(c.condition)}</td>${runCol ? `<td>${esc(c.run.label)}</td>` : ''}<td class="num" data-value="${s.n}">${int(s.n)}${s.skipped ? ` <span class="muted">(+${int(s.skipped)} not numeric)</span>` : ''}</td>${numCell(s.mean)}${numCell(s.ciLow)}${numCell(s.ciHigh)}${numCell(s.sd)}${numCell(s.min)}${numCell(s.max)}</tr>`;
+<td>${esc(c.condition)}</td>${runCol ? `<td>${esc(c.run.label)}</td>` : ''}<td class="num" data-value="${s.n}">${int(s.n)}${s.skipped ? ` <span class="muted">(+${int(s.skipped)} not finite numbers)</span>` : ''}</td>${numCell(s.mean)}${numCell(s.ciLow)}${numCell(s.ciHigh)}${numCell(s.sd)}${numCell(s.min)}${numCell(s.max)}</tr>`;
       })
       .join('');
     parts.push(`<div class="metric" id="${esc(slug('metric', metric))}"><h3>${esc(metric)}</h3>

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Result } from '@crystallize/orchestrator';
 import { orderConditions, parseErrorKey, type HypothesisData, type RunData } from './run-data.js';
+import { decodeStoredJson } from './stored-json.js';
 import { STEP_TIMINGS_FILE, StepUsageCounter, type StepTimings } from './step-usage.js';
 
 /** A report's view of a live `Result` (stored files beside it are read when `result.dir` is set). */
@@ -30,6 +31,12 @@ export function runDataFromResult(result: Result, timings?: StepTimings): RunDat
     experiment: result.experiment,
     version: version === undefined ? undefined : Number(version),
     date: typeof stored?.['completedAt'] === 'string' ? stored['completedAt'] : undefined,
+    description: typeof stored?.['description'] === 'string' ? stored['description'] : undefined,
+    ok:
+      typeof (result as { ok?: unknown }).ok === 'boolean'
+        ? (result as { ok: boolean }).ok
+        : undefined,
+    unusedTreatmentKeys: unusedKeys(result),
     dir,
     replicates: result.provenance.replicates,
     conditions,
@@ -63,8 +70,19 @@ export function runDataFromResult(result: Result, timings?: StepTimings): RunDat
 function readJson(path: string): Record<string, unknown> | undefined {
   if (!existsSync(path)) return undefined;
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+    return decodeStoredJson(JSON.parse(readFileSync(path, 'utf8'))) as Record<string, unknown>;
   } catch {
     return undefined;
   }
+}
+
+/** `result.unusedTreatmentKeys` (orchestrators that report them), read by shape. */
+function unusedKeys(result: Result): RunData['unusedTreatmentKeys'] {
+  const keys = (result as { unusedTreatmentKeys?: unknown }).unusedTreatmentKeys;
+  if (!Array.isArray(keys)) return [];
+  return keys.map((k: { treatment?: unknown; key?: unknown; suggestion?: unknown }) => ({
+    treatment: String(k.treatment),
+    key: String(k.key),
+    suggestion: typeof k.suggestion === 'string' ? k.suggestion : undefined,
+  }));
 }

@@ -42,6 +42,16 @@ export interface RunData {
   readonly version: number | undefined;
   /** ISO date the run completed, when known. */
   readonly date: string | undefined;
+  /** What the experiment is for (its `description`), when stored. */
+  readonly description: string | undefined;
+  /** `result.ok`: false when a replicate failed or a hypothesis could not be tested. */
+  readonly ok: boolean | undefined;
+  /** Treatment keys no step read (from a live Result). */
+  readonly unusedTreatmentKeys: readonly {
+    readonly treatment: string;
+    readonly key: string;
+    readonly suggestion: string | undefined;
+  }[];
   /** Where the run is stored, when it is. */
   readonly dir: string | undefined;
   readonly replicates: number;

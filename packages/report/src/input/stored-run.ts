@@ -8,6 +8,7 @@ import {
   type RunData,
   type RunError,
 } from './run-data.js';
+import { decodeStoredJson } from './stored-json.js';
 import { STEP_TIMINGS_FILE, StepUsageCounter, type StepTimings } from './step-usage.js';
 
 /*
@@ -123,6 +124,9 @@ export function readStoredRun(target: string): RunData {
       typeof meta['experiment'] === 'string' ? meta['experiment'] : basename(join(dir, '..')),
     version: typeof meta['version'] === 'number' ? meta['version'] : Number(version),
     date: typeof meta['completedAt'] === 'string' ? meta['completedAt'] : undefined,
+    description: typeof meta['description'] === 'string' ? meta['description'] : undefined,
+    ok: typeof meta['ok'] === 'boolean' ? meta['ok'] : undefined,
+    unusedTreatmentKeys: [],
     dir,
     replicates,
     conditions,
@@ -188,7 +192,7 @@ function countProvenance(path: string, counter: StepUsageCounter): void {
 function readJson(path: string, dir: string): Record<string, unknown> | undefined {
   if (!existsSync(path)) return undefined;
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+    return decodeStoredJson(JSON.parse(readFileSync(path, 'utf8'))) as Record<string, unknown>;
   } catch (e) {
     throw new ReportError(
       `Cannot read ${path} of the stored run ${dir}: ${(e as Error).message}. The file is damaged; rerun the experiment or report another version.`,
