@@ -93,7 +93,7 @@ export function metricPlot(
       {
         name: METRIC_MARKS.points,
         data: { values: points },
-        mark: { type: 'circle', size: 26, opacity: 0.55 },
+        mark: { type: 'circle', size: 34, opacity: 0.6 },
         encoding: {
           x,
           xOffset: { field: 'jitter', type: 'quantitative', scale: { domain: [-1.1, 1.1] } },
