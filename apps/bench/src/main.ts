@@ -16,6 +16,7 @@ import { w2Cache } from './workloads/w2-cache.js';
 import { w2ExperimentWorkload } from './workloads/w2-experiment.js';
 import { w3ParallelWorkload } from './workloads/w3-parallel.js';
 import { w4Scale } from './workloads/w4-scale.js';
+import { w6Report } from './workloads/w6-report.js';
 
 const WORKLOADS: readonly Workload[] = [
   // warm: in one process, after warm-up runs
@@ -23,6 +24,7 @@ const WORKLOADS: readonly Workload[] = [
   w2Cache,
   w2ExperimentWorkload,
   w3ParallelWorkload,
+  w6Report,
   // cold: every figure from fresh processes
   importTime,
   w1Cold,

@@ -1,0 +1,21 @@
+/**
+ * @crystallize/report — the experiment report (SPEC §12): one self-contained HTML file with run
+ * metadata, metric plots (points, mean, 95% CI), hypothesis tables and forest plots, power
+ * estimates, step times and cache hit rates, errors, and a side-by-side comparison of two runs.
+ */
+export {
+  renderReport,
+  writeReport,
+  DEFAULT_MAX_POINTS,
+  type ReportInput,
+  type ReportOptions,
+  type WriteReportOptions,
+} from './render-report.js';
+export { readStoredRun, resolveRunDir } from './input/stored-run.js';
+export type { RunData, RunError, HypothesisData, StepUsage } from './input/run-data.js';
+export { STEP_TIMINGS_FILE, type StepTimings } from './input/step-usage.js';
+export { StepTimingPlugin } from './step-timing.plugin.js';
+export { replicatesForPower, TARGET_POWER, type PowerEstimate } from './analysis/power.js';
+export { testLeaves, type TestLeaf } from './analysis/test-leaves.js';
+export { summarize, thinToQuantiles, type MetricSummary } from './analysis/metric-summary.js';
+export { ReportError } from './report-error.js';
