@@ -15,8 +15,12 @@ export interface FolderInfo {
   readonly group: string | undefined;
   readonly priority: number;
   readonly hidden: boolean;
-  /** `up#output` references of its data source, by upstream folder name. */
+  /** Upstream folder names its data source reads (`up#output`). */
   readonly upstreams: readonly string[];
+  /** Each `up#output` reference of its data source. */
+  readonly references: readonly { readonly experiment: string; readonly output: string }[];
+  /** Output aliases it declares (`outputs:`). */
+  readonly outputs: readonly string[];
 }
 
 /** Reads a folder's config.yaml for display; never throws (a broken file gives the defaults). */
@@ -35,6 +39,8 @@ export function readFolderInfo(folder: string): FolderInfo {
     priority: config.cli?.priority ?? 0,
     hidden: config.cli?.hidden ?? false,
     upstreams: [...new Set(refs.map((r) => r.slice(0, r.indexOf('#'))))],
+    references: refs.map((r) => ({ experiment: r.slice(0, r.indexOf('#')), output: r.slice(r.indexOf('#') + 1) })),
+    outputs: Object.keys(config.outputs ?? {}),
   };
 }
 

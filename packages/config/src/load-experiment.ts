@@ -190,7 +190,7 @@ export class FolderLoader {
     const o = this.options;
     const module = workerModuleUrl(folder, o);
     const plugins: BasePlugin[] = [
-      new ArtifactPlugin({ rootDir: o.dataDir ?? 'data' }),
+      new ArtifactPlugin({ rootDir: o.dataDir ?? 'data', versioned: true }),
       new LoggingPlugin(o.logLevel ? { level: o.logLevel } : {}),
       executionPlugin(o.execution ?? config.execution, o.workers ?? config.workers, module, o.progress ?? false),
     ];

@@ -78,3 +78,13 @@ function importIssue(file: string, e: unknown): ConfigIssue {
 export function moduleFileNames(kind: ModuleKind): string {
   return EXTENSIONS.map((e) => kind + e).join(', ');
 }
+
+/**
+ * Imports a JavaScript or TypeScript module (TypeScript through tsx, no build step) the way a
+ * folder's modules are loaded.
+ *
+ * @example const ns = await importModule('src/experiments.ts');
+ */
+export function importModule(file: string): Promise<Record<string, unknown>> {
+  return new ModuleLoader().import(file);
+}
