@@ -118,7 +118,9 @@ export function summarizeResult(result: Result, extra: { reused?: readonly strin
   for (const [t, m] of Object.entries(result.metrics.treatments)) conditions[t] = m.metrics;
   let hits = 0;
   let calls = 0;
-  for (const byRep of Object.values(result.provenance.ctxChanges)) {
+  const reused = new Set(extra.reused ?? []);
+  for (const [condition, byRep] of Object.entries(result.provenance.ctxChanges)) {
+    if (reused.has(condition)) continue; // taken from the stored run: nothing was called
     for (const records of Object.values(byRep)) {
       for (const r of records) {
         calls += 1;

@@ -1,7 +1,8 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ConfigIssue } from '../config-error.js';
+import { excerpt } from './yaml-source.js';
 
 /** The code modules a folder experiment may have, each optional. */
 export const MODULE_KINDS = ['datasources', 'steps', 'verifiers', 'outputs'] as const;
@@ -63,14 +64,27 @@ function importIssue(file: string, e: unknown): ConfigIssue {
   const text = `${err?.message ?? String(e)}\n${err?.stack ?? ''}`;
   const escaped = file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const m = new RegExp(`${escaped}:(\\d+):(\\d+)`).exec(text);
-  const first = (err?.message ?? String(e)).split('\n')[0] ?? '';
+  const message = err?.message ?? String(e);
+  // esbuild: "Transform failed with 1 error:\n<file>:6:31: ERROR: Unexpected ")"" — keep the reason.
+  const commonJsScope = /require\(\) (of )?ES Module|ERR_REQUIRE_ESM|ERR_REQUIRE_CYCLE_MODULE/.test(message);
+  const reason = commonJsScope
+    ? 'Node loads it as CommonJS, but folder modules are ES modules. Add "type": "module" to the project\'s package.json, or name the file with .mts.'
+    : (/ERROR: (.*)/.exec(message)?.[1] ?? message.split('\n')[0] ?? '');
+  const line = m ? Number(m[1]) : 1;
+  const column = m ? Number(m[2]) : 1;
+  let source: string[] = [];
+  try {
+    source = readFileSync(file, 'utf8').split(/\r?\n/);
+  } catch {
+    source = [];
+  }
   return {
     file,
-    line: m ? Number(m[1]) : 1,
-    column: m ? Number(m[2]) : 1,
+    line,
+    column,
     path: '',
-    message: `importing this module failed: ${first}`,
-    excerpt: '',
+    message: `importing this module failed: ${reason}`,
+    excerpt: m ? excerpt(source, line, column) : '',
   };
 }
 

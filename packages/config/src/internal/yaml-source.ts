@@ -69,17 +69,22 @@ export class YamlSource {
     return { file: this.file, line, column: col, path: showPath(path), message, excerpt: this.excerpt(line, col) };
   }
 
-  /** The line before and the line of the problem, numbered, and a caret under the column. */
   excerpt(line: number, column: number): string {
-    const width = String(line).length;
-    const rows: string[] = [];
-    for (const n of [line - 1, line]) {
-      const text = this.#text[n - 1];
-      if (n >= 1 && text !== undefined) rows.push(`  ${String(n).padStart(width)} | ${text}`);
-    }
-    rows.push(`  ${' '.repeat(width)} | ${' '.repeat(Math.max(0, column - 1))}^`);
-    return rows.join('\n');
+    return excerpt(this.#text, line, column);
   }
+}
+
+/** The line before and the line of the problem, numbered, and a caret under the column. */
+export function excerpt(lines: readonly string[], line: number, column: number): string {
+  const width = String(line).length;
+  const rows: string[] = [];
+  for (const n of [line - 1, line]) {
+    const text = lines[n - 1];
+    if (n >= 1 && text !== undefined) rows.push(`  ${String(n).padStart(width)} | ${text}`);
+  }
+  if (rows.length === 0) return '';
+  rows.push(`  ${' '.repeat(width)} | ${' '.repeat(Math.max(0, column - 1))}^`);
+  return rows.join('\n');
 }
 
 function rangeStart(node: unknown): number | undefined {
