@@ -228,14 +228,20 @@ export function orThrow(loaded: LoadedFolder): Experiment {
   return loaded.experiment;
 }
 
+/** Issues without repeats, grouped by file (in order of first mention), then by position. */
 export function dedupe(issues: readonly ConfigIssue[]): ConfigIssue[] {
   const seen = new Set<string>();
-  return issues.filter((i) => {
+  const files = new Map<string, number>();
+  const unique = issues.filter((i) => {
     const k = `${i.file}:${i.line}:${i.column}:${i.message}`;
     if (seen.has(k)) return false;
     seen.add(k);
+    if (!files.has(i.file)) files.set(i.file, files.size);
     return true;
   });
+  return unique.sort(
+    (a, b) => (files.get(a.file) as number) - (files.get(b.file) as number) || a.line - b.line || a.column - b.column,
+  );
 }
 
 /**

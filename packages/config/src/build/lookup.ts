@@ -43,25 +43,16 @@ export function lookup<T>(scope: BuildScope, name: string, path: KeyPath, spec: 
   if (builtin !== undefined) return builtin;
   const available = Object.keys(mod.exports).filter((k) => spec.accept(mod.exports[k]));
   const builtins = Object.keys(spec.builtins ?? {});
-  const all = [...available, ...builtins];
-  if (!mod.file && available.length === 0) {
-    scope.issues.push(
-      scope.source.issue(
-        path,
-        `unknown ${spec.what} '${name}': the folder has no ${spec.kind} module (looked for ${moduleFileNames(spec.kind)}).` +
-          didYouMean(name, all) +
-          (builtins.length ? ` ${spec.builtinsLabel ?? 'Built-in'}: ${listNames(builtins)}.` : '') +
-          ` Create ${spec.kind}.ts exporting ${name} (${spec.expected}).`,
-      ),
-    );
-    return undefined;
-  }
+  const where = mod.file
+    ? ` Available in ${shortName(mod.file)}: ${listNames(available)}.`
+    : ` The folder has no ${spec.kind} module (looked for ${moduleFileNames(spec.kind)}).`;
+  const label = spec.builtinsLabel ?? 'built-in';
   scope.issues.push(
     scope.source.issue(
       path,
-      `unknown ${spec.what} '${name}'.${didYouMean(name, all)} Available in ${shortName(mod.file)}: ${listNames(available)}` +
-        (builtins.length ? `; ${spec.builtinsLabel ?? 'built-in'}: ${listNames(builtins)}` : '') +
-        '.',
+      `unknown ${spec.what} '${name}'.${didYouMean(name, [...available, ...builtins])}${where}` +
+        (builtins.length ? ` ${label[0]?.toUpperCase()}${label.slice(1)}: ${listNames(builtins)}.` : '') +
+        (mod.file ? '' : ` To define it, create ${spec.kind}.ts exporting ${name} (${spec.expected}).`),
     ),
   );
   return undefined;
