@@ -35,15 +35,23 @@ export async function loadExperimentGraph(root: string, options: LoadOptions = {
   return (await loadGraphExperiments(root, options)).graph;
 }
 
-/** @internal The graph and its experiments, upstreams first (the command shows them). */
+/**
+ * @internal The graph and its experiments, upstreams first (the command shows them). `root`
+ * may also list the folders to start from (each with its upstreams).
+ */
 export async function loadGraphExperiments(
-  root: string,
+  root: string | readonly string[],
   options: LoadOptions = {},
 ): Promise<{ graph: ExperimentGraph; experiments: Experiment[] }> {
-  const abs = resolve(root);
+  const abs = typeof root === 'string' ? resolve(root) : resolve(root[0] ?? '.');
   const loader = new FolderLoader(options);
-  const single = existsSync(join(abs, 'config.yaml'));
-  const starts = single ? [abs] : findExperimentFolders(abs).filter((f) => readFolderInfo(f).upstreams.length > 0);
+  const single = typeof root === 'string' && existsSync(join(abs, 'config.yaml'));
+  const starts =
+    typeof root !== 'string'
+      ? root.map((f) => resolve(f))
+      : single
+        ? [abs]
+        : findExperimentFolders(abs).filter((f) => readFolderInfo(f).upstreams.length > 0);
   if (starts.length === 0) {
     throw new ConfigError([
       {

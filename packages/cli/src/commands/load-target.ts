@@ -1,7 +1,9 @@
-import { basename } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { Treatment } from '@crystallize/core';
 import {
   didYouMean,
+  findExperimentFolders,
+  folderOf,
   importModule,
   loadExperiment,
   loadGraphExperiments,
@@ -12,10 +14,11 @@ import { ExperimentGraph, type Experiment } from '@crystallize/orchestrator';
 import type { Target } from '../project.js';
 import { UsageError } from '../usage-error.js';
 
-/** What a target loads to: one experiment, or a graph of them (upstreams first). */
+/** What a target loads to: one experiment, or graphs of them (upstreams first). */
 export interface Loaded {
   readonly experiments: readonly Experiment[];
-  readonly graph: ExperimentGraph | undefined;
+  /** One per connected group of folders (an ExperimentGraph must be connected). */
+  readonly graphs: readonly ExperimentGraph[];
   /** Folders whose files, when changed, change what runs (for --watch). */
   readonly folders: readonly string[];
 }
@@ -50,19 +53,47 @@ async function fromModule(file: string, exportName: string | undefined): Promise
 
 export async function loadTarget(target: Target, options: LoadOptions): Promise<Loaded> {
   if (target.kind === 'module') {
-    return { experiments: [await fromModule(target.file, target.exportName)], graph: undefined, folders: [] };
+    return { experiments: [await fromModule(target.file, target.exportName)], graphs: [], folders: [] };
   }
   if (target.kind === 'folder' && readFolderInfo(target.folder).upstreams.length === 0) {
-    return { experiments: [await loadExperiment(target.folder, options)], graph: undefined, folders: [target.folder] };
+    return { experiments: [await loadExperiment(target.folder, options)], graphs: [], folders: [target.folder] };
   }
-  const root = target.kind === 'folder' ? target.folder : target.root;
-  const { graph, experiments } = await loadGraphExperiments(root, options);
-  const { folderOf } = await import('@crystallize/config');
+  const groups = target.kind === 'folder' ? [[target.folder]] : components(target.root);
+  const experiments: Experiment[] = [];
+  const graphs: ExperimentGraph[] = [];
+  for (const starts of groups) {
+    const loaded = await loadGraphExperiments(starts, options);
+    graphs.push(loaded.graph);
+    experiments.push(...loaded.experiments);
+  }
   return {
     experiments,
-    graph,
+    graphs,
     folders: experiments.map((e) => folderOf(e)?.folder).filter((f): f is string => f !== undefined),
   };
+}
+
+/** Folders under `root` that read another's output, grouped into connected components. */
+function components(root: string): string[][] {
+  const folders = findExperimentFolders(root);
+  const parent = new Map<string, string>(folders.map((f) => [f, f]));
+  const find = (f: string): string => {
+    const p = parent.get(f) ?? f;
+    if (p === f) return f;
+    const r = find(p);
+    parent.set(f, r);
+    return r;
+  };
+  const starts: string[] = [];
+  for (const f of folders) {
+    const ups = readFolderInfo(f).upstreams.map((u) => join(dirname(f), u));
+    if (ups.length) starts.push(f);
+    for (const u of ups) if (parent.has(u)) parent.set(find(u), find(f));
+  }
+  const groups = new Map<string, string[]>();
+  for (const s of starts) groups.set(find(s), [...(groups.get(find(s)) ?? []), s]);
+  // No folder reads another: loadGraphExperiments explains that there is no graph.
+  return groups.size ? [...groups.values()] : [[root]];
 }
 
 /** `--treatments a,b` → the experiments' treatments of those names (a `baseline` one always kept). */

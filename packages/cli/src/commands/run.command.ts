@@ -98,13 +98,14 @@ export async function runCommand(p: Project, target: string, flags: RunFlags): P
   const treatments = selectTreatments(loaded.experiments, flags.treatments);
   const strategy = flags.resume ? ('resume' as const) : ('rerun' as const);
   const { signal, dispose } = interruptible();
-  let results: Record<string, Result> = {};
+  const results: Record<string, Result> = {};
   const reusedNodes = new Set<string>();
   const problems: string[] = [];
   try {
-    if (loaded.graph) {
+    for (const graph of loaded.graphs) {
+      if (signal.aborted) break;
       try {
-        results = await loaded.graph.run({
+        const done = await graph.run({
           strategy,
           signal,
           ...(flags.replicates !== undefined ? { replicates: flags.replicates } : {}),
@@ -114,13 +115,15 @@ export async function runCommand(p: Project, target: string, flags: RunFlags): P
             if (tty && !flags.json && e.type !== 'completed' && e.type !== 'reused') process.stderr.write(`[graph] ${e.experiment}: ${e.type}${e.type === 'skipped' ? ` (${e.reason})` : ''}\n`);
           },
         });
+        Object.assign(results, done);
       } catch (e) {
         if (!(e instanceof ExperimentGraphError)) throw e;
-        results = { ...e.results };
+        Object.assign(results, e.results);
         for (const [n, err] of Object.entries(e.failures)) problems.push(`'${n}' failed: ${err.message}`);
         for (const [n, why] of Object.entries(e.skipped)) problems.push(`'${n}' skipped: ${why}`);
       }
-    } else {
+    }
+    if (loaded.graphs.length === 0) {
       const exp = loaded.experiments[0];
       if (exp) {
         results[exp.name] = await exp.run({

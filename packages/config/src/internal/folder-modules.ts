@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ConfigIssue } from '../config-error.js';
 import { excerpt } from './yaml-source.js';
@@ -34,7 +34,10 @@ export class ModuleLoader {
   async import(file: string): Promise<Record<string, unknown>> {
     if (/\.[cm]?tsx?$/.test(file)) {
       // Loaded on first use: importing the framework does not load tsx.
-      registered ??= import('tsx/esm/api').then(({ register }) => void register());
+      // The folder's own tsconfig (decorator mode, paths), not the one of the working directory:
+      // a workspace's tsconfig may map 'crystallize' to sources, a second copy of the framework.
+      const tsconfig = nearestTsconfig(dirname(file));
+      registered ??= import('tsx/esm/api').then(({ register }) => void register({ tsconfig: tsconfig ?? false }));
       await registered;
     }
     return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
@@ -55,6 +58,14 @@ export class ModuleLoader {
       }
     }
     return out;
+  }
+}
+
+function nearestTsconfig(dir: string): string | undefined {
+  for (let d = dir; ; d = dirname(d)) {
+    const candidate = join(d, 'tsconfig.json');
+    if (existsSync(candidate)) return candidate;
+    if (dirname(d) === d) return undefined;
   }
 }
 

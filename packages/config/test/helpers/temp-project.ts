@@ -13,16 +13,19 @@ export function buildWorkspace(): void {
 }
 
 /**
- * A fresh project folder in the temp dir: `experiments/` copied from a fixture, a package.json
+ * A fresh project folder in the temp dir: the fixtures' files (`experiments/`...) copied, a package.json
  * (an ES module project, as `crystallize init` makes), and `crystallize` installed (linked to
  * this workspace's package).
  */
-export function tempProject(fixture: string): string {
+export function tempProject(...fixtureDirs: string[]): string {
   const root = mkdtempSync(join(tmpdir(), 'crystallize-project-'));
-  cpSync(join(fixtures, fixture, 'experiments'), join(root, 'experiments'), {
-    recursive: true,
-    filter: (src) => !/[\\/](data|\.cache)$/.test(src),
-  });
+  for (const fixture of fixtureDirs) {
+    // A name is a folder of this package's fixtures; a path is taken as it is.
+    cpSync(resolve(fixtures, fixture), root, {
+      recursive: true,
+      filter: (src) => !/[\\/](data|\.cache)$/.test(src),
+    });
+  }
   writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'project', private: true, type: 'module' }));
   mkdirSync(join(root, 'node_modules'));
   symlinkSync(join(repo, 'packages', 'crystallize'), join(root, 'node_modules', 'crystallize'), 'dir');
