@@ -91,7 +91,7 @@ describe('crystallize run', () => {
   }, 60_000);
 
   it('runs a graph root: every experiment reading another and what they read', () => {
-    const run = crystallize(root, ['run', 'experiments', '--json']);
+    const run = crystallize(root, ['run', 'experiments', '--json'], { SLOW_STEP_MS: '0' });
     expect(run.status).toBe(0);
     expect(Object.keys((JSON.parse(run.stdout) as RunJson).experiments).sort()).toEqual(['evaluate', 'prepare', 'slow-down', 'slow-up']);
   }, 120_000);
