@@ -14,7 +14,8 @@ import { UsageError } from './usage-error.js';
 function int(min: number): (v: string) => number {
   return (v) => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`expected a whole number >= ${min}, got '${v}'.`);
+    if (!Number.isInteger(n) || n < min)
+      throw new InvalidArgumentError(`expected a whole number >= ${min}, got '${v}'.`);
     return n;
   };
 }
@@ -22,11 +23,16 @@ function int(min: number): (v: string) => number {
 /** Exit codes: 0 success, 1 something in the run failed, 2 bad usage or configuration. */
 export function createProgram(setExit: (code: number) => void): Command {
   const program = new Command('crystallize')
-    .description('Run, inspect and chain reproducible experiments (folder experiments under <root>/experiments).')
+    .description(
+      'Run, inspect and chain reproducible experiments (folder experiments under <root>/experiments).',
+    )
     .option('--root <dir>', 'project root (experiments/, data/, .cache/ live here)', '.')
     .showHelpAfterError('(crystallize --help lists the commands)')
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
+    .configureOutput({
+      writeErr: (s) => process.stderr.write(s),
+      writeOut: (s) => process.stdout.write(s),
+    });
   const root = (): ReturnType<typeof project> => project(program.opts<{ root: string }>().root);
 
   program
@@ -34,11 +40,15 @@ export function createProgram(setExit: (code: number) => void): Command {
     .description('experiments found, grouped (cli.group), with load errors as file:line:col')
     .option('--json', 'machine-readable output')
     .option('--all', 'include hidden experiments (cli.hidden)')
-    .action(async (flags: { json?: boolean; all?: boolean }) => setExit(await listCommand(root(), flags)));
+    .action(async (flags: { json?: boolean; all?: boolean }) =>
+      setExit(await listCommand(root(), flags)),
+    );
 
   program
     .command('run')
-    .description('run an experiment (folder name or path, graph root, or module.ts#export) and print its summary')
+    .description(
+      'run an experiment (folder name or path, graph root, or module.ts#export) and print its summary',
+    )
     .argument('<target>', 'folder name, folder path, graph root, or path/to/module.ts[#exportName]')
     .option('--replicates <n>', 'replicates per condition', int(1))
     .option('--treatments <names>', 'only these treatments (comma-separated)')
@@ -46,44 +56,84 @@ export function createProgram(setExit: (code: number) => void): Command {
     .option('--no-cache', 'run cacheable steps without the step cache')
     .addOption(new Option('--serial', 'run replicates one after another').conflicts('workers'))
     .addOption(new Option('--workers <n>', 'run replicates in n worker threads').argParser(int(1)))
-    .option('--distributed <url>', 'run replicates on BullMQ workers (needs @crystallize/distributed)')
+    .option(
+      '--distributed <url>',
+      'run replicates on BullMQ workers (needs @crystallize/distributed)',
+    )
     .option('--seed <n>', 'master seed', int(0))
     .option('--json', 'print the result as JSON (nothing else on stdout)')
-    .option('--watch', 'rerun when a file of the experiment changes (reusing cache and completed conditions)')
-    .addOption(new Option('--log-level <level>', 'log level on stderr').choices(['silent', 'fatal', 'error', 'warn', 'info', 'debug', 'trace']))
+    .option(
+      '--watch',
+      'rerun when a file of the experiment changes (reusing cache and completed conditions)',
+    )
+    .addOption(
+      new Option('--log-level <level>', 'log level on stderr').choices([
+        'silent',
+        'fatal',
+        'error',
+        'warn',
+        'info',
+        'debug',
+        'trace',
+      ]),
+    )
     .action(async (target: string, flags: RunFlags) => {
       const p = root();
-      setExit(flags.watch ? await watchCommand(p, target, flags) : await runCommand(p, target, flags));
+      setExit(
+        flags.watch ? await watchCommand(p, target, flags) : await runCommand(p, target, flags),
+      );
     });
 
   program
     .command('show')
     .description('stored results without re-running: metrics, hypotheses, errors, artifacts')
     .argument('<target>', 'folder name or path')
-    .addOption(new Option('--version <n>', 'a stored version (default: the latest)').argParser(int(0)).conflicts('allVersions'))
+    .addOption(
+      new Option('--version <n>', 'a stored version (default: the latest)')
+        .argParser(int(0))
+        .conflicts('allVersions'),
+    )
     .option('--all-versions', 'every stored version')
-    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'md']).default('table'))
-    .action(async (target: string, flags: { version?: number; allVersions?: boolean; format: 'table' | 'json' | 'md' }) =>
-      setExit(await showCommand(root(), target, flags)),
+    .addOption(
+      new Option('--format <format>', 'output format')
+        .choices(['table', 'json', 'md'])
+        .default('table'),
+    )
+    .action(
+      async (
+        target: string,
+        flags: { version?: number; allVersions?: boolean; format: 'table' | 'json' | 'md' },
+      ) => setExit(await showCommand(root(), target, flags)),
     );
 
   program
     .command('graph')
     .description('the experiment graph and its execution order')
     .argument('[root]', 'folder of experiment folders (default: <root>/experiments)')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'mermaid', 'dot']).default('text'))
-    .action(async (dir: string | undefined, flags: { format: 'text' | 'mermaid' | 'dot' }) => setExit(await graphCommand(root(), dir, flags)));
+    .addOption(
+      new Option('--format <format>', 'output format')
+        .choices(['text', 'mermaid', 'dot'])
+        .default('text'),
+    )
+    .action(async (dir: string | undefined, flags: { format: 'text' | 'mermaid' | 'dot' }) =>
+      setExit(await graphCommand(root(), dir, flags)),
+    );
 
   program
     .command('clean')
-    .description('remove cache entries no current step can hit and stored versions beyond retention')
+    .description(
+      'remove cache entries no current step can hit and stored versions beyond retention',
+    )
     .argument('[target]', 'only this experiment (default: all)')
     .option('--cache', 'only cache entries')
     .option('--runs', 'only stored runs')
     .option('--dry-run', 'list what would be removed, with sizes')
     .option('--yes', 'remove without asking')
-    .action(async (target: string | undefined, flags: { cache?: boolean; runs?: boolean; dryRun?: boolean; yes?: boolean }) =>
-      setExit(await cleanCommand(root(), target, flags)),
+    .action(
+      async (
+        target: string | undefined,
+        flags: { cache?: boolean; runs?: boolean; dryRun?: boolean; yes?: boolean },
+      ) => setExit(await cleanCommand(root(), target, flags)),
     );
 
   program
@@ -91,7 +141,9 @@ export function createProgram(setExit: (code: number) => void): Command {
     .description('a new experiment folder that runs as created')
     .argument('<name>', 'folder name under <root>/experiments')
     .option('--from <upstream#output>', "read another experiment's output")
-    .action(async (name: string, flags: { from?: string }) => setExit(await newCommand(root(), name, flags)));
+    .action(async (name: string, flags: { from?: string }) =>
+      setExit(await newCommand(root(), name, flags)),
+    );
 
   return program;
 }

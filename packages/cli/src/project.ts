@@ -45,8 +45,13 @@ export function resolveTarget(p: Project, target: string): Target {
   if (MODULE.test(file)) {
     const candidates = isAbsolute(file) ? [file] : [resolve(file), join(p.root, file)];
     const found = candidates.find((f) => existsSync(f));
-    if (!found) throw new UsageError(`module ${file} not found (looked for ${candidates.join(', ')}).`);
-    return { kind: 'module', file: found, exportName: hash > 0 ? target.slice(hash + 1) : undefined };
+    if (!found)
+      throw new UsageError(`module ${file} not found (looked for ${candidates.join(', ')}).`);
+    return {
+      kind: 'module',
+      file: found,
+      exportName: hash > 0 ? target.slice(hash + 1) : undefined,
+    };
   }
   for (const dir of [join(p.experimentsDir, target), resolve(target), resolve(p.root, target)]) {
     if (!existsSync(dir) || !statSync(dir).isDirectory()) continue;
@@ -59,7 +64,9 @@ export function resolveTarget(p: Project, target: string): Target {
   const names = folders.map((f) => basename(f));
   throw new UsageError(
     `no experiment '${target}' in ${p.experimentsDir}.${didYouMean(target, names)} ` +
-      (names.length ? `Experiments: ${names.join(', ')}.` : 'There are none yet: crystallize new <name> creates one.') +
+      (names.length
+        ? `Experiments: ${names.join(', ')}.`
+        : 'There are none yet: crystallize new <name> creates one.') +
       ' A target is a folder name, a folder path, or path/to/module.ts#exportName.',
   );
 }

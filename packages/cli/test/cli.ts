@@ -18,13 +18,29 @@ function env(extra: Record<string, string>): NodeJS.ProcessEnv {
 }
 
 /** `crystallize --root <root> ...args`, run to completion with stdout and stderr piped. */
-export function crystallize(root: string, args: readonly string[], extra: Record<string, string> = {}): SpawnSyncReturns<string> {
-  return spawnSync(process.execPath, [bin, '--root', root, ...args], { cwd: root, encoding: 'utf8', env: env(extra), timeout: 120_000 });
+export function crystallize(
+  root: string,
+  args: readonly string[],
+  extra: Record<string, string> = {},
+): SpawnSyncReturns<string> {
+  return spawnSync(process.execPath, [bin, '--root', root, ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    env: env(extra),
+    timeout: 120_000,
+  });
 }
 
 /** The same, started in the background (for Ctrl-C and --watch). */
-export function startCrystallize(root: string, args: readonly string[], extra: Record<string, string> = {}): ChildProcess & { output: { stdout: string; stderr: string } } {
-  const child = spawn(process.execPath, [bin, '--root', root, ...args], { cwd: root, env: env(extra) }) as ChildProcess & {
+export function startCrystallize(
+  root: string,
+  args: readonly string[],
+  extra: Record<string, string> = {},
+): ChildProcess & { output: { stdout: string; stderr: string } } {
+  const child = spawn(process.execPath, [bin, '--root', root, ...args], {
+    cwd: root,
+    env: env(extra),
+  }) as ChildProcess & {
     output: { stdout: string; stderr: string };
   };
   child.output = { stdout: '', stderr: '' };

@@ -15,9 +15,20 @@ describe('crystallize list', () => {
     expect(run.stdout).toContain('Scale, normalise, sum');
     expect(run.stdout).toContain('ScaleData > Normalize > ComputeSum');
     expect(run.stdout).not.toContain('grouped-hidden');
-    expect(crystallize(root, ['list', '--all']).stdout).toMatch(/^Internal\n[\s\S]*grouped-hidden/m);
-    const json = JSON.parse(crystallize(root, ['list', '--json']).stdout) as { name: string; group?: string; treatments: string[]; errors: string[] }[];
-    expect(json.find((e) => e.name === 'scale-demo')).toMatchObject({ group: 'Demo', treatments: ['baseline', 'double', 'shifted'], errors: [] });
+    expect(crystallize(root, ['list', '--all']).stdout).toMatch(
+      /^Internal\n[\s\S]*grouped-hidden/m,
+    );
+    const json = JSON.parse(crystallize(root, ['list', '--json']).stdout) as {
+      name: string;
+      group?: string;
+      treatments: string[];
+      errors: string[];
+    }[];
+    expect(json.find((e) => e.name === 'scale-demo')).toMatchObject({
+      group: 'Demo',
+      treatments: ['baseline', 'double', 'shifted'],
+      errors: [],
+    });
   }, 60_000);
 
   it('shows load errors as file:line:col and exits 2', () => {
@@ -25,7 +36,9 @@ describe('crystallize list', () => {
     const run = crystallize(root, ['list']);
     expect(run.status).toBe(2);
     expect(run.stdout).toMatch(/unknown-key \(invalid\)/);
-    expect(run.stdout).toMatch(/experiments\/unknown-key\/config\.yaml:2:1 replicats: unknown key 'replicats'/);
+    expect(run.stdout).toMatch(
+      /experiments\/unknown-key\/config\.yaml:2:1 replicats: unknown key 'replicats'/,
+    );
   }, 60_000);
 });
 
@@ -51,13 +64,16 @@ describe('crystallize show', () => {
     const fresh = tempProject('valid', cliFixtures);
     const ran = crystallize(fresh, ['run', 'scale-demo', '--serial']);
     const shown = crystallize(fresh, ['show', 'scale-demo']);
-    const tables = (s: string): string => s.slice(s.indexOf('metric sum'), s.indexOf('sum_differs: best'));
+    const tables = (s: string): string =>
+      s.slice(s.indexOf('metric sum'), s.indexOf('sum_differs: best'));
     expect(tables(shown.stdout)).toBe(tables(ran.stdout));
   }, 60_000);
 
   it('--version N and --all-versions pick stored versions', () => {
     expect(crystallize(root, ['show', 'scale-demo', '--version', '0']).stdout).toContain('shifted');
-    const all = JSON.parse(crystallize(root, ['show', 'scale-demo', '--all-versions', '--format', 'json']).stdout) as { version: number }[];
+    const all = JSON.parse(
+      crystallize(root, ['show', 'scale-demo', '--all-versions', '--format', 'json']).stdout,
+    ) as { version: number }[];
     expect(all.map((s) => s.version)).toEqual([0, 1]);
     const missing = crystallize(root, ['show', 'scale-demo', '--version', '7']);
     expect(missing.status).toBe(2);
@@ -67,9 +83,13 @@ describe('crystallize show', () => {
   it('--format md prints markdown tables and json a summary object', () => {
     const md = crystallize(root, ['show', 'scale-demo', '--format', 'md']).stdout;
     expect(md).toContain('### hypothesis sum_grows');
-    expect(md).toContain('| treatment | statistic | p | adjusted p | effect size | significant | rank |');
+    expect(md).toContain(
+      '| treatment | statistic | p | adjusted p | effect size | significant | rank |',
+    );
     expect(md).toContain('best treatment **double**');
-    const json = JSON.parse(crystallize(root, ['show', 'scale-demo', '--format', 'json']).stdout) as { metrics: Record<string, unknown[]>; hypotheses: { best: string }[] };
+    const json = JSON.parse(
+      crystallize(root, ['show', 'scale-demo', '--format', 'json']).stdout,
+    ) as { metrics: Record<string, unknown[]>; hypotheses: { best: string }[] };
     expect(json.metrics['sum']).toHaveLength(2);
     expect(json.hypotheses[0]?.best).toBe('double');
   }, 60_000);
@@ -98,7 +118,9 @@ describe('crystallize graph', () => {
   }, 60_000);
 
   it('prints mermaid and dot', () => {
-    expect(crystallize(root, ['graph', '--format', 'mermaid']).stdout).toContain('prepare -->|doubled| evaluate');
+    expect(crystallize(root, ['graph', '--format', 'mermaid']).stdout).toContain(
+      'prepare -->|doubled| evaluate',
+    );
     const dot = crystallize(root, ['graph', '--format', 'dot']).stdout;
     expect(dot).toMatch(/^digraph experiments \{/);
     expect(dot).toContain('"prepare" -> "evaluate" [label="doubled"];');

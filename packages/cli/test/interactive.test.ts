@@ -5,20 +5,38 @@
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { bin, buildWorkspace, cliFixtures, crystallize, exitOf, startCrystallize, tempProject, until } from './cli.js';
+import {
+  bin,
+  buildWorkspace,
+  cliFixtures,
+  crystallize,
+  exitOf,
+  startCrystallize,
+  tempProject,
+  until,
+} from './cli.js';
 
 beforeAll(buildWorkspace, 180_000);
 
-const upstreamDone = (root: string): boolean => existsSync(join(root, 'data', 'slow-up', 'v0', 'baseline', '.crystallize_complete'));
+const upstreamDone = (root: string): boolean =>
+  existsSync(join(root, 'data', 'slow-up', 'v0', 'baseline', '.crystallize_complete'));
 
 describe('progress', () => {
   it('shows replicates done/total, rate and ETA on a terminal', () => {
     const root = tempProject('valid', cliFixtures);
     // `script` runs the command on a pseudo-terminal, as a user's shell would.
-    const run = spawnSync('script', ['-qec', `"${process.execPath}" "${bin}" --root "${root}" run scale-demo --serial`, '/dev/null'], {
-      encoding: 'utf8',
-      cwd: root,
-    });
+    const run = spawnSync(
+      'script',
+      [
+        '-qec',
+        `"${process.execPath}" "${bin}" --root "${root}" run scale-demo --serial`,
+        '/dev/null',
+      ],
+      {
+        encoding: 'utf8',
+        cwd: root,
+      },
+    );
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/scale-demo \[.*\] 4\/4 replicates \| [\d.]+\/s \| ETA/);
     expect(run.stdout).toContain('hypothesis sum_grows');
@@ -44,7 +62,10 @@ describe('interrupting a run', () => {
     expect(child.output.stderr).toContain('crystallize run --resume');
     const resumed = crystallize(root, ['run', 'slow-down', '--resume'], { SLOW_STEP_MS: '0' });
     expect(resumed.status).toBe(0);
-    const upstream = resumed.stdout.slice(resumed.stdout.indexOf('slow-up v0'), resumed.stdout.indexOf('slow-down v'));
+    const upstream = resumed.stdout.slice(
+      resumed.stdout.indexOf('slow-up v0'),
+      resumed.stdout.indexOf('slow-down v'),
+    );
     expect(upstream).toContain('reused from the stored run: baseline');
     expect(resumed.stdout).toMatch(/│ baseline\s+│ 6\s+│ 0\s+│ 30 │/);
   }, 120_000);
@@ -68,7 +89,9 @@ describe('interrupting a run', () => {
     await exitOf(child);
     const resumed = crystallize(root, ['run', 'slow-down', '--resume'], { SLOW_STEP_MS: '0' });
     expect(resumed.status).toBe(0);
-    expect(resumed.stdout.slice(0, resumed.stdout.indexOf('slow-down v'))).toContain('reused from the stored run: baseline');
+    expect(resumed.stdout.slice(0, resumed.stdout.indexOf('slow-down v'))).toContain(
+      'reused from the stored run: baseline',
+    );
   }, 120_000);
 });
 
@@ -79,8 +102,15 @@ describe('run --watch', () => {
     try {
       await until(() => child.output.stdout.includes('prepare v0'), 60_000, 'the first run');
       await until(() => child.output.stderr.includes('[watch] run 1 ended'), 10_000, 'the watcher');
-      appendFileSync(join(root, 'experiments', 'prepare', 'config.yaml'), 'treatments:\n  extra: { unused: 1 }\n');
-      await until(() => child.output.stdout.includes('reused from the stored run: baseline'), 60_000, 'the rerun');
+      appendFileSync(
+        join(root, 'experiments', 'prepare', 'config.yaml'),
+        'treatments:\n  extra: { unused: 1 }\n',
+      );
+      await until(
+        () => child.output.stdout.includes('reused from the stored run: baseline'),
+        60_000,
+        'the rerun',
+      );
       expect(child.output.stderr).toContain('config.yaml changed: running again');
     } finally {
       child.kill('SIGINT');

@@ -16,7 +16,11 @@ describe('crystallize new', () => {
   it('writes a folder (config and code) that runs as created, with a hypothesis table', () => {
     const made = crystallize(root, ['new', 'fresh']);
     expect(made.status).toBe(0);
-    expect(readdirSync(join(root, 'experiments', 'fresh')).sort()).toEqual(['config.yaml', 'datasources.ts', 'steps.ts']);
+    expect(readdirSync(join(root, 'experiments', 'fresh')).sort()).toEqual([
+      'config.yaml',
+      'datasources.ts',
+      'steps.ts',
+    ]);
     const run = crystallize(root, ['run', 'fresh']);
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
@@ -27,7 +31,9 @@ describe('crystallize new', () => {
 
   it('--from up#output wires the new folder to an upstream output, and it runs', () => {
     expect(crystallize(root, ['new', 'child', '--from', 'prepare#doubled']).status).toBe(0);
-    expect(readFileSync(join(root, 'experiments', 'child', 'config.yaml'), 'utf8')).toContain('datasource: "prepare#doubled"');
+    expect(readFileSync(join(root, 'experiments', 'child', 'config.yaml'), 'utf8')).toContain(
+      'datasource: "prepare#doubled"',
+    );
     const run = crystallize(root, ['run', 'child']);
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('child v0');
@@ -54,11 +60,19 @@ describe('crystallize clean', () => {
   it('--dry-run lists stored versions beyond retention with sizes and removes nothing', () => {
     const run = crystallize(root, ['clean', '--runs', '--dry-run']);
     expect(run.status).toBe(0);
-    expect(run.stdout).toMatch(/\d+(\.\d)? (B|KB)\s+data\/prepare\/v0 {2}\(prepare v0: beyond retention \(3 kept\)\)/);
+    expect(run.stdout).toMatch(
+      /\d+(\.\d)? (B|KB)\s+data\/prepare\/v0 {2}\(prepare v0: beyond retention \(3 kept\)\)/,
+    );
     expect(run.stdout).toContain('data/prepare/v1');
     expect(run.stdout).not.toContain('data/prepare/v2');
     expect(run.stdout).toContain('(dry run: nothing removed)');
-    expect(readdirSync(join(root, 'data', 'prepare')).sort()).toEqual(['v0', 'v1', 'v2', 'v3', 'v4']);
+    expect(readdirSync(join(root, 'data', 'prepare')).sort()).toEqual([
+      'v0',
+      'v1',
+      'v2',
+      'v3',
+      'v4',
+    ]);
   }, 60_000);
 
   it('refuses to remove without --yes when not on a terminal', () => {
@@ -84,7 +98,9 @@ describe('crystallize clean', () => {
     expect(run.status).toBe(0);
     expect(readdirSync(join(root, '.cache'))).toEqual(added);
     // The live entry still serves the next run.
-    const json = JSON.parse(crystallize(root, ['run', 'scale-demo', '--serial', '--json']).stdout) as {
+    const json = JSON.parse(
+      crystallize(root, ['run', 'scale-demo', '--serial', '--json']).stdout,
+    ) as {
       experiments: Record<string, { summary: { cache: { hits: number } } }>;
     };
     expect(json.experiments['scale-demo']?.summary.cache.hits).toBeGreaterThan(0);

@@ -9,8 +9,16 @@ interface RunJson {
   experiments: Record<
     string,
     {
-      summary: { conditions: string[]; metrics: Record<string, { condition: string; n: number; mean: number }[]>; cache?: { hits: number; calls: number }; hypotheses: { name: string; best: string }[] };
-      result: { metrics: { baseline: { metrics: Record<string, number[]> } }; provenance: { seeds: Record<string, number[]> } };
+      summary: {
+        conditions: string[];
+        metrics: Record<string, { condition: string; n: number; mean: number }[]>;
+        cache?: { hits: number; calls: number };
+        hypotheses: { name: string; best: string }[];
+      };
+      result: {
+        metrics: { baseline: { metrics: Record<string, number[]> } };
+        provenance: { seeds: Record<string, number[]> };
+      };
     }
   >;
 }
@@ -31,7 +39,9 @@ describe('crystallize run', () => {
     expect(out).toMatch(/│ condition │ mean\s+│ sd\s+│ n │/);
     expect(out).toMatch(/│ baseline\s+│ [\d.]+\s+│ [\d.]+\s+│ 4 │/);
     expect(out).toContain('hypothesis sum_grows');
-    expect(out).toMatch(/│ treatment │ statistic │ p\s+│ adjusted p │ effect size\s+│ significant │ rank │/);
+    expect(out).toMatch(
+      /│ treatment │ statistic │ p\s+│ adjusted p │ effect size\s+│ significant │ rank │/,
+    );
     expect(out).toContain('sum_grows: best treatment double');
   }, 60_000);
 
@@ -53,7 +63,18 @@ describe('crystallize run', () => {
   }, 60_000);
 
   it('--treatments, --replicates and --seed choose what runs', () => {
-    const run = crystallize(root, ['run', 'scale-demo', '--treatments', 'double', '--replicates', '2', '--seed', '7', '--serial', '--json']);
+    const run = crystallize(root, [
+      'run',
+      'scale-demo',
+      '--treatments',
+      'double',
+      '--replicates',
+      '2',
+      '--seed',
+      '7',
+      '--serial',
+      '--json',
+    ]);
     expect(run.status).toBe(0);
     const demo = (JSON.parse(run.stdout) as RunJson).experiments['scale-demo'];
     expect(demo?.summary.conditions).toEqual(['baseline', 'double']);
@@ -62,14 +83,24 @@ describe('crystallize run', () => {
   }, 60_000);
 
   it('gives the same metrics in worker threads (--workers 2) as serially (--serial)', () => {
-    const serial = JSON.parse(crystallize(root, ['run', 'scale-demo', '--serial', '--json']).stdout) as RunJson;
-    const parallel = JSON.parse(crystallize(root, ['run', 'scale-demo', '--workers', '2', '--json']).stdout) as RunJson;
-    expect(parallel.experiments['scale-demo']?.result.metrics).toEqual(serial.experiments['scale-demo']?.result.metrics);
+    const serial = JSON.parse(
+      crystallize(root, ['run', 'scale-demo', '--serial', '--json']).stdout,
+    ) as RunJson;
+    const parallel = JSON.parse(
+      crystallize(root, ['run', 'scale-demo', '--workers', '2', '--json']).stdout,
+    ) as RunJson;
+    expect(parallel.experiments['scale-demo']?.result.metrics).toEqual(
+      serial.experiments['scale-demo']?.result.metrics,
+    );
   }, 60_000);
 
   it('reuses cached step outputs, and --no-cache runs every step', () => {
-    const cached = JSON.parse(crystallize(root, ['run', 'scale-demo', '--serial', '--json']).stdout) as RunJson;
-    const uncached = JSON.parse(crystallize(root, ['run', 'scale-demo', '--serial', '--no-cache', '--json']).stdout) as RunJson;
+    const cached = JSON.parse(
+      crystallize(root, ['run', 'scale-demo', '--serial', '--json']).stdout,
+    ) as RunJson;
+    const uncached = JSON.parse(
+      crystallize(root, ['run', 'scale-demo', '--serial', '--no-cache', '--json']).stdout,
+    ) as RunJson;
     expect(cached.experiments['scale-demo']?.summary.cache?.hits).toBeGreaterThan(0);
     expect(uncached.experiments['scale-demo']?.summary.cache?.hits).toBe(0);
   }, 60_000);
@@ -93,7 +124,12 @@ describe('crystallize run', () => {
   it('runs a graph root: every experiment reading another and what they read', () => {
     const run = crystallize(root, ['run', 'experiments', '--json'], { SLOW_STEP_MS: '0' });
     expect(run.status).toBe(0);
-    expect(Object.keys((JSON.parse(run.stdout) as RunJson).experiments).sort()).toEqual(['evaluate', 'prepare', 'slow-down', 'slow-up']);
+    expect(Object.keys((JSON.parse(run.stdout) as RunJson).experiments).sort()).toEqual([
+      'evaluate',
+      'prepare',
+      'slow-down',
+      'slow-up',
+    ]);
   }, 120_000);
 
   it('runs module.ts#exportName, and asks which export when a module has several', () => {
@@ -135,7 +171,9 @@ describe('crystallize run on a broken folder', () => {
     expect(run.status).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr).toContain('3 problems in experiments/unknown-key/config.yaml');
-    expect(run.stderr).toContain("experiments/unknown-key/config.yaml:2:1 replicats: unknown key 'replicats'. Did you mean 'replicates'?");
+    expect(run.stderr).toContain(
+      "experiments/unknown-key/config.yaml:2:1 replicats: unknown key 'replicats'. Did you mean 'replicates'?",
+    );
     expect(run.stderr).toContain('  2 | replicats: 3\n    | ^');
   }, 60_000);
 });

@@ -45,7 +45,11 @@ export class ConfigError extends ValidationError {
   constructor(issues: readonly ConfigIssue[]) {
     if (issues.length === 0) throw new RangeError('ConfigError needs at least one issue');
     const list = [...issues];
-    super(list.map((i) => `${shown(i.file)}:${i.line}:${i.column} ${i.path ? `${i.path}: ` : ''}${i.message}`));
+    super(
+      list.map(
+        (i) => `${shown(i.file)}:${i.line}:${i.column} ${i.path ? `${i.path}: ` : ''}${i.message}`,
+      ),
+    );
     const first = list[0] as ConfigIssue;
     this.file = first.file;
     this.line = first.line;

@@ -27,9 +27,13 @@ export interface FolderInfo {
 export function readFolderInfo(folder: string): FolderInfo {
   const abs = resolve(folder);
   const configFile = join(abs, 'config.yaml');
-  const config: Partial<ExperimentConfig> = existsSync(configFile) ? parseConfig(configFile).config : {};
+  const config: Partial<ExperimentConfig> = existsSync(configFile)
+    ? parseConfig(configFile).config
+    : {};
   const ds = config.datasource;
-  const refs = (typeof ds === 'string' ? [ds] : Object.values(ds ?? {})).filter((d) => d.includes('#'));
+  const refs = (typeof ds === 'string' ? [ds] : Object.values(ds ?? {})).filter((d) =>
+    d.includes('#'),
+  );
   return {
     folder: abs,
     configFile,
@@ -39,7 +43,10 @@ export function readFolderInfo(folder: string): FolderInfo {
     priority: config.cli?.priority ?? 0,
     hidden: config.cli?.hidden ?? false,
     upstreams: [...new Set(refs.map((r) => r.slice(0, r.indexOf('#'))))],
-    references: refs.map((r) => ({ experiment: r.slice(0, r.indexOf('#')), output: r.slice(r.indexOf('#') + 1) })),
+    references: refs.map((r) => ({
+      experiment: r.slice(0, r.indexOf('#')),
+      output: r.slice(r.indexOf('#') + 1),
+    })),
     outputs: Object.keys(config.outputs ?? {}),
   };
 }

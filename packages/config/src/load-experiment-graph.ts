@@ -31,7 +31,10 @@ async function withAncestors(loader: FolderLoader, folder: string): Promise<Load
  * const graph = await loadExperimentGraph('experiments');
  * const results = await graph.run({ strategy: 'resume' });
  */
-export async function loadExperimentGraph(root: string, options: LoadOptions = {}): Promise<ExperimentGraph> {
+export async function loadExperimentGraph(
+  root: string,
+  options: LoadOptions = {},
+): Promise<ExperimentGraph> {
   return (await loadGraphExperiments(root, options)).graph;
 }
 

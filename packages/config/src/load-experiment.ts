@@ -48,8 +48,14 @@ export function workerModuleUrl(folder: string, options: LoadOptions): string {
   return url.href;
 }
 
-function executionPlugin(mode: string | undefined, workers: number | undefined, module: string, progress: boolean): BasePlugin {
-  if (mode === 'parallel') return new ParallelExecution({ module, progress, ...(workers ? { maxWorkers: workers } : {}) });
+function executionPlugin(
+  mode: string | undefined,
+  workers: number | undefined,
+  module: string,
+  progress: boolean,
+): BasePlugin {
+  if (mode === 'parallel')
+    return new ParallelExecution({ module, progress, ...(workers ? { maxWorkers: workers } : {}) });
   if (mode === 'async') return new AsyncExecution(workers ? { concurrency: workers } : {});
   return new SerialExecution({ progress });
 }
@@ -98,8 +104,14 @@ export class FolderLoader {
     for (const [alias, out] of Object.entries(config.outputs ?? {})) {
       const path = ['outputs', alias];
       const io = { kind: 'outputs' as const, expected: 'a function', accept: isFunction };
-      const writer = out.writer !== undefined ? lookup(scope, out.writer, [...path, 'writer'], { ...io, what: 'writer' }) : undefined;
-      const loader = out.loader !== undefined ? lookup(scope, out.loader, [...path, 'loader'], { ...io, what: 'loader' }) : undefined;
+      const writer =
+        out.writer !== undefined
+          ? lookup(scope, out.writer, [...path, 'writer'], { ...io, what: 'writer' })
+          : undefined;
+      const loader =
+        out.loader !== undefined
+          ? lookup(scope, out.loader, [...path, 'loader'], { ...io, what: 'loader' })
+          : undefined;
       try {
         outputs.set(
           alias,
@@ -113,23 +125,42 @@ export class FolderLoader {
       }
     }
 
-    const upstream = async (name: string, output: string, path: KeyPath): Promise<DataSource | undefined> => {
+    const upstream = async (
+      name: string,
+      output: string,
+      path: KeyPath,
+    ): Promise<DataSource | undefined> => {
       const parent = dirname(folder);
       const upFolder = join(parent, name);
       if (!name || !output) {
-        issues.push(source.issue(path, `expected "upstream#output" (a folder beside this one, and one of its outputs), got "${name}#${output}"`));
+        issues.push(
+          source.issue(
+            path,
+            `expected "upstream#output" (a folder beside this one, and one of its outputs), got "${name}#${output}"`,
+          ),
+        );
         return undefined;
       }
       if (!existsSync(join(upFolder, 'config.yaml'))) {
-        const siblings = findExperimentFolders(parent).map((f) => basename(f)).filter((f) => f !== basename(folder));
+        const siblings = findExperimentFolders(parent)
+          .map((f) => basename(f))
+          .filter((f) => f !== basename(folder));
         issues.push(
-          source.issue(path, `no folder experiment '${name}' beside this one (looked for ${join(upFolder, 'config.yaml')}).${didYouMean(name, siblings)} Folders: ${listNames(siblings)}.`),
+          source.issue(
+            path,
+            `no folder experiment '${name}' beside this one (looked for ${join(upFolder, 'config.yaml')}).${didYouMean(name, siblings)} Folders: ${listNames(siblings)}.`,
+          ),
         );
         return undefined;
       }
       if (chain.includes(upFolder)) {
         const cycle = [...chain.slice(chain.indexOf(upFolder)), upFolder].map((f) => basename(f));
-        issues.push(source.issue(path, `experiments read each other's outputs in a cycle: ${cycle.join(' -> ')}. Remove one of these references.`));
+        issues.push(
+          source.issue(
+            path,
+            `experiments read each other's outputs in a cycle: ${cycle.join(' -> ')}. Remove one of these references.`,
+          ),
+        );
         return undefined;
       }
       upstreams.push(upFolder);
@@ -140,22 +171,40 @@ export class FolderLoader {
         const declared = [...up.outputs.keys()];
         if (up.issues.length === 0 || declared.length > 0) {
           issues.push(
-            source.issue(path, `experiment '${name}' has no output '${output}'.${didYouMean(output, declared)} Its outputs: ${listNames(declared)} (declared under outputs: in ${name}/config.yaml).`),
+            source.issue(
+              path,
+              `experiment '${name}' has no output '${output}'.${didYouMean(output, declared)} Its outputs: ${listNames(declared)} (declared under outputs: in ${name}/config.yaml).`,
+            ),
           );
         } else {
-          issues.push(source.issue(path, `experiment '${name}' cannot be loaded; its problems are listed with this one.`));
+          issues.push(
+            source.issue(
+              path,
+              `experiment '${name}' cannot be loaded; its problems are listed with this one.`,
+            ),
+          );
         }
         return undefined;
       }
       if (up.issues.length || up.upstreamIssues.length) {
-        issues.push(source.issue(path, `experiment '${name}' cannot be loaded; its problems are listed with this one.`));
+        issues.push(
+          source.issue(
+            path,
+            `experiment '${name}' cannot be loaded; its problems are listed with this one.`,
+          ),
+        );
         return undefined;
       }
       return artifact;
     };
 
-    const datasource = config.datasource !== undefined ? await buildDatasource(scope, config.datasource, upstream) : undefined;
-    const { steps, written } = config.steps ? buildSteps(scope, config.steps, outputs) : { steps: [], written: new Set<string>() };
+    const datasource =
+      config.datasource !== undefined
+        ? await buildDatasource(scope, config.datasource, upstream)
+        : undefined;
+    const { steps, written } = config.steps
+      ? buildSteps(scope, config.steps, outputs)
+      : { steps: [], written: new Set<string>() };
     if (config.steps) {
       for (const alias of outputs.keys()) {
         if (!written.has(alias)) {
@@ -178,10 +227,30 @@ export class FolderLoader {
       }
     }
     const hypotheses = buildHypotheses(scope, config.hypotheses ?? []);
-    if ((config.hypotheses?.length ?? 0) > 0 && config.treatments !== undefined && !treatments.some((t) => t.name !== 'baseline')) {
-      issues.push(source.issue(['hypotheses'], 'hypotheses compare treatments with the baseline, but there are no treatments: add some under treatments:.', true));
-    } else if ((config.hypotheses?.length ?? 0) > 0 && config.treatments === undefined && !issues.some((i) => i.path.startsWith('treatments'))) {
-      issues.push(source.issue(['hypotheses'], 'hypotheses compare treatments with the baseline, but there are no treatments: add some under treatments:.', true));
+    if (
+      (config.hypotheses?.length ?? 0) > 0 &&
+      config.treatments !== undefined &&
+      !treatments.some((t) => t.name !== 'baseline')
+    ) {
+      issues.push(
+        source.issue(
+          ['hypotheses'],
+          'hypotheses compare treatments with the baseline, but there are no treatments: add some under treatments:.',
+          true,
+        ),
+      );
+    } else if (
+      (config.hypotheses?.length ?? 0) > 0 &&
+      config.treatments === undefined &&
+      !issues.some((i) => i.path.startsWith('treatments'))
+    ) {
+      issues.push(
+        source.issue(
+          ['hypotheses'],
+          'hypotheses compare treatments with the baseline, but there are no treatments: add some under treatments:.',
+          true,
+        ),
+      );
     }
 
     if (issues.length || upstreamIssues.length || !datasource) {
@@ -192,7 +261,12 @@ export class FolderLoader {
     const plugins: BasePlugin[] = [
       new ArtifactPlugin({ rootDir: o.dataDir ?? 'data', versioned: true }),
       new LoggingPlugin(o.logLevel ? { level: o.logLevel } : {}),
-      executionPlugin(o.execution ?? config.execution, o.workers ?? config.workers, module, o.progress ?? false),
+      executionPlugin(
+        o.execution ?? config.execution,
+        o.workers ?? config.workers,
+        module,
+        o.progress ?? false,
+      ),
     ];
     const seed = o.seed ?? config.seed;
     if (seed !== undefined) plugins.push(new SeedPlugin({ seed }));
@@ -240,7 +314,10 @@ export function dedupe(issues: readonly ConfigIssue[]): ConfigIssue[] {
     return true;
   });
   return unique.sort(
-    (a, b) => (files.get(a.file) as number) - (files.get(b.file) as number) || a.line - b.line || a.column - b.column,
+    (a, b) =>
+      (files.get(a.file) as number) - (files.get(b.file) as number) ||
+      a.line - b.line ||
+      a.column - b.column,
   );
 }
 
@@ -254,6 +331,9 @@ export function dedupe(issues: readonly ConfigIssue[]): ConfigIssue[] {
  * const exp = await loadExperiment('experiments/scale-demo');
  * const result = await exp.run();
  */
-export async function loadExperiment(folder: string, options: LoadOptions = {}): Promise<Experiment> {
+export async function loadExperiment(
+  folder: string,
+  options: LoadOptions = {},
+): Promise<Experiment> {
   return orThrow(await new FolderLoader(options).load(folder));
 }

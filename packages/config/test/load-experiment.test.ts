@@ -2,7 +2,7 @@
  * loadExperiment / loadExperimentGraph, run as users run them: the built package, in a child
  * process, on fixture folders copied into a fresh project (TypeScript modules load through tsx).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildWorkspace, node, tempProject } from './helpers/temp-project.js';
 
@@ -17,19 +17,37 @@ interface Issue {
   excerpt: string;
 }
 interface Loaded {
-  configError?: { file: string; line: number; column: number; message: string; issues: Issue[]; isValidationError: boolean };
+  configError?: {
+    file: string;
+    line: number;
+    column: number;
+    message: string;
+    issues: Issue[];
+    isValidationError: boolean;
+  };
   [key: string]: unknown;
 }
 
-function load(root: string, folder: string, mode = 'describe', options: Record<string, unknown> = {}): Loaded {
-  const run = node(loadFolder, [join(root, 'experiments', folder), mode, JSON.stringify(options)], root);
-  if (run.status !== 0 && run.status !== 2) throw new Error(`load-folder failed (${run.status}):\n${run.stderr}`);
+function load(
+  root: string,
+  folder: string,
+  mode = 'describe',
+  options: Record<string, unknown> = {},
+): Loaded {
+  const run = node(
+    loadFolder,
+    [join(root, 'experiments', folder), mode, JSON.stringify(options)],
+    root,
+  );
+  if (run.status !== 0 && run.status !== 2)
+    throw new Error(`load-folder failed (${run.status}):\n${run.stderr}`);
   return JSON.parse(run.stdout) as Loaded;
 }
 
 function issues(root: string, folder: string): Issue[] {
   const out = load(root, folder);
-  if (!out.configError) throw new Error(`expected a ConfigError for ${folder}, got ${JSON.stringify(out)}`);
+  if (!out.configError)
+    throw new Error(`expected a ConfigError for ${folder}, got ${JSON.stringify(out)}`);
   return out.configError.issues;
 }
 
@@ -63,7 +81,13 @@ describe('loadExperiment: every key of the SPEC example', () => {
         { name: 'shifted', values: { shift: 1 } },
       ],
       hypotheses: [
-        { name: 'sum_grows', verifier: 'welchTTest', params: { alpha: 0.01, alternative: 'two-sided' }, groups: [['sum']], adjust: 'holm' },
+        {
+          name: 'sum_grows',
+          verifier: 'welchTTest',
+          params: { alpha: 0.01, alternative: 'two-sided' },
+          groups: [['sum']],
+          adjust: 'holm',
+        },
         { name: 'sum_differs', verifier: 'sumGap', params: { min: 0.1 }, groups: [['sum']] },
       ],
     });
@@ -76,25 +100,39 @@ describe('loadExperiment: every key of the SPEC example', () => {
 
   it('runs in worker threads exactly as it runs serially and async, writing the output artifact', () => {
     const parallel = load(root, 'scale-demo', 'run') as Record<string, unknown>;
-    const serial = load(root, 'scale-demo', 'run', { execution: 'serial' }) as Record<string, unknown>;
-    const asyncRun = load(root, 'scale-demo', 'run', { execution: 'async', workers: 3 }) as Record<string, unknown>;
+    const serial = load(root, 'scale-demo', 'run', { execution: 'serial' }) as Record<
+      string,
+      unknown
+    >;
+    const asyncRun = load(root, 'scale-demo', 'run', { execution: 'async', workers: 3 }) as Record<
+      string,
+      unknown
+    >;
     expect(parallel['errors']).toEqual([]);
     expect(serial['execution']).toBe('SerialExecution');
     expect(asyncRun['execution']).toBe('AsyncExecution');
     expect(parallel['metrics']).toEqual(serial['metrics']);
     expect(asyncRun['metrics']).toEqual(serial['metrics']);
-    const metrics = serial['metrics'] as { baseline: { metrics: { sum: number[] } }; hypotheses: { name: string; results: Record<string, { p_value_adjusted?: number }> }[] };
+    const metrics = serial['metrics'] as {
+      baseline: { metrics: { sum: number[] } };
+      hypotheses: { name: string; results: Record<string, { p_value_adjusted?: number }> }[];
+    };
     expect(metrics.baseline.metrics.sum).toHaveLength(4);
     expect(metrics.hypotheses.map((h) => h.name)).toEqual(['sum_grows', 'sum_differs']);
     expect(metrics.hypotheses[0]?.results['double']?.p_value_adjusted).toEqual(expect.any(Number));
     const dir = serial['dir'] as string;
-    expect(existsSync(join(root, dir, 'replicate_0', 'double', 'ComputeSum', 'totals.json'))).toBe(true);
+    expect(existsSync(join(root, dir, 'replicate_0', 'double', 'ComputeSum', 'totals.json'))).toBe(
+      true,
+    );
   }, 120_000);
 
   it('reads an upstream folder output through "up#output" among several named inputs, and loads the graph', () => {
     const d = load(root, 'evaluate');
     expect(d).toMatchObject({ datasource: 'ExperimentInput', inputs: ['values', 'offset'] });
-    const results = load(root, '.', 'graph') as Record<string, { metrics: { baseline: { metrics: Record<string, number[]> } }; errors: string[] }>;
+    const results = load(root, '.', 'graph') as Record<
+      string,
+      { metrics: { baseline: { metrics: Record<string, number[]> } }; errors: string[] }
+    >;
     expect(Object.keys(results)).toEqual(['prepare', 'evaluate']);
     // prepare doubles [1, 2, 3] -> 12; evaluate adds the offset input 10.
     expect(results['evaluate']?.metrics.baseline.metrics['total']).toEqual([22, 22, 22]);
@@ -105,6 +143,34 @@ describe('ConfigError: every problem of a file at once, each with file:line:colu
   let root: string;
   beforeAll(() => {
     root = tempProject('errors');
+    // Files that do not parse are written here, so the repository's linters never see them.
+    const broken = join(root, 'experiments', 'broken-module');
+    mkdirSync(broken);
+    writeFileSync(join(broken, 'config.yaml'), 'datasource: numbers\nsteps:\n  - Emit\n');
+    writeFileSync(
+      join(broken, 'datasources.ts'),
+      'export const numbers = (): number[] => [1, 2, 3];\n',
+    );
+    writeFileSync(
+      join(broken, 'steps.ts'),
+      [
+        "import { PipelineStep, Step } from 'crystallize';",
+        '',
+        'export class Emit extends Step<number[], number[]> {',
+        '  @PipelineStep()',
+        '  run(data: number[]): number[] {',
+        '    return data.map((x) => x * );',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    const yaml = join(root, 'experiments', 'yaml-syntax');
+    mkdirSync(yaml);
+    writeFileSync(
+      join(yaml, 'config.yaml'),
+      'datasource: numbers\nsteps:\n  - Emit: { factor: 2\ntreatments:\n  double: {}\n',
+    );
   });
 
   it('is a ValidationError carrying file, line and column of the first problem', () => {
@@ -128,7 +194,9 @@ describe('ConfigError: every problem of a file at once, each with file:line:colu
 
   it('shows two source lines and a caret under the problem', () => {
     const [first] = issues(root, 'unknown-key');
-    expect(first?.excerpt).toBe(['  1 | name: unknown-key', '  2 | replicats: 3', '    | ^'].join('\n'));
+    expect(first?.excerpt).toBe(
+      ['  1 | name: unknown-key', '  2 | replicats: 3', '    | ^'].join('\n'),
+    );
   }, 60_000);
 
   it('names a missing module instead of silently dropping what needs it', () => {
@@ -145,23 +213,37 @@ describe('ConfigError: every problem of a file at once, each with file:line:colu
   it('lists the available steps, verifiers and data sources for an unknown name', () => {
     const list = issues(root, 'unknown-names');
     const at = (path: string): Issue | undefined => list.find((i) => i.path === path);
-    expect(at('datasource')?.message).toMatch(/unknown data source 'numbrs'\. Did you mean 'numbers'\? Available in datasources\.ts: 'numbers'/);
-    expect(at('steps[1]')?.message).toMatch(/unknown step 'Normalise'\. Did you mean 'Normalize'\? Available in steps\.ts: 'Emit', 'Normalize'/);
-    expect(at('steps[2]')?.message).toContain("'notAStep' is exported by steps.ts but is not a step");
-    expect(at('hypotheses[0].verifier')?.message).toMatch(/unknown verifier 'welchTest'\. Did you mean 'welchTTest'\?/);
-    expect(at('hypotheses[1].verifier.welchTTest.alpah')?.message).toContain("Did you mean 'alpha'?");
+    expect(at('datasource')?.message).toMatch(
+      /unknown data source 'numbrs'\. Did you mean 'numbers'\? Available in datasources\.ts: 'numbers'/,
+    );
+    expect(at('steps[1]')?.message).toMatch(
+      /unknown step 'Normalise'\. Did you mean 'Normalize'\? Available in steps\.ts: 'Emit', 'Normalize'/,
+    );
+    expect(at('steps[2]')?.message).toContain(
+      "'notAStep' is exported by steps.ts but is not a step",
+    );
+    expect(at('hypotheses[0].verifier')?.message).toMatch(
+      /unknown verifier 'welchTest'\. Did you mean 'welchTTest'\?/,
+    );
+    expect(at('hypotheses[1].verifier.welchTTest.alpah')?.message).toContain(
+      "Did you mean 'alpha'?",
+    );
     expect(at('steps[1]')?.line).toBe(4);
   }, 60_000);
 
   it('reports wrong value types with what was expected and what was found', () => {
     const list = issues(root, 'wrong-types');
     const byPath = Object.fromEntries(list.map((i) => [i.path, i]));
-    expect(byPath['replicates']?.message).toBe('expected a whole number >= 1, got the string "three"');
+    expect(byPath['replicates']?.message).toBe(
+      'expected a whole number >= 1, got the string "three"',
+    );
     expect(byPath['seed']?.message).toContain('expected a whole number');
     expect(byPath['execution']?.message).toContain("expected 'serial', 'async' or 'parallel'");
     expect(byPath['treatments']?.message).toContain('got a list');
     expect(byPath['hypotheses[0].adjust']?.message).toContain("expected 'holm' or 'bh'");
-    expect(byPath['steps[0].Normalize.factor']?.message).toContain('expected a number, got the string "abc"');
+    expect(byPath['steps[0].Normalize.factor']?.message).toContain(
+      'expected a number, got the string "abc"',
+    );
     expect(byPath['steps[1].Normalize.factor']).toBeUndefined(); // "2.5" coerces
     expect(byPath['replicates']?.line).toBe(1);
   }, 60_000);
@@ -174,7 +256,9 @@ describe('ConfigError: every problem of a file at once, each with file:line:colu
 
   it('rejects a reference to an output the upstream does not declare, suggesting the right one', () => {
     const [issue] = issues(root, 'no-output');
-    expect(issue?.message).toContain("experiment 'producer' has no output 'numbrs'. Did you mean 'numbers'?");
+    expect(issue?.message).toContain(
+      "experiment 'producer' has no output 'numbrs'. Did you mean 'numbers'?",
+    );
   }, 60_000);
 
   it('rejects an output that no step writes', () => {
@@ -185,7 +269,9 @@ describe('ConfigError: every problem of a file at once, each with file:line:colu
 
   it('rejects experiments that read each other in a cycle, naming it', () => {
     const list = issues(root, 'cycle-a');
-    expect(list.some((i) => i.message.includes('in a cycle: cycle-a -> cycle-b -> cycle-a'))).toBe(true);
+    expect(list.some((i) => i.message.includes('in a cycle: cycle-a -> cycle-b -> cycle-a'))).toBe(
+      true,
+    );
   }, 60_000);
 
   it('reports a YAML syntax error at its position', () => {

@@ -1,7 +1,12 @@
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import { ConfigError, findExperimentFolders, loadExperiment, readFolderInfo } from '@crystallize/config';
+import {
+  ConfigError,
+  findExperimentFolders,
+  loadExperiment,
+  readFolderInfo,
+} from '@crystallize/config';
 import { ArtifactPlugin } from '@crystallize/orchestrator';
 import { resolveTarget, type Project } from '../project.js';
 import { humanSize, listVersions, sizeOf } from '../internal/stored-runs.js';
@@ -14,7 +19,10 @@ interface Removable {
 }
 
 /** Retention of each experiment: its ArtifactPlugin's (3 unless configured). */
-async function retentionOf(folder: string, p: Project): Promise<{ name: string; retention: number }> {
+async function retentionOf(
+  folder: string,
+  p: Project,
+): Promise<{ name: string; retention: number }> {
   try {
     const exp = await loadExperiment(folder, { dataDir: p.dataDir, logLevel: 'silent' });
     return { name: exp.name, retention: exp.plugin(ArtifactPlugin)?.retention ?? 3 };
@@ -72,7 +80,8 @@ export async function cleanCommand(
   let folders = all;
   if (target !== undefined) {
     const t = resolveTarget(p, target);
-    if (t.kind !== 'folder') throw new UsageError(`clean takes one experiment folder; '${target}' is not one.`);
+    if (t.kind !== 'folder')
+      throw new UsageError(`clean takes one experiment folder; '${target}' is not one.`);
     folders = [t.folder];
   }
   const removable: Removable[] = [];
@@ -83,7 +92,11 @@ export async function cleanCommand(
       const versions = listVersions(expDir);
       for (const v of versions.slice(0, Math.max(0, versions.length - retention))) {
         const path = join(expDir, `v${v}`);
-        removable.push({ path, bytes: sizeOf(path), why: `${name} v${v}: beyond retention (${retention} kept)` });
+        removable.push({
+          path,
+          bytes: sizeOf(path),
+          why: `${name} v${v}: beyond retention (${retention} kept)`,
+        });
       }
     }
   }
@@ -101,11 +114,18 @@ export async function cleanCommand(
     process.stdout.write('nothing to clean\n');
     return 0;
   }
-  const lines = removable.map((r) => `${humanSize(r.bytes).padStart(9)}  ${relative(p.root, r.path) || r.path}  (${r.why})`);
-  process.stdout.write(`${lines.join('\n')}\n${humanSize(total).padStart(9)}  total, ${removable.length} item(s)${flags.dryRun ? ' (dry run: nothing removed)' : ''}\n`);
+  const lines = removable.map(
+    (r) => `${humanSize(r.bytes).padStart(9)}  ${relative(p.root, r.path) || r.path}  (${r.why})`,
+  );
+  process.stdout.write(
+    `${lines.join('\n')}\n${humanSize(total).padStart(9)}  total, ${removable.length} item(s)${flags.dryRun ? ' (dry run: nothing removed)' : ''}\n`,
+  );
   if (flags.dryRun) return 0;
   if (!flags.yes) {
-    if (!process.stdin.isTTY) throw new UsageError('clean removes files: pass --yes to remove them, or --dry-run to only list them.');
+    if (!process.stdin.isTTY)
+      throw new UsageError(
+        'clean removes files: pass --yes to remove them, or --dry-run to only list them.',
+      );
     if (!(await confirm(`remove these ${removable.length} item(s)? [y/N] `))) {
       process.stderr.write('nothing removed\n');
       return 0;

@@ -1,7 +1,13 @@
 import { basename } from 'node:path';
 import Table from 'cli-table3';
 import pc from 'picocolors';
-import { ConfigError, findExperimentFolders, loadExperiment, readFolderInfo, type ConfigIssue } from '@crystallize/config';
+import {
+  ConfigError,
+  findExperimentFolders,
+  loadExperiment,
+  readFolderInfo,
+  type ConfigIssue,
+} from '@crystallize/config';
 import type { Project } from '../project.js';
 
 export interface ListedExperiment {
@@ -44,23 +50,41 @@ export async function listExperiments(p: Project): Promise<ListedExperiment[]> {
       treatments: exp ? exp.treatments.map((t) => t.name) : [],
       replicates: exp?.replicates,
       upstreams: info.upstreams,
-      errors: issues.map((i) => `${i.file}:${i.line}:${i.column} ${i.path ? `${i.path}: ` : ''}${i.message}`),
+      errors: issues.map(
+        (i) => `${i.file}:${i.line}:${i.column} ${i.path ? `${i.path}: ` : ''}${i.message}`,
+      ),
       issues,
     });
   }
-  return out.sort((a, b) => (a.group ?? '~').localeCompare(b.group ?? '~') || a.priority - b.priority || a.name.localeCompare(b.name));
+  return out.sort(
+    (a, b) =>
+      (a.group ?? '~').localeCompare(b.group ?? '~') ||
+      a.priority - b.priority ||
+      a.name.localeCompare(b.name),
+  );
 }
 
-export async function listCommand(p: Project, flags: { json?: boolean; all?: boolean }): Promise<number> {
+export async function listCommand(
+  p: Project,
+  flags: { json?: boolean; all?: boolean },
+): Promise<number> {
   const all = await listExperiments(p);
   const shown = all.filter((e) => flags.all || !e.hidden);
   const broken = shown.filter((e) => e.errors.length > 0);
   if (flags.json) {
-    process.stdout.write(`${JSON.stringify(shown.map(({ issues: _i, ...rest }) => rest), null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify(
+        shown.map(({ issues: _i, ...rest }) => rest),
+        null,
+        2,
+      )}\n`,
+    );
     return broken.length ? 2 : 0;
   }
   if (shown.length === 0) {
-    process.stdout.write(`no experiments in ${p.experimentsDir} (crystallize new <name> creates one)\n`);
+    process.stdout.write(
+      `no experiments in ${p.experimentsDir} (crystallize new <name> creates one)\n`,
+    );
     return 0;
   }
   const groups = new Map<string, typeof shown>();
@@ -70,7 +94,10 @@ export async function listCommand(p: Project, flags: { json?: boolean; all?: boo
   }
   const parts: string[] = [];
   for (const [group, list] of groups) {
-    const t = new Table({ head: ['experiment', 'description', 'steps', 'treatments', 'replicates', 'reads'], style: { head: [], border: [] } });
+    const t = new Table({
+      head: ['experiment', 'description', 'steps', 'treatments', 'replicates', 'reads'],
+      style: { head: [], border: [] },
+    });
     for (const e of list) {
       t.push([
         e.errors.length ? `${e.name} ${pc.red('(invalid)')}` : e.name,
@@ -84,7 +111,9 @@ export async function listCommand(p: Project, flags: { json?: boolean; all?: boo
     parts.push(`${pc.bold(group)}\n${t.toString()}`);
   }
   for (const e of broken) {
-    parts.push(`${pc.red(`${basename(e.folder)}: ${e.errors.length} problem(s)`)}\n${e.issues.map((i) => `  ${i.file}:${i.line}:${i.column} ${i.path ? `${i.path}: ` : ''}${i.message}`).join('\n')}`);
+    parts.push(
+      `${pc.red(`${basename(e.folder)}: ${e.errors.length} problem(s)`)}\n${e.issues.map((i) => `  ${i.file}:${i.line}:${i.column} ${i.path ? `${i.path}: ` : ''}${i.message}`).join('\n')}`,
+    );
   }
   process.stdout.write(`${parts.join('\n\n')}\n`);
   return broken.length ? 2 : 0;

@@ -1,5 +1,5 @@
 import { basename, dirname, join } from 'node:path';
-import { Treatment } from '@crystallize/core';
+import type { Treatment } from '@crystallize/core';
 import {
   didYouMean,
   findExperimentFolders,
@@ -10,7 +10,7 @@ import {
   readFolderInfo,
   type LoadOptions,
 } from '@crystallize/config';
-import { ExperimentGraph, type Experiment } from '@crystallize/orchestrator';
+import type { ExperimentGraph, Experiment } from '@crystallize/orchestrator';
 import type { Target } from '../project.js';
 import { UsageError } from '../usage-error.js';
 
@@ -53,10 +53,18 @@ async function fromModule(file: string, exportName: string | undefined): Promise
 
 export async function loadTarget(target: Target, options: LoadOptions): Promise<Loaded> {
   if (target.kind === 'module') {
-    return { experiments: [await fromModule(target.file, target.exportName)], graphs: [], folders: [] };
+    return {
+      experiments: [await fromModule(target.file, target.exportName)],
+      graphs: [],
+      folders: [],
+    };
   }
   if (target.kind === 'folder' && readFolderInfo(target.folder).upstreams.length === 0) {
-    return { experiments: [await loadExperiment(target.folder, options)], graphs: [], folders: [target.folder] };
+    return {
+      experiments: [await loadExperiment(target.folder, options)],
+      graphs: [],
+      folders: [target.folder],
+    };
   }
   const groups = target.kind === 'folder' ? [[target.folder]] : components(target.root);
   const experiments: Experiment[] = [];
@@ -69,7 +77,9 @@ export async function loadTarget(target: Target, options: LoadOptions): Promise<
   return {
     experiments,
     graphs,
-    folders: experiments.map((e) => folderOf(e)?.folder).filter((f): f is string => f !== undefined),
+    folders: experiments
+      .map((e) => folderOf(e)?.folder)
+      .filter((f): f is string => f !== undefined),
   };
 }
 
@@ -97,7 +107,10 @@ function components(root: string): string[][] {
 }
 
 /** `--treatments a,b` → the experiments' treatments of those names (a `baseline` one always kept). */
-export function selectTreatments(experiments: readonly Experiment[], names: string | undefined): Treatment[] | undefined {
+export function selectTreatments(
+  experiments: readonly Experiment[],
+  names: string | undefined,
+): Treatment[] | undefined {
   if (names === undefined) return undefined;
   const all = new Map<string, Treatment>();
   for (const e of experiments) for (const t of e.treatments) all.set(t.name, t);
@@ -113,5 +126,8 @@ export function selectTreatments(experiments: readonly Experiment[], names: stri
     );
   }
   const base = all.get('baseline');
-  return [...(base ? [base] : []), ...wanted.filter((n) => n !== 'baseline').map((n) => all.get(n) as Treatment)];
+  return [
+    ...(base ? [base] : []),
+    ...wanted.filter((n) => n !== 'baseline').map((n) => all.get(n) as Treatment),
+  ];
 }

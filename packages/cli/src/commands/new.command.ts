@@ -42,14 +42,26 @@ function config(name: string, from: string | undefined): string {
     '  doubled: { scale: 2 }',
   ];
   if (!from) {
-    lines.push('hypotheses:', '  - name: total_changes', '    verifier: welchTTest', '    metrics: total');
+    lines.push(
+      'hypotheses:',
+      '  - name: total_changes',
+      '    verifier: welchTTest',
+      '    metrics: total',
+    );
   }
   return `${lines.join('\n')}\n`;
 }
 
 /** `crystallize new <name> [--from up#output]`: a folder that runs as created. */
-export async function newCommand(p: Project, name: string, flags: { from?: string }): Promise<number> {
-  if (!/^[\w.-]+$/.test(name)) throw new UsageError(`'${name}' cannot name an experiment folder: use letters, digits, '_', '-' or '.'.`);
+export async function newCommand(
+  p: Project,
+  name: string,
+  flags: { from?: string },
+): Promise<number> {
+  if (!/^[\w.-]+$/.test(name))
+    throw new UsageError(
+      `'${name}' cannot name an experiment folder: use letters, digits, '_', '-' or '.'.`,
+    );
   const folder = join(p.experimentsDir, name);
   if (existsSync(folder)) throw new UsageError(`${folder} already exists; pick another name.`);
   if (flags.from !== undefined) {
@@ -58,11 +70,15 @@ export async function newCommand(p: Project, name: string, flags: { from?: strin
     const upFolder = folders.find((f) => basename(f) === up);
     if (!upFolder) {
       const names = folders.map((f) => basename(f));
-      throw new UsageError(`--from ${flags.from}: no experiment '${up}' in ${p.experimentsDir}.${didYouMean(up, names)} Experiments: ${names.join(', ') || '(none)'}.`);
+      throw new UsageError(
+        `--from ${flags.from}: no experiment '${up}' in ${p.experimentsDir}.${didYouMean(up, names)} Experiments: ${names.join(', ') || '(none)'}.`,
+      );
     }
     const outputs = readFolderInfo(upFolder).outputs;
     if (!outputs.includes(output)) {
-      throw new UsageError(`--from ${flags.from}: '${up}' has no output '${output}'.${didYouMean(output, outputs)} Its outputs: ${outputs.join(', ') || '(none: declare one under outputs: in its config.yaml)'}.`);
+      throw new UsageError(
+        `--from ${flags.from}: '${up}' has no output '${output}'.${didYouMean(output, outputs)} Its outputs: ${outputs.join(', ') || '(none: declare one under outputs: in its config.yaml)'}.`,
+      );
     }
   }
   mkdirSync(folder, { recursive: true });

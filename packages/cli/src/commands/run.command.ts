@@ -42,12 +42,18 @@ function storedRun(result: Result): { reused: string[]; version: number | undefi
   return { reused, version: version === undefined ? undefined : Number(version) };
 }
 
-function summaries(results: Readonly<Record<string, Result>>, reusedNodes: ReadonlySet<string>): Record<string, RunSummary> {
+function summaries(
+  results: Readonly<Record<string, Result>>,
+  reusedNodes: ReadonlySet<string>,
+): Record<string, RunSummary> {
   const out: Record<string, RunSummary> = {};
   for (const [name, r] of Object.entries(results)) {
     const stored = storedRun(r);
     const conditions = ['baseline', ...Object.keys(r.metrics.treatments)];
-    out[name] = summarizeResult(r, { reused: reusedNodes.has(name) ? conditions : stored.reused, ...(stored.version !== undefined ? { version: stored.version } : {}) });
+    out[name] = summarizeResult(r, {
+      reused: reusedNodes.has(name) ? conditions : stored.reused,
+      ...(stored.version !== undefined ? { version: stored.version } : {}),
+    });
   }
   return out;
 }
@@ -60,7 +66,9 @@ function interruptible(): { signal: AbortSignal; dispose(): void } {
       process.stderr.write('\ninterrupted again: stopping now.\n');
       process.exit(INTERRUPTED);
     }
-    process.stderr.write('\ninterrupted: finishing the replicates in progress and storing them (Ctrl-C again to stop now)...\n');
+    process.stderr.write(
+      '\ninterrupted: finishing the replicates in progress and storing them (Ctrl-C again to stop now)...\n',
+    );
     controller.abort(new Error('interrupted'));
   };
   process.on('SIGINT', onSigint);
@@ -77,23 +85,36 @@ function interruptible(): { signal: AbortSignal; dispose(): void } {
 /** `crystallize run <target>`: runs, prints the summary (or JSON), returns the exit code. */
 export async function runCommand(p: Project, target: string, flags: RunFlags): Promise<number> {
   if (flags.distributed !== undefined) {
-    throw new UsageError('--distributed needs @crystallize/distributed (SPEC §13), which this installation does not include; use --workers N for worker threads.');
+    throw new UsageError(
+      '--distributed needs @crystallize/distributed (SPEC §13), which this installation does not include; use --workers N for worker threads.',
+    );
   }
-  if (flags.serial && flags.workers !== undefined) throw new UsageError('--serial and --workers exclude each other: pick one.');
+  if (flags.serial && flags.workers !== undefined)
+    throw new UsageError('--serial and --workers exclude each other: pick one.');
   const t = resolveTarget(p, target);
   const tty = process.stderr.isTTY === true;
   const options: LoadOptions = {
     dataDir: p.dataDir,
     ...(flags.serial ? { execution: 'serial' as const } : {}),
-    ...(flags.workers !== undefined ? { execution: 'parallel' as const, workers: flags.workers } : {}),
+    ...(flags.workers !== undefined
+      ? { execution: 'parallel' as const, workers: flags.workers }
+      : {}),
     ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
     cache: flags.cache,
     progress: tty && !flags.json,
-    logLevel: flags.logLevel ?? (process.env['CRYSTALLIZE_LOG_LEVEL'] as LoadOptions['logLevel']) ?? (tty ? 'info' : 'warn'),
+    logLevel:
+      flags.logLevel ??
+      (process.env['CRYSTALLIZE_LOG_LEVEL'] as LoadOptions['logLevel']) ??
+      (tty ? 'info' : 'warn'),
   };
   const loaded = await loadTarget(t, options);
-  if (t.kind === 'module' && (flags.serial || flags.workers !== undefined || flags.seed !== undefined || !flags.cache)) {
-    process.stderr.write(`note: --serial, --workers, --seed and --no-cache apply to folder experiments; ${basename(t.file)} sets its own plugins.\n`);
+  if (
+    t.kind === 'module' &&
+    (flags.serial || flags.workers !== undefined || flags.seed !== undefined || !flags.cache)
+  ) {
+    process.stderr.write(
+      `note: --serial, --workers, --seed and --no-cache apply to folder experiments; ${basename(t.file)} sets its own plugins.\n`,
+    );
   }
   const treatments = selectTreatments(loaded.experiments, flags.treatments);
   const strategy = flags.resume ? ('resume' as const) : ('rerun' as const);
@@ -112,14 +133,18 @@ export async function runCommand(p: Project, target: string, flags: RunFlags): P
           ...(treatments ? { treatments } : {}),
           onEvent: (e) => {
             if (e.type === 'reused') reusedNodes.add(e.experiment);
-            if (tty && !flags.json && e.type !== 'completed' && e.type !== 'reused') process.stderr.write(`[graph] ${e.experiment}: ${e.type}${e.type === 'skipped' ? ` (${e.reason})` : ''}\n`);
+            if (tty && !flags.json && e.type !== 'completed' && e.type !== 'reused')
+              process.stderr.write(
+                `[graph] ${e.experiment}: ${e.type}${e.type === 'skipped' ? ` (${e.reason})` : ''}\n`,
+              );
           },
         });
         Object.assign(results, done);
       } catch (e) {
         if (!(e instanceof ExperimentGraphError)) throw e;
         Object.assign(results, e.results);
-        for (const [n, err] of Object.entries(e.failures)) problems.push(`'${n}' failed: ${err.message}`);
+        for (const [n, err] of Object.entries(e.failures))
+          problems.push(`'${n}' failed: ${err.message}`);
         for (const [n, why] of Object.entries(e.skipped)) problems.push(`'${n}' skipped: ${why}`);
       }
     }
@@ -144,15 +169,23 @@ export async function runCommand(p: Project, target: string, flags: RunFlags): P
       ok: !failed && !signal.aborted,
       interrupted: signal.aborted,
       problems,
-      experiments: Object.fromEntries(Object.entries(results).map(([n, r]) => [n, { summary: byName[n], result: r.toJSON() }])),
+      experiments: Object.fromEntries(
+        Object.entries(results).map(([n, r]) => [n, { summary: byName[n], result: r.toJSON() }]),
+      ),
     };
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
   } else {
-    process.stdout.write(Object.values(byName).map((s) => renderSummary(s, 'table')).join('\n'));
+    process.stdout.write(
+      Object.values(byName)
+        .map((s) => renderSummary(s, 'table'))
+        .join('\n'),
+    );
     for (const line of problems) process.stderr.write(`${line}\n`);
   }
   if (signal.aborted) {
-    process.stderr.write('run interrupted: completed work is stored; `crystallize run --resume` picks it up.\n');
+    process.stderr.write(
+      'run interrupted: completed work is stored; `crystallize run --resume` picks it up.\n',
+    );
     return INTERRUPTED;
   }
   return failed ? 1 : 0;

@@ -4,11 +4,19 @@ import type { Experiment } from '@crystallize/orchestrator';
 import { resolveTarget, type Project } from '../project.js';
 import { listVersions, readVersion, type StoredVersion } from '../internal/stored-runs.js';
 import { renderSummary, type SummaryFormat } from '../summary/render-summary.js';
-import { metricRows, summarizeHypothesis, type HypothesisSummary, type RunSummary } from '../summary/summary.js';
+import {
+  metricRows,
+  summarizeHypothesis,
+  type HypothesisSummary,
+  type RunSummary,
+} from '../summary/summary.js';
 import { UsageError } from '../usage-error.js';
 
 /** Hypotheses verified again over stored metrics (the verifiers are deterministic). */
-function verifyStored(exp: Experiment | undefined, metrics: Record<string, Record<string, readonly unknown[]>>): HypothesisSummary[] {
+function verifyStored(
+  exp: Experiment | undefined,
+  metrics: Record<string, Record<string, readonly unknown[]>>,
+): HypothesisSummary[] {
   if (!exp) return [];
   const baseline = metrics['baseline'];
   if (!baseline) return [];
@@ -24,7 +32,10 @@ function verifyStored(exp: Experiment | undefined, metrics: Record<string, Recor
       }
     }
     let adjusted: Record<string, unknown> = results;
-    let ranking: { best: string | undefined; ranked: readonly (readonly [string, number])[] } = { best: undefined, ranked: [] };
+    let ranking: { best: string | undefined; ranked: readonly (readonly [string, number])[] } = {
+      best: undefined,
+      ranked: [],
+    };
     try {
       adjusted = { ...h.adjust(results) };
       ranking = h.rankTreatments(results);
@@ -65,27 +76,40 @@ export async function showCommand(
   flags: { version?: number; allVersions?: boolean; format: SummaryFormat },
 ): Promise<number> {
   const t = resolveTarget(p, target);
-  if (t.kind !== 'folder') throw new UsageError(`show takes one experiment folder; '${target}' is ${t.kind === 'graph' ? 'a folder of experiments' : 'a module'}.`);
+  if (t.kind !== 'folder')
+    throw new UsageError(
+      `show takes one experiment folder; '${target}' is ${t.kind === 'graph' ? 'a folder of experiments' : 'a module'}.`,
+    );
   const name = readFolderInfo(t.folder).name;
   let exp: Experiment | undefined;
   try {
     exp = await loadExperiment(t.folder, { dataDir: p.dataDir, logLevel: 'silent' });
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
-    process.stderr.write(`note: ${name}'s config has problems, so hypotheses are not shown:\n${e.message}\n`);
+    process.stderr.write(
+      `note: ${name}'s config has problems, so hypotheses are not shown:\n${e.message}\n`,
+    );
   }
   const expDir = join(p.dataDir, exp?.name ?? name);
   const versions = listVersions(expDir);
-  if (versions.length === 0) throw new UsageError(`no stored results for '${name}' in ${expDir}. Run it first: crystallize run ${target}`);
+  if (versions.length === 0)
+    throw new UsageError(
+      `no stored results for '${name}' in ${expDir}. Run it first: crystallize run ${target}`,
+    );
   let chosen: number[];
   if (flags.allVersions) chosen = versions;
   else if (flags.version !== undefined) {
-    if (!versions.includes(flags.version)) throw new UsageError(`'${name}' has no stored version ${flags.version}; stored: ${versions.map((v) => `v${v}`).join(', ')}.`);
+    if (!versions.includes(flags.version))
+      throw new UsageError(
+        `'${name}' has no stored version ${flags.version}; stored: ${versions.map((v) => `v${v}`).join(', ')}.`,
+      );
     chosen = [flags.version];
   } else chosen = [versions[versions.length - 1] as number];
   const summaries = chosen.map((v) => summaryOf(exp?.name ?? name, readVersion(expDir, v), exp));
   if (flags.format === 'json') {
-    process.stdout.write(`${JSON.stringify(flags.allVersions ? summaries : summaries[0], null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify(flags.allVersions ? summaries : summaries[0], null, 2)}\n`,
+    );
   } else {
     process.stdout.write(summaries.map((s) => renderSummary(s, flags.format)).join('\n'));
   }

@@ -28,7 +28,12 @@ function folderAndUpstreams(folder: string): string[] {
  */
 export async function watchCommand(p: Project, target: string, flags: RunFlags): Promise<number> {
   const t = resolveTarget(p, target);
-  const paths = t.kind === 'folder' ? folderAndUpstreams(t.folder) : t.kind === 'graph' ? [t.root] : [dirname(t.file)];
+  const paths =
+    t.kind === 'folder'
+      ? folderAndUpstreams(t.folder)
+      : t.kind === 'graph'
+        ? [t.root]
+        : [dirname(t.file)];
   const bin = fileURLToPath(new URL('../bin.js', import.meta.url));
   const args = process.argv.slice(2).filter((a) => a !== '--watch');
   let child: ChildProcess | undefined;
@@ -45,7 +50,9 @@ export async function watchCommand(p: Project, target: string, flags: RunFlags):
     child = spawn(process.execPath, [bin, ...args, ...resume], { stdio: 'inherit' });
     child.on('exit', (code) => {
       child = undefined;
-      process.stderr.write(`[watch] run ${runs} ended (exit ${code ?? 'signal'}); watching ${paths.length} folder(s) for changes, Ctrl-C to stop\n`);
+      process.stderr.write(
+        `[watch] run ${runs} ended (exit ${code ?? 'signal'}); watching ${paths.length} folder(s) for changes, Ctrl-C to stop\n`,
+      );
       if (again) {
         again = false;
         start();

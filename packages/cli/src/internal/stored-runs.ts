@@ -12,14 +12,25 @@ export interface StoredConditionFile {
   readonly seeds: readonly number[];
   readonly metrics: Readonly<Record<string, readonly unknown[]>>;
   readonly errors: Readonly<Record<string, { readonly message: string }>>;
-  readonly artifacts: readonly { readonly name: string; readonly step: string; readonly path: string; readonly replicate: number }[];
+  readonly artifacts: readonly {
+    readonly name: string;
+    readonly step: string;
+    readonly path: string;
+    readonly replicate: number;
+  }[];
   readonly complete: boolean;
 }
 
 export interface StoredVersion {
   readonly version: number;
   readonly dir: string;
-  readonly metadata: { readonly conditions?: readonly string[]; readonly reused?: readonly string[]; readonly pipelineSignature?: string; readonly aborted?: boolean; readonly completedAt?: string };
+  readonly metadata: {
+    readonly conditions?: readonly string[];
+    readonly reused?: readonly string[];
+    readonly pipelineSignature?: string;
+    readonly aborted?: boolean;
+    readonly completedAt?: string;
+  };
   readonly conditions: readonly StoredConditionFile[];
 }
 
@@ -50,7 +61,12 @@ export function readVersion(experimentDir: string, version: number): StoredVersi
   const conditions: StoredConditionFile[] = [];
   for (const c of names) {
     const r = readJson<Omit<StoredConditionFile, 'complete'>>(join(dir, c, 'results.json'));
-    if (r) conditions.push({ ...r, condition: c, complete: existsSync(join(dir, c, '.crystallize_complete')) });
+    if (r)
+      conditions.push({
+        ...r,
+        condition: c,
+        complete: existsSync(join(dir, c, '.crystallize_complete')),
+      });
   }
   return { version, dir, metadata, conditions };
 }

@@ -38,14 +38,25 @@ function hypothesisGrid(h: HypothesisSummary): Grid {
   const perMetric = h.rows.some((r) => r.metric !== undefined);
   return {
     title: `hypothesis ${h.name}`,
-    head: ['treatment', ...(perMetric ? ['metric'] : []), 'statistic', 'p', 'adjusted p', 'effect size', 'significant', 'rank'],
+    head: [
+      'treatment',
+      ...(perMetric ? ['metric'] : []),
+      'statistic',
+      'p',
+      'adjusted p',
+      'effect size',
+      'significant',
+      'rank',
+    ],
     rows: h.rows.map((r) => [
       r.treatment,
       ...(perMetric ? [r.metric ?? '-'] : []),
       fmt(r.statistic),
       fmt(r.p),
       fmt(r.adjustedP),
-      r.effectSize === undefined ? '-' : `${fmt(r.effectSize)}${r.effectSizeName ? ` (${r.effectSizeName})` : ''}`,
+      r.effectSize === undefined
+        ? '-'
+        : `${fmt(r.effectSize)}${r.effectSizeName ? ` (${r.effectSizeName})` : ''}`,
       yesNo(r.significant),
       r.rank === undefined ? '-' : String(r.rank),
     ]),
@@ -77,7 +88,14 @@ function heading(s: RunSummary): string {
 function markdown(s: RunSummary): string {
   const parts = [`## ${heading(s)}`];
   for (const g of grids(s)) {
-    parts.push(`### ${g.title}`, [`| ${g.head.join(' | ')} |`, `|${g.head.map(() => ' --- ').join('|')}|`, ...g.rows.map((r) => `| ${r.join(' | ')} |`)].join('\n'));
+    parts.push(
+      `### ${g.title}`,
+      [
+        `| ${g.head.join(' | ')} |`,
+        `|${g.head.map(() => ' --- ').join('|')}|`,
+        ...g.rows.map((r) => `| ${r.join(' | ')} |`),
+      ].join('\n'),
+    );
   }
   const f = footer(s, true);
   if (f.length) parts.push(f.map((l) => `- ${l.trim()}`).join('\n'));

@@ -59,25 +59,36 @@ function num(v: unknown): number | undefined {
 }
 
 function isTest(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && typeof (v as { p_value?: unknown }).p_value === 'number';
+  return (
+    typeof v === 'object' && v !== null && typeof (v as { p_value?: unknown }).p_value === 'number'
+  );
 }
 
 /** The test objects inside a verifier output: itself, per metric, or per group. */
 function tests(output: unknown): [string | undefined, Record<string, unknown>][] {
   if (isTest(output)) return [[undefined, output]];
-  if (Array.isArray(output)) return output.flatMap((o, i) => tests(o).map(([m, t]) => [m ?? `group ${i}`, t] as [string, Record<string, unknown>]));
+  if (Array.isArray(output))
+    return output.flatMap((o, i) =>
+      tests(o).map(([m, t]) => [m ?? `group ${i}`, t] as [string, Record<string, unknown>]),
+    );
   if (typeof output === 'object' && output !== null) {
-    return Object.entries(output).filter((e): e is [string, Record<string, unknown>] => isTest(e[1]));
+    return Object.entries(output).filter((e): e is [string, Record<string, unknown>] =>
+      isTest(e[1]),
+    );
   }
   return [];
 }
 
-export function summarizeHypothesis(h: Pick<HypothesisResult, 'name' | 'results' | 'ranking' | 'errors'>): HypothesisSummary {
+export function summarizeHypothesis(
+  h: Pick<HypothesisResult, 'name' | 'results' | 'ranking' | 'errors'>,
+): HypothesisSummary {
   const rankOf = new Map(h.ranking.ranked.map(([t], i) => [t, i + 1]));
   const rows: HypothesisRow[] = [];
   for (const [treatment, output] of Object.entries(h.results)) {
     const found = tests(output);
-    const list: [string | undefined, Record<string, unknown> | undefined][] = found.length ? found : [[undefined, undefined]];
+    const list: [string | undefined, Record<string, unknown> | undefined][] = found.length
+      ? found
+      : [[undefined, undefined]];
     for (const [metric, t] of list) {
       rows.push({
         treatment,
@@ -86,7 +97,10 @@ export function summarizeHypothesis(h: Pick<HypothesisResult, 'name' | 'results'
         p: num(t?.['p_value']),
         adjustedP: num(t?.['p_value_adjusted']),
         effectSize: num(t?.['effect_size']),
-        effectSizeName: typeof t?.['effect_size_name'] === 'string' ? (t['effect_size_name'] as string) : undefined,
+        effectSizeName:
+          typeof t?.['effect_size_name'] === 'string'
+            ? (t['effect_size_name'] as string)
+            : undefined,
         significant:
           typeof t?.['significant_adjusted'] === 'boolean'
             ? (t['significant_adjusted'] as boolean)
@@ -102,7 +116,9 @@ export function summarizeHypothesis(h: Pick<HypothesisResult, 'name' | 'results'
 }
 
 /** Per-metric statistics of every condition, baseline first. */
-export function metricRows(conditions: Readonly<Record<string, Readonly<Record<string, readonly unknown[]>>>>): Record<string, MetricRow[]> {
+export function metricRows(
+  conditions: Readonly<Record<string, Readonly<Record<string, readonly unknown[]>>>>,
+): Record<string, MetricRow[]> {
   const out: Record<string, MetricRow[]> = {};
   for (const [condition, metrics] of Object.entries(conditions)) {
     for (const [metric, values] of Object.entries(metrics)) {
@@ -113,8 +129,13 @@ export function metricRows(conditions: Readonly<Record<string, Readonly<Record<s
 }
 
 /** The summary of a run that just finished. */
-export function summarizeResult(result: Result, extra: { reused?: readonly string[]; version?: number } = {}): RunSummary {
-  const conditions: Record<string, Record<string, unknown[]>> = { baseline: result.metrics.baseline.metrics };
+export function summarizeResult(
+  result: Result,
+  extra: { reused?: readonly string[]; version?: number } = {},
+): RunSummary {
+  const conditions: Record<string, Record<string, unknown[]>> = {
+    baseline: result.metrics.baseline.metrics,
+  };
   for (const [t, m] of Object.entries(result.metrics.treatments)) conditions[t] = m.metrics;
   let hits = 0;
   let calls = 0;
@@ -146,5 +167,7 @@ export function summarizeResult(result: Result, extra: { reused?: readonly strin
 
 /** True when a replicate, condition or hypothesis failed (exit code 1). */
 export function hasFailures(s: RunSummary): boolean {
-  return Object.keys(s.errors).length > 0 || s.hypotheses.some((h) => Object.keys(h.errors).length > 0);
+  return (
+    Object.keys(s.errors).length > 0 || s.hypotheses.some((h) => Object.keys(h.errors).length > 0)
+  );
 }

@@ -4,7 +4,11 @@ import type { KeyPath } from '../internal/yaml-source.js';
 import { lookup, type BuildScope } from './lookup.js';
 
 /** Resolves `up#output` to the upstream's output as a data source (or records why not). */
-export type UpstreamResolver = (experiment: string, output: string, path: KeyPath) => Promise<DataSource | undefined>;
+export type UpstreamResolver = (
+  experiment: string,
+  output: string,
+  path: KeyPath,
+) => Promise<DataSource | undefined>;
 
 function isDataSourceLike(v: unknown): v is DataSource | ((...a: never[]) => unknown) {
   return v instanceof DataSource || typeof v === 'function';
@@ -14,7 +18,12 @@ function registered(): Record<string, DataSource> {
   return Object.fromEntries(listDatasources().map((n) => [n, getDatasource(n)]));
 }
 
-async function one(scope: BuildScope, name: string, path: KeyPath, upstream: UpstreamResolver): Promise<DataSource | undefined> {
+async function one(
+  scope: BuildScope,
+  name: string,
+  path: KeyPath,
+  upstream: UpstreamResolver,
+): Promise<DataSource | undefined> {
   const hash = name.indexOf('#');
   if (hash >= 0) return upstream(name.slice(0, hash), name.slice(hash + 1), path);
   const found = lookup(scope, name, path, {
@@ -31,7 +40,12 @@ async function one(scope: BuildScope, name: string, path: KeyPath, upstream: Ups
     try {
       return new (found as unknown as new () => DataSource)();
     } catch (e) {
-      scope.issues.push(scope.source.issue(path, `data source class '${name}' cannot be built without arguments: ${(e as Error).message}`));
+      scope.issues.push(
+        scope.source.issue(
+          path,
+          `data source class '${name}' cannot be built without arguments: ${(e as Error).message}`,
+        ),
+      );
       return undefined;
     }
   }
@@ -47,7 +61,9 @@ export async function buildDatasource(
   if (typeof spec === 'string') return one(scope, spec, ['datasource'], upstream);
   const entries = Object.entries(spec);
   if (entries.length === 0) {
-    scope.issues.push(scope.source.issue(['datasource'], 'expected at least one named input { alias: name }'));
+    scope.issues.push(
+      scope.source.issue(['datasource'], 'expected at least one named input { alias: name }'),
+    );
     return undefined;
   }
   const inputs: Record<string, DataSource> = {};

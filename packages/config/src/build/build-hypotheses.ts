@@ -1,4 +1,9 @@
-import { Hypothesis, isVerifierFactory, type MetricSelection, type VerifierFactory } from '@crystallize/core';
+import {
+  Hypothesis,
+  isVerifierFactory,
+  type MetricSelection,
+  type VerifierFactory,
+} from '@crystallize/core';
 import * as stats from '@crystallize/stats';
 import type { HypothesisConfig } from '../schema/config.schema.js';
 import { didYouMean, listNames } from '../internal/did-you-mean.js';
@@ -6,11 +11,16 @@ import { lookup, splitNamed, type BuildScope } from './lookup.js';
 
 /** The verifiers of @crystallize/stats, by export name: they resolve without a verifiers.ts. */
 export const builtinVerifiers: Readonly<Record<string, VerifierFactory>> = Object.fromEntries(
-  Object.entries(stats as Record<string, unknown>).filter((e): e is [string, VerifierFactory] => isVerifierFactory(e[1])),
+  Object.entries(stats as Record<string, unknown>).filter((e): e is [string, VerifierFactory] =>
+    isVerifierFactory(e[1]),
+  ),
 );
 
 /** The hypotheses of `hypotheses:`, each verifier resolved and its parameters checked. */
-export function buildHypotheses(scope: BuildScope, entries: readonly HypothesisConfig[]): Hypothesis<unknown>[] {
+export function buildHypotheses(
+  scope: BuildScope,
+  entries: readonly HypothesisConfig[],
+): Hypothesis<unknown>[] {
   const out: Hypothesis<unknown>[] = [];
   entries.forEach((h, i) => {
     const [name, params, withParams] = splitNamed(h.verifier);
@@ -46,7 +56,9 @@ export function buildHypotheses(scope: BuildScope, entries: readonly HypothesisC
             ...(h.name !== undefined ? { name: h.name } : {}),
             ...(h.adjust !== undefined ? { adjust: stats.pValueAdjustment(h.adjust) } : {}),
           },
-          rankBy === undefined ? undefined : (r: unknown) => Number((r as Record<string, unknown>)[rankBy]),
+          rankBy === undefined
+            ? undefined
+            : (r: unknown) => Number((r as Record<string, unknown>)[rankBy]),
         ),
       );
     } catch (e) {

@@ -1,4 +1,11 @@
-import { Step, StepFactory, getStepModel, toStep, type ParamModel, type StepLike } from '@crystallize/core';
+import {
+  Step,
+  StepFactory,
+  getStepModel,
+  toStep,
+  type ParamModel,
+  type StepLike,
+} from '@crystallize/core';
 import type { Artifact } from '@crystallize/orchestrator';
 import type { NamedWithParams } from '../schema/config.schema.js';
 import { describeValue } from '../schema/parse-config.js';
@@ -9,7 +16,8 @@ function isStepLike(v: unknown): v is StepLike {
   return (
     v instanceof Step ||
     v instanceof StepFactory ||
-    (typeof v === 'function' && (v.prototype instanceof Step || typeof (v as { stepName?: unknown }).stepName === 'string'))
+    (typeof v === 'function' &&
+      (v.prototype instanceof Step || typeof (v as { stepName?: unknown }).stepName === 'string'))
   );
 }
 
@@ -20,7 +28,11 @@ const FALSE = new Set(['false', '0', 'no', 'off']);
  * A YAML value for a `@Param`, converted the way a context value is (`"2.5"` for a number
  * becomes 2.5); a message when it cannot be.
  */
-function coerce(value: unknown, param: ParamModel, fallback: unknown): { value: unknown } | { error: string } {
+function coerce(
+  value: unknown,
+  param: ParamModel,
+  fallback: unknown,
+): { value: unknown } | { error: string } {
   const t = param.type;
   const target =
     t === Number || typeof fallback === 'number'
@@ -34,15 +46,23 @@ function coerce(value: unknown, param: ParamModel, fallback: unknown): { value: 
   if (target === 'number') {
     if (typeof value === 'number') return { value };
     const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
-    return Number.isNaN(n) ? { error: `expected a number, got ${describeValue(value)}` } : { value: n };
+    return Number.isNaN(n)
+      ? { error: `expected a number, got ${describeValue(value)}` }
+      : { value: n };
   }
   if (target === 'boolean') {
     if (typeof value === 'boolean') return { value };
     const s = String(value).trim().toLowerCase();
-    return TRUE.has(s) ? { value: true } : FALSE.has(s) ? { value: false } : { error: `expected true or false, got ${describeValue(value)}` };
+    return TRUE.has(s)
+      ? { value: true }
+      : FALSE.has(s)
+        ? { value: false }
+        : { error: `expected true or false, got ${describeValue(value)}` };
   }
   if (typeof value === 'string') return { value };
-  return typeof value === 'number' ? { value: String(value) } : { error: `expected a string, got ${describeValue(value)}` };
+  return typeof value === 'number'
+    ? { value: String(value) }
+    : { error: `expected a string, got ${describeValue(value)}` };
 }
 
 function build(like: StepLike, explicit: Readonly<Record<string, unknown>>): Step {
@@ -83,7 +103,9 @@ export function buildSteps(
     try {
       probe = build(like, {});
     } catch (e) {
-      scope.issues.push(scope.source.issue(path, `step '${name}' cannot be built: ${(e as Error).message}`));
+      scope.issues.push(
+        scope.source.issue(path, `step '${name}' cannot be built: ${(e as Error).message}`),
+      );
       return;
     }
     const model = getStepModel(probe.constructor as new () => Step, Step).params;
@@ -110,7 +132,9 @@ export function buildSteps(
       const c = coerce(value, param, (probe as unknown as Record<string, unknown>)[key]);
       if ('error' in c) {
         ok = false;
-        scope.issues.push(scope.source.issue([...path, key], `${c.error} (parameter '${key}' of step '${name}')`));
+        scope.issues.push(
+          scope.source.issue([...path, key], `${c.error} (parameter '${key}' of step '${name}')`),
+        );
       } else explicit[key] = c.value;
     }
     for (const field of model.keys()) {
@@ -123,7 +147,9 @@ export function buildSteps(
     try {
       steps.push(build(like, explicit));
     } catch (e) {
-      scope.issues.push(scope.source.issue(path, `step '${name}' cannot be built: ${(e as Error).message}`));
+      scope.issues.push(
+        scope.source.issue(path, `step '${name}' cannot be built: ${(e as Error).message}`),
+      );
     }
   });
   return { steps, written };

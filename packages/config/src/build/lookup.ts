@@ -1,6 +1,10 @@
 import type { ConfigIssue } from '../config-error.js';
 import { didYouMean, listNames } from '../internal/did-you-mean.js';
-import { moduleFileNames, type FolderModules, type ModuleKind } from '../internal/folder-modules.js';
+import {
+  moduleFileNames,
+  type FolderModules,
+  type ModuleKind,
+} from '../internal/folder-modules.js';
 import type { KeyPath, YamlSource } from '../internal/yaml-source.js';
 
 /** What one folder's build needs to resolve names and report problems. */
@@ -28,14 +32,22 @@ export interface LookupSpec<T> {
  * problem at `path` when it cannot: a missing module, an unknown name (listing the available
  * ones, with a "did you mean"), or an export of the wrong kind.
  */
-export function lookup<T>(scope: BuildScope, name: string, path: KeyPath, spec: LookupSpec<T>): T | undefined {
+export function lookup<T>(
+  scope: BuildScope,
+  name: string,
+  path: KeyPath,
+  spec: LookupSpec<T>,
+): T | undefined {
   const mod = scope.modules[spec.kind];
   if (mod.error) return undefined; // reported once, for the module itself
   const exported = mod.exports[name];
   if (exported !== undefined) {
     if (spec.accept(exported)) return exported;
     scope.issues.push(
-      scope.source.issue(path, `'${name}' is exported by ${shortName(mod.file)} but is not a ${spec.what}: expected ${spec.expected}.`),
+      scope.source.issue(
+        path,
+        `'${name}' is exported by ${shortName(mod.file)} but is not a ${spec.what}: expected ${spec.expected}.`,
+      ),
     );
     return undefined;
   }
@@ -51,8 +63,12 @@ export function lookup<T>(scope: BuildScope, name: string, path: KeyPath, spec: 
     scope.source.issue(
       path,
       `unknown ${spec.what} '${name}'.${didYouMean(name, [...available, ...builtins])}${where}` +
-        (builtins.length ? ` ${label[0]?.toUpperCase()}${label.slice(1)}: ${listNames(builtins)}.` : '') +
-        (mod.file ? '' : ` To define it, create ${spec.kind}.ts exporting ${name} (${spec.expected}).`),
+        (builtins.length
+          ? ` ${label[0]?.toUpperCase()}${label.slice(1)}: ${listNames(builtins)}.`
+          : '') +
+        (mod.file
+          ? ''
+          : ` To define it, create ${spec.kind}.ts exporting ${name} (${spec.expected}).`),
     ),
   );
   return undefined;
@@ -63,8 +79,13 @@ export function shortName(file: string | undefined): string {
 }
 
 /** `Name` or `{ Name: { params } }` → [name, params]. */
-export function splitNamed(entry: string | Readonly<Record<string, Readonly<Record<string, unknown>> | null>>): [string, Readonly<Record<string, unknown>>, boolean] {
+export function splitNamed(
+  entry: string | Readonly<Record<string, Readonly<Record<string, unknown>> | null>>,
+): [string, Readonly<Record<string, unknown>>, boolean] {
   if (typeof entry === 'string') return [entry, {}, false];
-  const [name, params] = Object.entries(entry)[0] as [string, Readonly<Record<string, unknown>> | null];
+  const [name, params] = Object.entries(entry)[0] as [
+    string,
+    Readonly<Record<string, unknown>> | null,
+  ];
   return [name, params ?? {}, true];
 }

@@ -37,7 +37,9 @@ export class ModuleLoader {
       // The folder's own tsconfig (decorator mode, paths), not the one of the working directory:
       // a workspace's tsconfig may map 'crystallize' to sources, a second copy of the framework.
       const tsconfig = nearestTsconfig(dirname(file));
-      registered ??= import('tsx/esm/api').then(({ register }) => void register({ tsconfig: tsconfig ?? false }));
+      registered ??= import('tsx/esm/api').then(
+        ({ register }) => void register({ tsconfig: tsconfig ?? false }),
+      );
       await registered;
     }
     return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
@@ -77,7 +79,9 @@ function importIssue(file: string, e: unknown): ConfigIssue {
   const m = new RegExp(`${escaped}:(\\d+):(\\d+)`).exec(text);
   const message = err?.message ?? String(e);
   // esbuild: "Transform failed with 1 error:\n<file>:6:31: ERROR: Unexpected ")"" — keep the reason.
-  const commonJsScope = /require\(\) (of )?ES Module|ERR_REQUIRE_ESM|ERR_REQUIRE_CYCLE_MODULE/.test(message);
+  const commonJsScope = /require\(\) (of )?ES Module|ERR_REQUIRE_ESM|ERR_REQUIRE_CYCLE_MODULE/.test(
+    message,
+  );
   const reason = commonJsScope
     ? 'Node loads it as CommonJS, but folder modules are ES modules. Add "type": "module" to the project\'s package.json, or name the file with .mts.'
     : (/ERROR: (.*)/.exec(message)?.[1] ?? message.split('\n')[0] ?? '');

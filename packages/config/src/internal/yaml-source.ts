@@ -24,7 +24,11 @@ export class YamlSource {
     text: string,
   ) {
     this.#lines = new LineCounter();
-    this.doc = parseDocument(text, { lineCounter: this.#lines, prettyErrors: false, uniqueKeys: true });
+    this.doc = parseDocument(text, {
+      lineCounter: this.#lines,
+      prettyErrors: false,
+      uniqueKeys: true,
+    });
     this.#text = text.split(/\r?\n/);
   }
 
@@ -66,7 +70,14 @@ export class YamlSource {
 
   issueAt(offset: number, path: KeyPath, message: string): ConfigIssue {
     const { line, col } = this.#lines.linePos(offset);
-    return { file: this.file, line, column: col, path: showPath(path), message, excerpt: this.excerpt(line, col) };
+    return {
+      file: this.file,
+      line,
+      column: col,
+      path: showPath(path),
+      message,
+      excerpt: this.excerpt(line, col),
+    };
   }
 
   excerpt(line: number, column: number): string {

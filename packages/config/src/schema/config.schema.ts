@@ -10,23 +10,24 @@ const identifier = z
   .regex(/^[\w.-]+$/, { error: "expected a name of letters, digits, '_', '-' or '.'" });
 
 /** A param map: `{ factor: 1.5 }` (null, from `Name:` with nothing after it, means none). */
-const params = z.record(z.string(), z.unknown(), { error: 'expected a map of parameters { name: value }' });
+const params = z.record(z.string(), z.unknown(), {
+  error: 'expected a map of parameters { name: value }',
+});
 
 /** `Name` or `{ Name: { param: value } }`. */
 export const namedWithParams = z.union(
   [
     z.string(),
-    z
-      .record(z.string(), params.nullable())
-      .refine((m) => Object.keys(m).length === 1, { error: 'expected exactly one name: { Name: { param: value } }' }),
+    z.record(z.string(), params.nullable()).refine((m) => Object.keys(m).length === 1, {
+      error: 'expected exactly one name: { Name: { param: value } }',
+    }),
   ],
   { error: 'expected a name, or { Name: { param: value } }' },
 );
 
-const metricNames = z.union(
-  [z.string(), z.array(z.string()), z.array(z.array(z.string()))],
-  { error: 'expected a metric name, a list of names, or a list of lists of names' },
-);
+const metricNames = z.union([z.string(), z.array(z.string()), z.array(z.array(z.string()))], {
+  error: 'expected a metric name, a list of names, or a list of lists of names',
+});
 
 export const hypothesisSchema = z.strictObject({
   name: identifier.optional(),
@@ -48,9 +49,18 @@ export const executionModes = ['serial', 'async', 'parallel'] as const;
 export const configSchema = z.strictObject({
   name: identifier.optional(),
   description: z.string().optional(),
-  replicates: z.number({ error: 'expected a whole number >= 1' }).int({ error: 'expected a whole number >= 1' }).min(1, { error: 'expected a whole number >= 1' }).optional(),
-  seed: z.number({ error: 'expected a whole number' }).int({ error: 'expected a whole number' }).optional(),
-  execution: z.enum(executionModes, { error: "expected 'serial', 'async' or 'parallel'" }).optional(),
+  replicates: z
+    .number({ error: 'expected a whole number >= 1' })
+    .int({ error: 'expected a whole number >= 1' })
+    .min(1, { error: 'expected a whole number >= 1' })
+    .optional(),
+  seed: z
+    .number({ error: 'expected a whole number' })
+    .int({ error: 'expected a whole number' })
+    .optional(),
+  execution: z
+    .enum(executionModes, { error: "expected 'serial', 'async' or 'parallel'" })
+    .optional(),
   /** Worker threads (parallel) or concurrent replicates (async). */
   workers: z.number().int().min(1, { error: 'expected a whole number >= 1' }).optional(),
   cli: z
@@ -60,12 +70,21 @@ export const configSchema = z.strictObject({
       hidden: z.boolean().optional(),
     })
     .optional(),
-  datasource: z.union([z.string(), z.record(z.string(), z.string(), { error: 'expected { alias: name }' })], {
-    error: 'expected a data source name, "upstream#output", or { alias: name, ... }',
-  }),
-  steps: z.array(namedWithParams, { error: 'expected a list of steps' }).min(1, { error: 'expected at least one step' }),
-  outputs: z.record(z.string(), outputSchema, { error: 'expected { alias: { file_name: ... } }' }).optional(),
-  treatments: z.record(z.string(), params.nullable(), { error: 'expected { name: { key: value } }' }).optional(),
+  datasource: z.union(
+    [z.string(), z.record(z.string(), z.string(), { error: 'expected { alias: name }' })],
+    {
+      error: 'expected a data source name, "upstream#output", or { alias: name, ... }',
+    },
+  ),
+  steps: z
+    .array(namedWithParams, { error: 'expected a list of steps' })
+    .min(1, { error: 'expected at least one step' }),
+  outputs: z
+    .record(z.string(), outputSchema, { error: 'expected { alias: { file_name: ... } }' })
+    .optional(),
+  treatments: z
+    .record(z.string(), params.nullable(), { error: 'expected { name: { key: value } }' })
+    .optional(),
   hypotheses: z.array(hypothesisSchema, { error: 'expected a list of hypotheses' }).optional(),
 });
 

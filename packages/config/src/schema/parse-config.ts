@@ -3,7 +3,13 @@ import type { z } from 'zod';
 import type { ConfigIssue } from '../config-error.js';
 import { didYouMean, listNames } from '../internal/did-you-mean.js';
 import { YamlSource, type KeyPath } from '../internal/yaml-source.js';
-import { configSchema, hypothesisSchema, outputSchema, topLevelKeys, type ExperimentConfig } from './config.schema.js';
+import {
+  configSchema,
+  hypothesisSchema,
+  outputSchema,
+  topLevelKeys,
+  type ExperimentConfig,
+} from './config.schema.js';
 
 export interface ParsedConfig {
   readonly source: YamlSource;
@@ -22,7 +28,8 @@ function knownKeysAt(path: KeyPath): readonly string[] {
 
 function valueAt(root: unknown, path: KeyPath): unknown {
   let v = root;
-  for (const p of path) v = v && typeof v === 'object' ? (v as Record<string | number, unknown>)[p] : undefined;
+  for (const p of path)
+    v = v && typeof v === 'object' ? (v as Record<string | number, unknown>)[p] : undefined;
   return v;
 }
 
@@ -67,7 +74,12 @@ export function parseConfig(file: string, text = readFileSync(file, 'utf8')): Pa
     return {
       source,
       config: {},
-      issues: [source.issue([], `expected a map of settings (name, datasource, steps, ...), got ${describeValue(plain)}`)],
+      issues: [
+        source.issue(
+          [],
+          `expected a map of settings (name, datasource, steps, ...), got ${describeValue(plain)}`,
+        ),
+      ],
     };
   }
   const parsed = configSchema.safeParse(plain);
@@ -76,7 +88,9 @@ export function parseConfig(file: string, text = readFileSync(file, 'utf8')): Pa
   // Keys that are fine are still checked further (names, references), so one run reports all.
   const bad = new Set(parsed.error.issues.map((i) => i.path[0]).filter((k) => k !== undefined));
   const config = Object.fromEntries(
-    Object.entries(plain as Record<string, unknown>).filter(([k]) => !bad.has(k) && topLevelKeys.includes(k)),
+    Object.entries(plain as Record<string, unknown>).filter(
+      ([k]) => !bad.has(k) && topLevelKeys.includes(k),
+    ),
   ) as Partial<ExperimentConfig>;
   return { source, config, issues };
 }

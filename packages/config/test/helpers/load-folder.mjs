@@ -11,15 +11,38 @@ try {
   if (mode === 'graph') {
     const graph = await loadExperimentGraph(folder, options);
     const results = await graph.run();
-    console.log(JSON.stringify(Object.fromEntries(Object.entries(results).map(([n, r]) => [n, { metrics: r.metrics, errors: Object.keys(r.errors) }]))));
+    console.log(
+      JSON.stringify(
+        Object.fromEntries(
+          Object.entries(results).map(([n, r]) => [
+            n,
+            { metrics: r.metrics, errors: Object.keys(r.errors) },
+          ]),
+        ),
+      ),
+    );
   } else {
     const exp = await loadExperiment(folder, options);
     const description = {
       name: exp.name,
       replicates: exp.replicates,
-      steps: exp.pipeline.steps.map((s) => ({ name: s.name, params: Object.fromEntries(Object.entries(s.params).map(([k, v]) => [k, v?.constructor?.name === 'Artifact' ? `Artifact(${v.name})` : v])) })),
+      steps: exp.pipeline.steps.map((s) => ({
+        name: s.name,
+        params: Object.fromEntries(
+          Object.entries(s.params).map(([k, v]) => [
+            k,
+            v?.constructor?.name === 'Artifact' ? `Artifact(${v.name})` : v,
+          ]),
+        ),
+      })),
       treatments: exp.treatments.map((t) => ({ name: t.name, values: t.values })),
-      hypotheses: exp.hypotheses.map((h) => ({ name: h.name, verifier: h.verifier.verifierName, params: h.verifier.params, groups: h.metricGroups, adjust: h.adjustment?.method })),
+      hypotheses: exp.hypotheses.map((h) => ({
+        name: h.name,
+        verifier: h.verifier.verifierName,
+        params: h.verifier.params,
+        groups: h.metricGroups,
+        adjust: h.adjustment?.method,
+      })),
       outputs: exp.outputs.map((o) => o.name),
       datasource: exp.datasource.constructor.name,
       inputs: exp.datasource.inputs ? Object.keys(exp.datasource.inputs) : undefined,
@@ -38,6 +61,17 @@ try {
   }
 } catch (e) {
   if (!(e instanceof ConfigError)) throw e;
-  console.log(JSON.stringify({ configError: { file: e.file, line: e.line, column: e.column, message: e.message, issues: e.issues, isValidationError: e instanceof ValidationError } }));
+  console.log(
+    JSON.stringify({
+      configError: {
+        file: e.file,
+        line: e.line,
+        column: e.column,
+        message: e.message,
+        issues: e.issues,
+        isValidationError: e instanceof ValidationError,
+      },
+    }),
+  );
   process.exitCode = 2;
 }

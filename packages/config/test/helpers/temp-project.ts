@@ -26,14 +26,26 @@ export function tempProject(...fixtureDirs: string[]): string {
       filter: (src) => !/[\\/](data|\.cache)$/.test(src),
     });
   }
-  writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'project', private: true, type: 'module' }));
+  writeFileSync(
+    join(root, 'package.json'),
+    JSON.stringify({ name: 'project', private: true, type: 'module' }),
+  );
   mkdirSync(join(root, 'node_modules'));
-  symlinkSync(join(repo, 'packages', 'crystallize'), join(root, 'node_modules', 'crystallize'), 'dir');
+  symlinkSync(
+    join(repo, 'packages', 'crystallize'),
+    join(root, 'node_modules', 'crystallize'),
+    'dir',
+  );
   return root;
 }
 
 /** Runs `node <script> ...args` in `cwd` with quiet logs. */
-export function node(script: string, args: readonly string[], cwd: string, env: Record<string, string> = {}): SpawnSyncReturns<string> {
+export function node(
+  script: string,
+  args: readonly string[],
+  cwd: string,
+  env: Record<string, string> = {},
+): SpawnSyncReturns<string> {
   return spawnSync(process.execPath, [script, ...args], {
     cwd,
     encoding: 'utf8',
