@@ -1,3 +1,4 @@
+import { isAbsolute, relative } from 'node:path';
 import Table from 'cli-table3';
 import pc from 'picocolors';
 import type { HypothesisSummary, RunSummary } from './summary.js';
@@ -80,8 +81,13 @@ function footer(s: RunSummary, md: boolean): string[] {
   return lines;
 }
 
+function shownDir(dir: string): string {
+  const rel = relative(process.cwd(), dir);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : dir;
+}
+
 function heading(s: RunSummary): string {
-  const where = s.dir ? ` (results in ${s.dir})` : '';
+  const where = s.dir ? ` (results in ${shownDir(s.dir)})` : '';
   return `${s.experiment}${s.version !== undefined ? ` v${s.version}` : ''}${where}`;
 }
 
