@@ -8,7 +8,7 @@ export { loadExperiment } from './load-experiment.js';
 export { loadExperimentGraph, loadGraphExperiments } from './load-experiment-graph.js';
 export type { LoadOptions } from './load-options.js';
 export { readFolderInfo, findExperimentFolders, folderOf, type FolderInfo } from './folder-info.js';
-export { configSchema, type ExperimentConfig } from './schema/config.schema.js';
+export type { ExperimentConfig } from './schema/config.schema.js';
 export { builtinVerifiers } from './build/build-hypotheses.js';
 export { importModule } from './internal/folder-modules.js';
 export { didYouMean, suggest } from './internal/did-you-mean.js';

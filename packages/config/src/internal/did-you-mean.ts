@@ -1,4 +1,4 @@
-import { closest, distance } from 'fastest-levenshtein';
+import { levenshtein } from './lazy-modules.js';
 
 /** The candidate closest to `word`, if it is close enough to be a likely misspelling. */
 export function suggest(word: string, candidates: Iterable<string>): string | undefined {
@@ -7,6 +7,7 @@ export function suggest(word: string, candidates: Iterable<string>): string | un
   const lower = word.toLowerCase();
   const caseOnly = list.find((c) => c.toLowerCase() === lower);
   if (caseOnly) return caseOnly;
+  const { closest, distance } = levenshtein();
   const best = closest(word, list);
   const limit = Math.max(2, Math.floor(word.length / 3));
   return distance(word, best) <= limit ? best : undefined;

@@ -1,4 +1,5 @@
-import { LineCounter, isMap, isNode, isScalar, isSeq, parseDocument, type Document } from 'yaml';
+import type { Document, LineCounter } from 'yaml';
+import { yaml } from './lazy-modules.js';
 import type { ConfigIssue } from '../config-error.js';
 
 export type KeyPath = readonly (string | number)[];
@@ -23,7 +24,8 @@ export class YamlSource {
     readonly file: string,
     text: string,
   ) {
-    this.#lines = new LineCounter();
+    const { LineCounter: Lines, parseDocument } = yaml();
+    this.#lines = new Lines();
     this.doc = parseDocument(text, {
       lineCounter: this.#lines,
       prettyErrors: false,
@@ -41,6 +43,7 @@ export class YamlSource {
 
   /** The offset where `path` is: its key when `atKey`, else its value; the closest existing parent otherwise. */
   offsetOf(path: KeyPath, atKey = false): number {
+    const { isMap, isScalar, isSeq } = yaml();
     let node: unknown = this.doc.contents;
     let offset = rangeStart(node) ?? 0;
     for (let i = 0; i < path.length; i++) {
@@ -99,5 +102,5 @@ export function excerpt(lines: readonly string[], line: number, column: number):
 }
 
 function rangeStart(node: unknown): number | undefined {
-  return isNode(node) && node.range ? node.range[0] : undefined;
+  return yaml().isNode(node) && node.range ? node.range[0] : undefined;
 }

@@ -3,13 +3,7 @@ import type { z } from 'zod';
 import type { ConfigIssue } from '../config-error.js';
 import { didYouMean, listNames } from '../internal/did-you-mean.js';
 import { YamlSource, type KeyPath } from '../internal/yaml-source.js';
-import {
-  configSchema,
-  hypothesisSchema,
-  outputSchema,
-  topLevelKeys,
-  type ExperimentConfig,
-} from './config.schema.js';
+import { schemas, topLevelKeys, type ExperimentConfig } from './config.schema.js';
 
 export interface ParsedConfig {
   readonly source: YamlSource;
@@ -19,10 +13,10 @@ export interface ParsedConfig {
 }
 
 function knownKeysAt(path: KeyPath): readonly string[] {
-  if (path.length === 0) return topLevelKeys;
+  if (path.length === 0) return topLevelKeys();
   if (path[0] === 'cli') return ['group', 'priority', 'hidden'];
-  if (path[0] === 'outputs') return Object.keys(outputSchema.shape);
-  if (path[0] === 'hypotheses') return Object.keys(hypothesisSchema.shape);
+  if (path[0] === 'outputs') return Object.keys(schemas().outputSchema.shape);
+  if (path[0] === 'hypotheses') return Object.keys(schemas().hypothesisSchema.shape);
   return [];
 }
 
@@ -82,14 +76,14 @@ export function parseConfig(file: string, text = readFileSync(file, 'utf8')): Pa
       ],
     };
   }
-  const parsed = configSchema.safeParse(plain);
+  const parsed = schemas().configSchema.safeParse(plain);
   if (parsed.success) return { source, config: parsed.data, issues: [] };
   const issues = parsed.error.issues.flatMap((i) => toIssues(source, plain, i));
   // Keys that are fine are still checked further (names, references), so one run reports all.
   const bad = new Set(parsed.error.issues.map((i) => i.path[0]).filter((k) => k !== undefined));
   const config = Object.fromEntries(
     Object.entries(plain as Record<string, unknown>).filter(
-      ([k]) => !bad.has(k) && topLevelKeys.includes(k),
+      ([k]) => !bad.has(k) && topLevelKeys().includes(k),
     ),
   ) as Partial<ExperimentConfig>;
   return { source, config, issues };
