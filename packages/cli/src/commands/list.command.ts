@@ -48,7 +48,7 @@ export async function listExperiments(p: Project): Promise<ListedExperiment[]> {
       hidden: info.hidden,
       steps: exp ? exp.pipeline.steps.map((s) => s.name) : [],
       treatments: exp ? exp.treatments.map((t) => t.name) : [],
-      replicates: exp?.replicates,
+      replicates: exp ? (exp.datasource.replicates ?? exp.replicates) : undefined,
       upstreams: info.upstreams,
       errors: issues.map(
         (i) => `${i.file}:${i.line}:${i.column} ${i.path ? `${i.path}: ` : ''}${i.message}`,
