@@ -79,6 +79,7 @@ export function parseConfig(file: string, text = readFileSync(file, 'utf8')): Pa
   const parsed = schemas().configSchema.safeParse(plain);
   if (parsed.success) return { source, config: parsed.data, issues: [] };
   const issues = parsed.error.issues.flatMap((i) => toIssues(source, plain, i));
+  issues.sort((a, b) => a.line - b.line || a.column - b.column);
   // Keys that are fine are still checked further (names, references), so one run reports all.
   const bad = new Set(parsed.error.issues.map((i) => i.path[0]).filter((k) => k !== undefined));
   const config = Object.fromEntries(
