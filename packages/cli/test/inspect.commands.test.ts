@@ -57,6 +57,7 @@ describe('crystallize show', () => {
     expect(run.stdout).toContain('metric sum');
     expect(run.stdout).toContain('hypothesis sum_grows');
     expect(run.stdout).not.toContain('shifted');
+    expect(run.stdout).toContain('artifacts in data/scale-demo/v1: totals.json (8 files)');
     expect(run.stderr).toBe('');
   }, 60_000);
 

@@ -113,6 +113,14 @@ describe('crystallize run', () => {
     expect(run.stdout).toContain('broken on purpose');
   }, 60_000);
 
+  it('exits 1 when a hypothesis fails, naming the treatment and the cause', () => {
+    const run = crystallize(root, ['run', 'bad-hypothesis']);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain(
+      "on_missing_metric: more failed: MissingMetricError: Metric 'totl' is missing",
+    );
+  }, 60_000);
+
   it('runs a folder path that reads an upstream as a graph, upstream first', () => {
     const run = crystallize(root, ['run', 'experiments/evaluate']);
     expect(run.status).toBe(0);

@@ -71,6 +71,17 @@ function footer(s: RunSummary, md: boolean): string[] {
     if (h.best !== undefined) lines.push(`${h.name}: best treatment ${b(h.best)}`);
     for (const [t, e] of Object.entries(h.errors)) lines.push(`${h.name}: ${t} failed: ${e}`);
   }
+  const files = new Map<string, number>();
+  for (const paths of Object.values(s.artifacts)) {
+    for (const p of paths) {
+      const name = p.split(/[\\/]/).pop() ?? p;
+      files.set(name, (files.get(name) ?? 0) + 1);
+    }
+  }
+  if (files.size) {
+    const list = [...files].map(([name, n]) => `${name} (${n} file${n > 1 ? 's' : ''})`).join(', ');
+    lines.push(`artifacts${s.dir ? ` in ${shownDir(s.dir)}` : ''}: ${list}`);
+  }
   if (s.reused.length) lines.push(`reused from the stored run: ${s.reused.join(', ')}`);
   if (s.cache) lines.push(`cache: ${s.cache.hits} of ${s.cache.calls} step calls reused`);
   const errors = Object.entries(s.errors);
