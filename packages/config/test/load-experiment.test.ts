@@ -126,6 +126,24 @@ describe('loadExperiment: every key of the SPEC example', () => {
     );
   }, 120_000);
 
+  it('takes pipelineStep() and Step.with() factories and a DataSource class, YAML params overriding', () => {
+    const d = load(root, 'step-kinds', 'run') as Record<string, unknown>;
+    expect(d['datasource']).toBe('Counter');
+    expect(
+      (d['steps'] as { name: string; params: unknown }[]).map((s) => [s.name, s.params]),
+    ).toEqual([
+      ['addOne', {}],
+      ['addOne', { delta: 2 }],
+      ['Scale', { factor: 3 }],
+      ['Scale', { factor: 10 }],
+      ['Record', {}],
+    ]);
+    // replicate r: ((r + 1 + 2) * 3) * 10
+    expect(
+      (d['metrics'] as { baseline: { metrics: { value: number[] } } }).baseline.metrics.value,
+    ).toEqual([90, 120]);
+  }, 60_000);
+
   it('reads an upstream folder output through "up#output" among several named inputs, and loads the graph', () => {
     const d = load(root, 'evaluate');
     expect(d).toMatchObject({ datasource: 'ExperimentInput', inputs: ['values', 'offset'] });
