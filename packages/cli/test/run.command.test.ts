@@ -163,6 +163,16 @@ describe('crystallize run', () => {
     expect(t.stderr).toContain("'dubble' (Did you mean 'double'?)");
   }, 60_000);
 
+  it('exits 2 for an unknown command (suggesting one) or none, and 0 for --help', () => {
+    const typo = crystallize(root, ['rn', 'scale-demo']);
+    expect(typo.status).toBe(2);
+    expect(typo.stderr).toContain('(Did you mean run?)');
+    expect(crystallize(root, []).status).toBe(2);
+    const help = crystallize(root, ['--help']);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('Commands:');
+  }, 60_000);
+
   it('exits 2 for bad usage: a bad option value, --serial with --workers, --distributed', () => {
     expect(crystallize(root, ['run', 'scale-demo', '--replicates', 'zero']).status).toBe(2);
     expect(crystallize(root, ['run', 'scale-demo', '--serial', '--workers', '2']).status).toBe(2);
