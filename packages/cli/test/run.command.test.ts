@@ -127,6 +127,10 @@ describe('crystallize run', () => {
     expect(run.stdout.indexOf('prepare v')).toBeGreaterThanOrEqual(0);
     expect(run.stdout.indexOf('prepare v')).toBeLessThan(run.stdout.indexOf('evaluate v'));
     expect(run.stdout).toMatch(/│ baseline\s+│ 22\s+│ 0\s+│ 3 │/);
+    // Downstream replicates in worker threads read the upstream's stored output the same way.
+    const parallel = crystallize(root, ['run', 'experiments/evaluate', '--workers', '2']);
+    expect(parallel.status).toBe(0);
+    expect(parallel.stdout).toMatch(/│ baseline\s+│ 22\s+│ 0\s+│ 3 │/);
   }, 60_000);
 
   it('runs a graph root: every experiment reading another and what they read', () => {

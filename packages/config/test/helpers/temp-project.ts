@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -12,6 +12,13 @@ export function buildWorkspace(): void {
   execFileSync('npx', ['tsc', '-b', 'tsconfig.build.json'], { cwd: repo, stdio: 'pipe' });
 }
 
+const made: string[] = [];
+
+// Imported by a test file, this registers in that file: its projects are removed after it.
+afterAll(() => {
+  for (const root of made.splice(0)) rmSync(root, { recursive: true, force: true });
+});
+
 /**
  * A fresh project folder in the temp dir: the fixtures' files (`experiments/`...) copied, a package.json
  * (an ES module project, as `crystallize init` makes), and `crystallize` installed (linked to
@@ -19,6 +26,7 @@ export function buildWorkspace(): void {
  */
 export function tempProject(...fixtureDirs: string[]): string {
   const root = mkdtempSync(join(tmpdir(), 'crystallize-project-'));
+  made.push(root);
   for (const fixture of fixtureDirs) {
     // A name is a folder of this package's fixtures; a path is taken as it is.
     cpSync(resolve(fixtures, fixture), root, {
