@@ -1,0 +1,192 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { LoadOptions } from '@crystallize/config';
+import { ExperimentGraphError, type Result } from '@crystallize/orchestrator';
+import type { Project } from '../project.js';
+import { resolveTarget } from '../project.js';
+import { renderSummary } from '../summary/render-summary.js';
+import { hasFailures, summarizeResult, type RunSummary } from '../summary/summary.js';
+import { UsageError } from '../usage-error.js';
+import { loadTarget, selectTreatments } from './load-target.js';
+
+export interface RunFlags {
+  readonly replicates?: number;
+  readonly treatments?: string;
+  readonly resume?: boolean;
+  readonly cache: boolean;
+  readonly serial?: boolean;
+  readonly workers?: number;
+  readonly distributed?: string;
+  readonly seed?: number;
+  readonly json?: boolean;
+  readonly watch?: boolean;
+  readonly logLevel?: LoadOptions['logLevel'];
+}
+
+/** Exit code of a run stopped by Ctrl-C (128 + SIGINT), as shells report it. */
+export const INTERRUPTED = 130;
+
+function storedRun(result: Result): { reused: string[]; version: number | undefined } {
+  const dir = result.dir;
+  if (!dir) return { reused: [], version: undefined };
+  const version = /v(\d+)$/.exec(dir)?.[1];
+  const meta = join(dir, 'metadata.json');
+  let reused: string[] = [];
+  if (existsSync(meta)) {
+    try {
+      reused = (JSON.parse(readFileSync(meta, 'utf8')) as { reused?: string[] }).reused ?? [];
+    } catch {
+      reused = [];
+    }
+  }
+  return { reused, version: version === undefined ? undefined : Number(version) };
+}
+
+function summaries(
+  results: Readonly<Record<string, Result>>,
+  reusedNodes: ReadonlySet<string>,
+): Record<string, RunSummary> {
+  const out: Record<string, RunSummary> = {};
+  for (const [name, r] of Object.entries(results)) {
+    const stored = storedRun(r);
+    const conditions = ['baseline', ...Object.keys(r.metrics.treatments)];
+    out[name] = summarizeResult(r, {
+      reused: reusedNodes.has(name) ? conditions : stored.reused,
+      ...(stored.version !== undefined ? { version: stored.version } : {}),
+    });
+  }
+  return out;
+}
+
+/** Ctrl-C once: stop scheduling, finish and store what runs; twice: exit now. */
+function interruptible(): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const onSigint = (): void => {
+    if (controller.signal.aborted) {
+      process.stderr.write('\ninterrupted again: stopping now.\n');
+      process.exit(INTERRUPTED);
+    }
+    process.stderr.write(
+      '\ninterrupted: finishing the replicates in progress and storing them (Ctrl-C again to stop now)...\n',
+    );
+    controller.abort(new Error('interrupted'));
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      process.off('SIGINT', onSigint);
+      process.off('SIGTERM', onSigint);
+    },
+  };
+}
+
+/** `crystallize run <target>`: runs, prints the summary (or JSON), returns the exit code. */
+export async function runCommand(p: Project, target: string, flags: RunFlags): Promise<number> {
+  if (flags.distributed !== undefined) {
+    throw new UsageError(
+      '--distributed needs @crystallize/distributed (SPEC §13), which this installation does not include; use --workers N for worker threads.',
+    );
+  }
+  if (flags.serial && flags.workers !== undefined)
+    throw new UsageError('--serial and --workers exclude each other: pick one.');
+  const t = resolveTarget(p, target);
+  const tty = process.stderr.isTTY === true;
+  const options: LoadOptions = {
+    dataDir: p.dataDir,
+    ...(flags.serial ? { execution: 'serial' as const } : {}),
+    ...(flags.workers !== undefined
+      ? { execution: 'parallel' as const, workers: flags.workers }
+      : {}),
+    ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+    cache: flags.cache,
+    progress: tty && !flags.json,
+    logLevel:
+      flags.logLevel ??
+      (process.env['CRYSTALLIZE_LOG_LEVEL'] as LoadOptions['logLevel']) ??
+      (tty ? 'info' : 'warn'),
+  };
+  const loaded = await loadTarget(t, options);
+  if (
+    t.kind === 'module' &&
+    (flags.serial || flags.workers !== undefined || flags.seed !== undefined || !flags.cache)
+  ) {
+    process.stderr.write(
+      `note: --serial, --workers, --seed and --no-cache apply to folder experiments; ${basename(t.file)} sets its own plugins.\n`,
+    );
+  }
+  const treatments = selectTreatments(loaded.experiments, flags.treatments);
+  const strategy = flags.resume ? ('resume' as const) : ('rerun' as const);
+  const { signal, dispose } = interruptible();
+  const results: Record<string, Result> = {};
+  const reusedNodes = new Set<string>();
+  const problems: string[] = [];
+  try {
+    for (const graph of loaded.graphs) {
+      if (signal.aborted) break;
+      try {
+        const done = await graph.run({
+          strategy,
+          signal,
+          ...(flags.replicates !== undefined ? { replicates: flags.replicates } : {}),
+          ...(treatments ? { treatments } : {}),
+          onEvent: (e) => {
+            if (e.type === 'reused') reusedNodes.add(e.experiment);
+            if (tty && !flags.json && e.type !== 'completed' && e.type !== 'reused')
+              process.stderr.write(
+                `[graph] ${e.experiment}: ${e.type}${e.type === 'skipped' ? ` (${e.reason})` : ''}\n`,
+              );
+          },
+        });
+        Object.assign(results, done);
+      } catch (e) {
+        if (!(e instanceof ExperimentGraphError)) throw e;
+        Object.assign(results, e.results);
+        for (const [n, err] of Object.entries(e.failures))
+          problems.push(`'${n}' failed: ${err.message}`);
+        for (const [n, why] of Object.entries(e.skipped)) problems.push(`'${n}' skipped: ${why}`);
+      }
+    }
+    if (loaded.graphs.length === 0) {
+      const exp = loaded.experiments[0];
+      if (exp) {
+        results[exp.name] = await exp.run({
+          strategy,
+          signal,
+          ...(flags.replicates !== undefined ? { replicates: flags.replicates } : {}),
+          ...(treatments ? { treatments } : {}),
+        });
+      }
+    }
+  } finally {
+    dispose();
+  }
+  const byName = summaries(results, reusedNodes);
+  const failed = problems.length > 0 || Object.values(byName).some(hasFailures);
+  if (flags.json) {
+    const out = {
+      ok: !failed && !signal.aborted,
+      interrupted: signal.aborted,
+      problems,
+      experiments: Object.fromEntries(
+        Object.entries(results).map(([n, r]) => [n, { summary: byName[n], result: r.toJSON() }]),
+      ),
+    };
+    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+  } else {
+    process.stdout.write(
+      Object.values(byName)
+        .map((s) => renderSummary(s, 'table'))
+        .join('\n'),
+    );
+    for (const line of problems) process.stderr.write(`${line}\n`);
+  }
+  if (signal.aborted) {
+    process.stderr.write(
+      'run interrupted: completed work is stored; `crystallize run --resume` picks it up.\n',
+    );
+    return INTERRUPTED;
+  }
+  return failed ? 1 : 0;
+}

@@ -1,0 +1,6 @@
+/**
+ * @crystallize/cli — the `crystallize` command (SPEC §11): list, run, show, graph, clean, new.
+ */
+export { main, createProgram } from './program.js';
+export { UsageError } from './usage-error.js';
+export type { RunSummary, HypothesisSummary, HypothesisRow, MetricRow } from './summary/summary.js';

@@ -1,0 +1,137 @@
+/*
+ * `crystallize list`, `show` and `graph`: the built command on a copied project.
+ */
+import { buildWorkspace, cliFixtures, crystallize, tempProject } from './cli.js';
+
+beforeAll(buildWorkspace, 180_000);
+
+describe('crystallize list', () => {
+  it('lists experiments grouped by cli.group, hiding cli.hidden ones unless --all', () => {
+    const root = tempProject('valid', cliFixtures);
+    const run = crystallize(root, ['list']);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^Demo\n/m);
+    expect(run.stdout).toContain('scale-demo');
+    expect(run.stdout).toContain('Scale, normalise, sum');
+    expect(run.stdout).toContain('ScaleData > Normalize > ComputeSum');
+    expect(run.stdout).not.toContain('grouped-hidden');
+    expect(crystallize(root, ['list', '--all']).stdout).toMatch(
+      /^Internal\n[\s\S]*grouped-hidden/m,
+    );
+    const json = JSON.parse(crystallize(root, ['list', '--json']).stdout) as {
+      name: string;
+      group?: string;
+      treatments: string[];
+      errors: string[];
+    }[];
+    expect(json.find((e) => e.name === 'scale-demo')).toMatchObject({
+      group: 'Demo',
+      treatments: ['baseline', 'double', 'shifted'],
+      errors: [],
+    });
+  }, 60_000);
+
+  it('shows load errors as file:line:col and exits 2', () => {
+    const root = tempProject('errors');
+    const run = crystallize(root, ['list']);
+    expect(run.status).toBe(2);
+    expect(run.stdout).toMatch(/unknown-key \(invalid\)/);
+    expect(run.stdout).toMatch(
+      /experiments\/unknown-key\/config\.yaml:2:1 replicats: unknown key 'replicats'/,
+    );
+  }, 60_000);
+});
+
+describe('crystallize show', () => {
+  let root: string;
+  beforeAll(() => {
+    root = tempProject('valid', cliFixtures);
+    crystallize(root, ['run', 'scale-demo', '--serial']);
+    crystallize(root, ['run', 'scale-demo', '--serial', '--treatments', 'double']);
+  }, 120_000);
+
+  it('prints the stored metrics and hypotheses of the latest version without running anything', () => {
+    const run = crystallize(root, ['show', 'scale-demo']);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('scale-demo v1');
+    expect(run.stdout).toContain('metric sum');
+    expect(run.stdout).toContain('hypothesis sum_grows');
+    expect(run.stdout).not.toContain('shifted');
+    expect(run.stdout).toContain('artifacts in data/scale-demo/v1: totals.json (8 files)');
+    expect(run.stderr).toBe('');
+  }, 60_000);
+
+  it('prints the same as the run summary did', () => {
+    const fresh = tempProject('valid', cliFixtures);
+    const ran = crystallize(fresh, ['run', 'scale-demo', '--serial']);
+    const shown = crystallize(fresh, ['show', 'scale-demo']);
+    const tables = (s: string): string =>
+      s.slice(s.indexOf('metric sum'), s.indexOf('sum_differs: best'));
+    expect(tables(shown.stdout)).toBe(tables(ran.stdout));
+  }, 60_000);
+
+  it('--version N and --all-versions pick stored versions', () => {
+    expect(crystallize(root, ['show', 'scale-demo', '--version', '0']).stdout).toContain('shifted');
+    const all = JSON.parse(
+      crystallize(root, ['show', 'scale-demo', '--all-versions', '--format', 'json']).stdout,
+    ) as { version: number }[];
+    expect(all.map((s) => s.version)).toEqual([0, 1]);
+    const missing = crystallize(root, ['show', 'scale-demo', '--version', '7']);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain('stored: v0, v1');
+  }, 60_000);
+
+  it('--format md prints markdown tables and json a summary object', () => {
+    const md = crystallize(root, ['show', 'scale-demo', '--format', 'md']).stdout;
+    expect(md).toContain('### hypothesis sum_grows');
+    expect(md).toContain(
+      '| treatment | statistic | p | adjusted p | effect size | significant | rank |',
+    );
+    expect(md).toContain('best treatment **double**');
+    const json = JSON.parse(
+      crystallize(root, ['show', 'scale-demo', '--format', 'json']).stdout,
+    ) as { metrics: Record<string, unknown[]>; hypotheses: { best: string }[] };
+    expect(json.metrics['sum']).toHaveLength(2);
+    expect(json.hypotheses[0]?.best).toBe('double');
+  }, 60_000);
+
+  it('exits 2 when nothing is stored yet, saying how to get results', () => {
+    const run = crystallize(root, ['show', 'prepare']);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('Run it first: crystallize run prepare');
+  }, 60_000);
+});
+
+describe('crystallize graph', () => {
+  let root: string;
+  beforeAll(() => {
+    root = tempProject('valid', cliFixtures);
+  });
+
+  it('prints the execution order, upstreams first, with what each reads', () => {
+    const run = crystallize(root, ['graph']);
+    expect(run.status).toBe(0);
+    const order = run.stdout.split('\n').filter((l) => /^\s+\d+\. /.test(l));
+    const pos = (n: string): number => order.findIndex((l) => l.includes(` ${n}`));
+    expect(pos('prepare')).toBeLessThan(pos('evaluate'));
+    expect(pos('slow-up')).toBeLessThan(pos('slow-down'));
+    expect(run.stdout).toContain('evaluate  <- prepare#doubled');
+  }, 60_000);
+
+  it('prints mermaid and dot', () => {
+    expect(crystallize(root, ['graph', '--format', 'mermaid']).stdout).toContain(
+      'prepare -->|doubled| evaluate',
+    );
+    const dot = crystallize(root, ['graph', '--format', 'dot']).stdout;
+    expect(dot).toMatch(/^digraph experiments \{/);
+    expect(dot).toContain('"prepare" -> "evaluate" [label="doubled"];');
+    expect(crystallize(root, ['graph', '--format', 'svg']).status).toBe(2);
+  }, 60_000);
+
+  it('exits 2 naming a cycle', () => {
+    const run = crystallize(tempProject('errors'), ['graph']);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('cycle');
+    expect(run.stderr).toMatch(/cycle-a -> cycle-b -> cycle-a|cycle-b -> cycle-a -> cycle-b/);
+  }, 60_000);
+});
