@@ -56,14 +56,15 @@ describe('mannWhitneyUTest', () => {
     expect(p('two-sided')).toBeCloseTo(ref.twoSided, 14);
   });
 
-  it('computes the exact distribution for a small sample against a large one quickly', () => {
+  // Its speed (a dynamic programme, not enumeration of C(1008, 8) splits) is guarded by jest's
+  // per-test timeout; unit tests make no wall-clock assertions.
+  it('computes the exact distribution for a small sample against a large one', () => {
     const big = Array.from({ length: 1000 }, (_, i) => i * 1.001);
     const small = [3.5, 400.2, 999.9, 12.25, 640.5, 77.7, 2.2, 501.1];
-    const start = performance.now();
     const r = computeMannWhitneyUTest(small, big, { method: 'exact' });
+    expect(r.method).toBe('exact');
     expect(r.p_value).toBeGreaterThan(0);
     expect(r.p_value).toBeLessThanOrEqual(1);
-    expect(performance.now() - start).toBeLessThan(5000);
   });
 
   it('rejects an unknown method', () => {
