@@ -7,7 +7,12 @@ import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+// `--root <dir>` checks another workspace (the script's own tests use it).
+const rootArg = process.argv.indexOf('--root');
+const root =
+  rootArg >= 0
+    ? resolve(process.argv[rootArg + 1])
+    : resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { isIntegration } = createRequire(import.meta.url)('./test-tiers.cjs');
 
 const RULES = [
@@ -38,7 +43,7 @@ function withLocalImports(file, seen = new Set()) {
 }
 
 const tops = ['packages', 'apps'].flatMap((top) =>
-  readdirSync(join(root, top), { withFileTypes: true })
+  (existsSync(join(root, top)) ? readdirSync(join(root, top), { withFileTypes: true }) : [])
     .filter((e) => e.isDirectory())
     .map((e) => join(root, top, e.name, 'test')),
 );

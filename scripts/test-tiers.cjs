@@ -10,6 +10,7 @@
 const INTEGRATION = [
   /^apps\/[^/]+\/test\/.*\.test\.ts$/,
   /^packages\/[^/]+\/test\/.*\.integration\.test\.ts$/,
+  /^scripts\/test\/.*\.test\.ts$/, // the repo's tooling scripts, run as child processes
   /^packages\/cache\/test\/concurrency\.test\.ts$/, // worker threads on the built cache
   /^packages\/core\/test\/fingerprint\/code-fingerprint\.test\.ts$/, // spawns node on dist/
   /^packages\/orchestrator\/test\/determinism\.test\.ts$/, // builds, then spawns node
