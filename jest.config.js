@@ -1,6 +1,22 @@
 // Every package's tests run under ts-jest in ESM mode (the packages are ESM because tinypool is).
 // The step fixtures under packages/core/test/decorators run twice: once compiled with
 // experimentalDecorators + emitDecoratorMetadata, once with standard TC39 decorators.
+//
+// Two tiers (scripts/test-tiers.cjs says which file is which): `unit` needs no build and starts no
+// process or worker; `integration` builds, spawns node, starts workers or runs apps/* end to end.
+// `npm test` runs every project in one jest invocation; `test:unit` / `test:integration` select
+// projects by name.
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import tiers from './scripts/test-tiers.cjs';
+
+const root = dirname(fileURLToPath(import.meta.url))
+  .split('\\')
+  .join('/');
+const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+// Tier patterns are relative (`^packages/...`); jest matches absolute paths.
+const absolute = (re) => `^${escape(root)}/${re.source.replace(/^\^/, '')}`;
+const integrationPaths = tiers.INTEGRATION.map(absolute);
 
 const moduleNameMapper = {
   '^crystallize$': '<rootDir>/packages/crystallize/src/index.ts',
@@ -8,13 +24,13 @@ const moduleNameMapper = {
   '^(\\.{1,2}/.*)\\.js$': '$1',
 };
 
-function project(displayName, decorators, testMatch) {
+function project(displayName, decorators, files) {
   return {
     displayName,
     testEnvironment: 'node',
     extensionsToTreatAsEsm: ['.ts'],
     moduleNameMapper,
-    testMatch,
+    ...files,
     transform: {
       '^.+\\.ts$': [
         'ts-jest',
@@ -43,10 +59,17 @@ export default {
   coverageProvider: 'v8',
   reporters: ['default', '<rootDir>/scripts/summary-reporter.cjs'],
   projects: [
-    project('legacy-decorators', 'legacy', [
-      '<rootDir>/packages/*/test/**/*.test.ts',
-      '<rootDir>/apps/*/test/**/*.test.ts',
-    ]),
-    project('tc39-decorators', 'tc39', ['<rootDir>/packages/core/test/decorators/**/*.test.ts']),
+    project('unit:legacy-decorators', 'legacy', {
+      testMatch: ['<rootDir>/packages/*/test/**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', ...integrationPaths],
+    }),
+    project('unit:tc39-decorators', 'tc39', {
+      testMatch: ['<rootDir>/packages/core/test/decorators/**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', ...integrationPaths],
+    }),
+    project('integration:legacy-decorators', 'legacy', {
+      testRegex: integrationPaths,
+      testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+    }),
   ],
 };

@@ -6,7 +6,7 @@ interface TsJestTransform {
 }
 interface JestProject {
   displayName: string;
-  testMatch: string[];
+  testMatch?: string[];
   transform: Record<string, TsJestTransform>;
 }
 
@@ -28,7 +28,9 @@ it('runs packages/core/test/decorators under both legacy and standard decorators
   const all = await projects();
   const decoratorTests = '<rootDir>/packages/core/test/decorators/**/*.test.ts';
   const covering = all.filter((p) =>
-    p.testMatch.some((m) => m === decoratorTests || m === '<rootDir>/packages/*/test/**/*.test.ts'),
+    (p.testMatch ?? []).some(
+      (m) => m === decoratorTests || m === '<rootDir>/packages/*/test/**/*.test.ts',
+    ),
   );
   const dialects = covering.map((p) => ({
     name: p.displayName,
@@ -37,8 +39,8 @@ it('runs packages/core/test/decorators under both legacy and standard decorators
   }));
   expect(dialects).toEqual(
     expect.arrayContaining([
-      { name: 'legacy-decorators', legacy: true, metadata: true },
-      { name: 'tc39-decorators', legacy: false, metadata: false },
+      { name: 'unit:legacy-decorators', legacy: true, metadata: true },
+      { name: 'unit:tc39-decorators', legacy: false, metadata: false },
     ]),
   );
 });

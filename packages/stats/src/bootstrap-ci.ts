@@ -28,7 +28,7 @@ function quantileSorted(sorted: Float64Array, q: number): number {
  * doubled for two-sided — so `significant` agrees with "the interval excludes 0" up to the
  * interpolation of its end points.
  */
-export function bootstrapMeanDiff(
+export function computeBootstrapCI(
   treatment: readonly number[],
   baseline: readonly number[],
   options: BootstrapOptions = {},
@@ -94,5 +94,5 @@ export type BootstrapParams = ResamplingParams;
  */
 export const bootstrapCI: VerifierFactory<BootstrapParams, BootstrapResult> = resamplingVerifier(
   'bootstrapCI',
-  bootstrapMeanDiff,
+  computeBootstrapCI,
 );

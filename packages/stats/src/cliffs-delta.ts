@@ -2,7 +2,8 @@ import type { VerifierFactory } from '@crystallize/core';
 import {
   checkMannWhitneyParams,
   MANN_WHITNEY_DEFAULTS,
-  mannWhitneyUTest,
+  computeMannWhitneyUTest,
+  type MannWhitneyOptions,
   type MannWhitneyParams,
 } from './mann-whitney-u.js';
 import { perMetricVerifier } from './per-metric-verifier.js';
@@ -14,6 +15,24 @@ export interface CliffsDeltaResult extends TestResult, EffectSizeFields {
 }
 
 /**
+ * Cliff's delta on two plain arrays, with the Mann–Whitney p-value; the computation behind the
+ * {@link cliffsDelta} verifier.
+ */
+export function computeCliffsDelta(
+  treatment: readonly number[],
+  baseline: readonly number[],
+  options: MannWhitneyOptions = {},
+): CliffsDeltaResult {
+  const u = computeMannWhitneyUTest(treatment, baseline, options);
+  return {
+    ...restate(u, 'cliffs_delta', u.effect_size),
+    method: u.method,
+    effect_size: u.effect_size,
+    effect_size_name: 'cliffs_delta',
+  };
+}
+
+/**
  * Cliff's delta as a verifier: `P(T > B) - P(T < B)` over all treatment/baseline pairs, in
  * [-1, 1] (equal to `2U / (n_t·n_b) - 1` for the treatment's U), with the Mann–Whitney p-value.
  *
@@ -22,15 +41,7 @@ export interface CliffsDeltaResult extends TestResult, EffectSizeFields {
  */
 export const cliffsDelta: VerifierFactory<MannWhitneyParams, CliffsDeltaResult> = perMetricVerifier(
   'cliffsDelta',
-  (treatment, baseline, params): CliffsDeltaResult => {
-    const u = mannWhitneyUTest(treatment, baseline, params);
-    return {
-      ...restate(u, 'cliffs_delta', u.effect_size),
-      method: u.method,
-      effect_size: u.effect_size,
-      effect_size_name: 'cliffs_delta',
-    };
-  },
+  computeCliffsDelta,
   MANN_WHITNEY_DEFAULTS,
   { checkParams: checkMannWhitneyParams },
 );

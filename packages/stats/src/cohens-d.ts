@@ -12,7 +12,7 @@ export interface EffectSizeResult extends TestResult, EffectSizeFields {
  * Cohen's d of treatment against baseline, `(mean_t - mean_b) / s_pooled`, with the p-value of
  * Student's t-test (d and Student's t are the same evidence: t = d·sqrt(n_t·n_b / (n_t + n_b))).
  */
-export function cohensDEffect(
+export function computeCohensD(
   treatment: readonly number[],
   baseline: readonly number[],
   options: TTestOptions = {},
@@ -35,6 +35,6 @@ export function cohensDEffect(
  */
 export const cohensD: VerifierFactory<TTestParams, EffectSizeResult> = perMetricVerifier(
   'cohensD',
-  cohensDEffect,
+  computeCohensD,
   T_TEST_DEFAULTS,
 );

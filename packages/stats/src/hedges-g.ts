@@ -1,6 +1,6 @@
 import type { VerifierFactory } from '@crystallize/core';
 import { stdlibGammaln as gammaln } from './stdlib.js';
-import { cohensDEffect, type EffectSizeResult } from './cohens-d.js';
+import { computeCohensD, type EffectSizeResult } from './cohens-d.js';
 import { perMetricVerifier } from './per-metric-verifier.js';
 import type { TTestOptions } from './two-sample-t.js';
 import { T_TEST_DEFAULTS, type TTestParams } from './welch-t-test.js';
@@ -14,12 +14,12 @@ export function hedgesCorrection(df: number): number {
 }
 
 /** Hedges' g: Cohen's d times {@link hedgesCorrection}, with Student's t-test p-value. */
-export function hedgesGEffect(
+export function computeHedgesG(
   treatment: readonly number[],
   baseline: readonly number[],
   options: TTestOptions = {},
 ): EffectSizeResult {
-  const d = cohensDEffect(treatment, baseline, options);
+  const d = computeCohensD(treatment, baseline, options);
   const g = d.effect_size * hedgesCorrection(treatment.length + baseline.length - 2);
   return { ...d, test: 'hedges_g', statistic: g, effect_size: g, effect_size_name: 'hedges_g' };
 }
@@ -33,6 +33,6 @@ export function hedgesGEffect(
  */
 export const hedgesG: VerifierFactory<TTestParams, EffectSizeResult> = perMetricVerifier(
   'hedgesG',
-  hedgesGEffect,
+  computeHedgesG,
   T_TEST_DEFAULTS,
 );

@@ -29,7 +29,7 @@ export interface MannWhitneyOptions {
  * treatment's U. `'auto'` uses the exact distribution when the smaller sample has at most 8
  * values and there are no ties, the tie-corrected normal approximation otherwise (SciPy's rule).
  */
-export function mannWhitneyUTest(
+export function computeMannWhitneyUTest(
   treatment: readonly number[],
   baseline: readonly number[],
   {
@@ -86,7 +86,7 @@ export type MannWhitneyParams = CommonParams & {
   continuity: boolean;
 };
 
-/** Defaults of the verifiers built on the U test (`mannWhitneyU`, `cliffsDelta`). */
+/** Defaults of the verifiers built on the U test (`mannWhitneyUTest`, `cliffsDelta`). */
 export const MANN_WHITNEY_DEFAULTS: Readonly<MannWhitneyParams> = {
   alpha: 0.05,
   alternative: 'two-sided',
@@ -109,9 +109,9 @@ export function checkMannWhitneyParams(
  * Cliff's delta (`P(T > B) - P(T < B)`) as `effect_size`.
  *
  * @example
- * hypothesis({ verifier: mannWhitneyU({ alternative: 'less' }), metrics: 'latency_ms' })
+ * hypothesis({ verifier: mannWhitneyUTest({ alternative: 'less' }), metrics: 'latency_ms' })
  */
-export const mannWhitneyU: VerifierFactory<MannWhitneyParams, MannWhitneyResult> =
-  perMetricVerifier('mannWhitneyU', mannWhitneyUTest, MANN_WHITNEY_DEFAULTS, {
+export const mannWhitneyUTest: VerifierFactory<MannWhitneyParams, MannWhitneyResult> =
+  perMetricVerifier('mannWhitneyUTest', computeMannWhitneyUTest, MANN_WHITNEY_DEFAULTS, {
     checkParams: checkMannWhitneyParams,
   });

@@ -19,6 +19,31 @@ export type MeanDiffParams = CommonParams & {
   equalVar: boolean;
 };
 
+/** {@link MeanDiffParams}, each optional (the defaults of {@link meanDiff} fill the gaps). */
+export type MeanDiffOptions = Partial<MeanDiffParams>;
+
+/**
+ * The mean difference of two plain arrays with its t-based interval; the computation behind the
+ * {@link meanDiff} verifier.
+ */
+export function computeMeanDiff(
+  treatment: readonly number[],
+  baseline: readonly number[],
+  options: MeanDiffOptions = {},
+): MeanDiffResult {
+  const t = twoSampleTTest(treatment, baseline, options.equalVar === true, options);
+  return {
+    ...restate(t, 'mean_diff', t.mean_diff),
+    df: t.df,
+    std_error: t.std_error,
+    ci_low: t.ci_low,
+    ci_high: t.ci_high,
+    confidence: t.confidence,
+    effect_size: t.mean_diff,
+    effect_size_name: 'mean_diff',
+  };
+}
+
 /**
  * The raw mean difference (treatment minus baseline) with its t-based confidence interval at
  * level `1 - alpha` — the effect in the metric's own units. `p_value` is Welch's (Student's with
@@ -29,18 +54,6 @@ export type MeanDiffParams = CommonParams & {
  */
 export const meanDiff: VerifierFactory<MeanDiffParams, MeanDiffResult> = perMetricVerifier(
   'meanDiff',
-  (treatment, baseline, params): MeanDiffResult => {
-    const t = twoSampleTTest(treatment, baseline, params.equalVar === true, params);
-    return {
-      ...restate(t, 'mean_diff', t.mean_diff),
-      df: t.df,
-      std_error: t.std_error,
-      ci_low: t.ci_low,
-      ci_high: t.ci_high,
-      confidence: t.confidence,
-      effect_size: t.mean_diff,
-      effect_size_name: 'mean_diff',
-    };
-  },
+  computeMeanDiff,
   { alpha: 0.05, alternative: 'two-sided', equalVar: false } as MeanDiffParams,
 );

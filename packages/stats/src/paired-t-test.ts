@@ -10,7 +10,7 @@ import { T_TEST_DEFAULTS, type TTestParams } from './welch-t-test.js';
  * Paired t-test on `treatment[i] - baseline[i]`, as SciPy's `ttest_rel(treatment, baseline)`.
  * Identical differences give SciPy's result: t ±Infinity and p 0, or NaN when they are all 0.
  */
-export function pairedT(
+export function computePairedTTest(
   treatment: readonly number[],
   baseline: readonly number[],
   { alternative = 'two-sided', alpha = 0.05 }: TTestOptions = {},
@@ -52,7 +52,7 @@ export function pairedT(
  */
 export const pairedTTest: VerifierFactory<TTestParams, TTestResult> = perMetricVerifier(
   'pairedTTest',
-  pairedT,
+  computePairedTTest,
   T_TEST_DEFAULTS,
   { paired: true },
 );

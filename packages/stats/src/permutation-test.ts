@@ -27,7 +27,7 @@ function binomial(n: number, k: number): number {
  * when the number of distinct splits is at most `nResamples`, otherwise `nResamples` random
  * splits drawn from a PRNG seeded with `seed`, with SciPy's `(count + 1) / (n + 1)` p-value.
  */
-export function permutationMeanTest(
+export function computePermutationTest(
   treatment: readonly number[],
   baseline: readonly number[],
   options: PermutationOptions = {},
@@ -110,4 +110,4 @@ export type PermutationParams = ResamplingParams;
  * hypothesis({ verifier: permutationTest({ nResamples: 20000 }), metrics: 'reward' })
  */
 export const permutationTest: VerifierFactory<PermutationParams, PermutationResult> =
-  resamplingVerifier('permutationTest', permutationMeanTest);
+  resamplingVerifier('permutationTest', computePermutationTest);

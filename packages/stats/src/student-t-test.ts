@@ -1,7 +1,19 @@
 import type { VerifierFactory } from '@crystallize/core';
 import { perMetricVerifier } from './per-metric-verifier.js';
-import { twoSampleTTest, type TTestResult } from './two-sample-t.js';
+import { twoSampleTTest, type TTestOptions, type TTestResult } from './two-sample-t.js';
 import { T_TEST_DEFAULTS, type TTestParams } from './welch-t-test.js';
+
+/**
+ * Student's t-test on two plain arrays, as SciPy's `ttest_ind(treatment, baseline)`; the
+ * computation behind the {@link studentTTest} verifier.
+ */
+export function computeStudentTTest(
+  treatment: readonly number[],
+  baseline: readonly number[],
+  options: TTestOptions = {},
+): TTestResult {
+  return twoSampleTTest(treatment, baseline, true, options);
+}
 
 /**
  * Student's equal-variance t-test of treatment against baseline (SciPy's
@@ -13,6 +25,6 @@ import { T_TEST_DEFAULTS, type TTestParams } from './welch-t-test.js';
  */
 export const studentTTest: VerifierFactory<TTestParams, TTestResult> = perMetricVerifier(
   'studentTTest',
-  (treatment, baseline, params) => twoSampleTTest(treatment, baseline, true, params),
+  computeStudentTTest,
   T_TEST_DEFAULTS,
 );

@@ -1,4 +1,4 @@
-import { mannWhitneyU, mannWhitneyUTest } from '@crystallize/stats';
+import { mannWhitneyUTest, computeMannWhitneyUTest } from '@crystallize/stats';
 
 /** P-values by brute force: every split of the pooled values, U from pairwise comparisons. */
 function bruteForce(treatment: number[], baseline: number[]) {
@@ -30,9 +30,9 @@ function bruteForce(treatment: number[], baseline: number[]) {
   };
 }
 
-describe('mannWhitneyU', () => {
+describe('mannWhitneyUTest', () => {
   it("reports the treatment's U, Cliff's delta and the method used", () => {
-    const r = mannWhitneyU()({ x: [1, 2, 3] }, { x: [4, 5, 6] });
+    const r = mannWhitneyUTest()({ x: [1, 2, 3] }, { x: [4, 5, 6] });
     expect(r.statistic).toBe(9);
     expect(r.effect_size).toBe(1);
     expect(r.method).toBe('exact');
@@ -40,7 +40,7 @@ describe('mannWhitneyU', () => {
   });
 
   it("uses the normal approximation under 'auto' once there are ties", () => {
-    const r = mannWhitneyU()({ x: [1, 2, 2, 3] }, { x: [2, 3, 4, 5] });
+    const r = mannWhitneyUTest()({ x: [1, 2, 2, 3] }, { x: [2, 3, 4, 5] });
     expect(r.method).toBe('asymptotic');
     expect(r.ties).toBe(true);
   });
@@ -50,25 +50,26 @@ describe('mannWhitneyU', () => {
     const b = [0, 1, 1, 2, 2];
     const ref = bruteForce(t, b);
     const p = (alternative: 'greater' | 'less' | 'two-sided') =>
-      mannWhitneyUTest(t, b, { method: 'exact', alternative }).p_value;
+      computeMannWhitneyUTest(t, b, { method: 'exact', alternative }).p_value;
     expect(p('greater')).toBeCloseTo(ref.greater, 14);
     expect(p('less')).toBeCloseTo(ref.less, 14);
     expect(p('two-sided')).toBeCloseTo(ref.twoSided, 14);
   });
 
-  it('computes the exact distribution for a small sample against a large one quickly', () => {
+  // Its speed (a dynamic programme, not enumeration of C(1008, 8) splits) is guarded by jest's
+  // per-test timeout; unit tests make no wall-clock assertions.
+  it('computes the exact distribution for a small sample against a large one', () => {
     const big = Array.from({ length: 1000 }, (_, i) => i * 1.001);
     const small = [3.5, 400.2, 999.9, 12.25, 640.5, 77.7, 2.2, 501.1];
-    const start = performance.now();
-    const r = mannWhitneyUTest(small, big, { method: 'exact' });
+    const r = computeMannWhitneyUTest(small, big, { method: 'exact' });
+    expect(r.method).toBe('exact');
     expect(r.p_value).toBeGreaterThan(0);
     expect(r.p_value).toBeLessThanOrEqual(1);
-    expect(performance.now() - start).toBeLessThan(5000);
   });
 
   it('rejects an unknown method', () => {
-    expect(() => mannWhitneyU({ method: 'magic' as never })({ x: [1, 2] }, { x: [3, 4] })).toThrow(
-      /'method' must be one of 'auto', 'exact', 'asymptotic'/,
-    );
+    expect(() =>
+      mannWhitneyUTest({ method: 'magic' as never })({ x: [1, 2] }, { x: [3, 4] }),
+    ).toThrow(/'method' must be one of 'auto', 'exact', 'asymptotic'/);
   });
 });

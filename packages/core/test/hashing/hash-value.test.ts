@@ -233,24 +233,6 @@ describe('hashValue', () => {
     expect(createHash('sha256').update(bytes).digest('hex')).not.toBe(h);
   });
 
-  it('hashes a large typed array about as fast as raw sha256 of its bytes (no copy)', () => {
-    const data = new Float64Array(4 << 20); // 32 MiB
-    data.fill(1.25);
-    const time = (fn: () => unknown): number => {
-      let best = Infinity;
-      for (let r = 0; r < 3; r++) {
-        const t0 = performance.now();
-        fn();
-        best = Math.min(best, performance.now() - t0);
-      }
-      return best;
-    };
-    const raw = time(() => createHash('sha256').update(data).digest('hex'));
-    const ours = time(() => hashValue(data));
-    // Target is >= 80% of raw throughput; the test leaves room for a noisy shared machine.
-    expect(ours).toBeLessThan(raw * 1.6 + 5);
-  });
-
   it('hashes a long number[] as its doubles, so a later element still matters', () => {
     const a = Array.from({ length: 100_000 }, (_, i) => i / 3);
     const b = [...a];
