@@ -27,8 +27,9 @@ function isExperiment(v: unknown): v is Experiment {
   return (
     typeof v === 'object' &&
     v !== null &&
+    typeof (v as Experiment).run === 'function' &&
     typeof (v as Experiment).runReplicate === 'function' &&
-    typeof (v as Experiment).workerEnv === 'function'
+    typeof (v as Experiment).validate === 'function'
   );
 }
 
