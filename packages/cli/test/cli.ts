@@ -10,11 +10,11 @@ export const cliFixtures = join(import.meta.dirname, 'fixtures', 'project');
 
 /** Env of a user's shell: no log level forced, the cache under the project. */
 function env(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const e: NodeJS.ProcessEnv = { ...process.env, ...extra };
+  const e: NodeJS.ProcessEnv = { ...process.env };
   delete e['CRYSTALLIZE_LOG_LEVEL'];
   delete e['CRYSTALLIZE_CACHE_DIR'];
   delete e['FORCE_COLOR'];
-  return e;
+  return { ...e, ...extra };
 }
 
 /** `crystallize --root <root> ...args`, run to completion with stdout and stderr piped. */

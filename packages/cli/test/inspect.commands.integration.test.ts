@@ -31,6 +31,17 @@ describe('crystallize list', () => {
     });
   }, 60_000);
 
+  it('writes no colour escape codes into piped output, even when CI is set', () => {
+    const root = tempProject('valid', cliFixtures);
+    const run = crystallize(root, ['list'], { CI: 'true' });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('scale-demo');
+    expect(run.stdout).not.toContain('\u001b[');
+    expect(crystallize(root, ['list'], { CI: 'true', FORCE_COLOR: '1' }).stdout).toContain(
+      '\u001b[',
+    );
+  }, 60_000);
+
   it('shows load errors as file:line:col and exits 2', () => {
     const root = tempProject('errors');
     const run = crystallize(root, ['list']);

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import Table from 'cli-table3';
-import pc from 'picocolors';
+import { pc } from '../colors.js';
 import {
   ConfigError,
   findExperimentFolders,

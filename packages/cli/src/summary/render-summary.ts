@@ -1,6 +1,6 @@
 import { isAbsolute, relative } from 'node:path';
 import Table from 'cli-table3';
-import pc from 'picocolors';
+import { pc } from '../colors.js';
 import type { HypothesisSummary, RunSummary } from './summary.js';
 
 export type SummaryFormat = 'table' | 'md' | 'json';
