@@ -3,7 +3,7 @@
  * `npm run demo` runs it: the built `crystallize run`, results and cache in a fresh folder.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildWorkspace, repo } from './build-workspace.js';
 import { tempDir } from './temp-dir.js';
@@ -40,5 +40,41 @@ describe('README demo as a folder experiment (crystallize run apps/examples/expe
         join(root, 'data', 'yaml-demo', 'v0', 'replicate_7', 'half', 'ComputeSum', 'totals.json'),
       ),
     ).toBe(true);
+  }, 120_000);
+
+  it('npm run demo ends by writing the HTML report of the run and printing its path', () => {
+    // The demo's command lines, as the root package.json runs them after install and build.
+    const demo = (
+      JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as {
+        scripts: Record<string, string>;
+      }
+    ).scripts['demo'];
+    const commands = (demo ?? '')
+      .split('&&')
+      .map((c) => c.trim())
+      .filter((c) => c.startsWith('crystallize '));
+    expect(commands).toEqual([
+      'crystallize run apps/examples/experiments/yaml-demo',
+      'crystallize report apps/examples/experiments/yaml-demo',
+    ]);
+    const root = tempDir();
+    const env = { ...process.env };
+    delete env['CRYSTALLIZE_LOG_LEVEL'];
+    delete env['CRYSTALLIZE_CACHE_DIR'];
+    const outputs = commands.map((c) => {
+      const [command, target] = c.split(' ').slice(1) as [string, string];
+      return spawnSync(process.execPath, [bin, '--root', root, command, join(repo, target)], {
+        cwd: root,
+        env,
+        encoding: 'utf8',
+      });
+    });
+    expect(outputs.map((o) => o.status)).toEqual([0, 0]);
+    const report = join(root, 'data', 'yaml-demo', 'v0', 'report.html');
+    expect(outputs[1]?.stdout).toBe(`${report}\n`);
+    expect(outputs[1]?.stderr).toBe('');
+    const html = readFileSync(report, 'utf8');
+    expect(html).toContain('Experiment report: yaml-demo');
+    expect(html).toContain('data-hypothesis="sum_changes"');
   }, 120_000);
 });

@@ -1,5 +1,5 @@
 /**
- * @crystallize/cli — the `crystallize` command (SPEC §11): list, run, show, graph, clean, new.
+ * @crystallize/cli — the `crystallize` command (SPEC §11): list, run, show, graph, report, clean, new.
  */
 export { main, createProgram } from './program.js';
 export { UsageError } from './usage-error.js';

@@ -1,10 +1,12 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ValidationError } from '@crystallize/core';
 import { ExperimentGraphError } from '@crystallize/orchestrator';
+import { ReportError } from '@crystallize/report';
 import { cleanCommand } from './commands/clean.command.js';
 import { graphCommand } from './commands/graph.command.js';
 import { listCommand } from './commands/list.command.js';
 import { newCommand } from './commands/new.command.js';
+import { reportCommand, type ReportFlags } from './commands/report.command.js';
 import { runCommand, type RunFlags } from './commands/run.command.js';
 import { showCommand } from './commands/show.command.js';
 import { watchCommand } from './commands/watch.js';
@@ -107,6 +109,26 @@ export function createProgram(setExit: (code: number) => void): Command {
     );
 
   program
+    .command('report')
+    .description(
+      'the HTML report of a stored run (one self-contained file); prints the path written',
+    )
+    .argument(
+      '<target>',
+      'folder name or path, graph root (one report per experiment), module.ts#export, or a stored run folder (data/<exp>[/v<N>])',
+    )
+    .option('-o, --output <file>', 'where to write it (default: <run dir>/report.html)')
+    .option('--compare <vN>', 'show another stored version of the experiment side by side')
+    .addOption(
+      new Option('--version <n>', 'the stored version to report (default: the latest)').argParser(
+        int(0),
+      ),
+    )
+    .action(async (target: string, flags: ReportFlags) =>
+      setExit(await reportCommand(root(), target, flags)),
+    );
+
+  program
     .command('graph')
     .description('the experiment graph and its execution order')
     .argument('[root]', 'folder of experiment folders (default: <root>/experiments)')
@@ -162,7 +184,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       // --help and --version end with code 0; anything else is bad usage.
       return e.exitCode === 0 ? 0 : 2;
     }
-    if (e instanceof UsageError || e instanceof ValidationError) {
+    if (e instanceof UsageError || e instanceof ValidationError || e instanceof ReportError) {
       process.stderr.write(`${e.message}\n`);
       return 2;
     }

@@ -1,6 +1,8 @@
 /*
  * `crystallize list`, `show` and `graph`: the built command on a copied project.
  */
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { buildWorkspace, cliFixtures, crystallize, tempProject } from './cli.js';
 
 beforeAll(buildWorkspace, 180_000);
@@ -105,6 +107,44 @@ describe('crystallize show', () => {
     expect(json.metrics['sum']).toHaveLength(2);
     expect(json.hypotheses[0]?.best).toBe('double');
   }, 60_000);
+
+  it('shows the hypotheses the run stored in hypotheses.json instead of verifying them again', () => {
+    const fresh = tempProject('valid', cliFixtures);
+    expect(crystallize(fresh, ['run', 'scale-demo', '--serial']).status).toBe(0);
+    const file = join(fresh, 'data', 'scale-demo', 'v0', 'hypotheses.json');
+    const stored = JSON.parse(readFileSync(file, 'utf8')) as {
+      name: string;
+      results: Record<string, { p_value: number }>;
+    }[];
+    // Marks only the stored file carries: a recomputation would print the config's name and p.
+    const grows = stored.find((h) => h.name === 'sum_grows');
+    if (!grows?.results['double']) throw new Error('fixture: sum_grows has no double result');
+    grows.name = 'sum_grows_as_stored';
+    grows.results['double'].p_value = 0.0123;
+    writeFileSync(file, JSON.stringify(stored));
+    const shown = crystallize(fresh, ['show', 'scale-demo']);
+    expect(shown.status).toBe(0);
+    expect(shown.stdout).toContain('hypothesis sum_grows_as_stored');
+    expect(shown.stdout).toMatch(/│ double\s+│ [^│]+│ 0\.0123\s+│/);
+    expect(shown.stdout).not.toContain('hypothesis sum_grows\n');
+    expect(shown.stdout).not.toContain('recomputed');
+    const json = JSON.parse(
+      crystallize(fresh, ['show', 'scale-demo', '--format', 'json']).stdout,
+    ) as { hypothesesSource: string };
+    expect(json.hypothesesSource).toBe('stored');
+
+    // A run stored before runs wrote hypotheses.json: verified again, and the footer says so.
+    rmSync(file);
+    const old = crystallize(fresh, ['show', 'scale-demo']);
+    expect(old.status).toBe(0);
+    expect(old.stdout).toContain('hypothesis sum_grows\n');
+    expect(old.stdout).not.toContain('0.0123');
+    expect(old.stdout).toContain(
+      'hypotheses recomputed from the stored metrics with the current config: this run was stored before runs kept hypotheses.json',
+    );
+    const md = crystallize(fresh, ['show', 'scale-demo', '--format', 'md']).stdout;
+    expect(md).toContain('- hypotheses recomputed from the stored metrics');
+  }, 120_000);
 
   it('exits 2 when nothing is stored yet, saying how to get results', () => {
     const run = crystallize(root, ['show', 'prepare']);

@@ -11,7 +11,7 @@ export {
   type ReportOptions,
   type WriteReportOptions,
 } from './render-report.js';
-export { readStoredRun, resolveRunDir } from './input/stored-run.js';
+export { readStoredRun, readStoredHypotheses, resolveRunDir } from './input/stored-run.js';
 export type { RunData, RunError, HypothesisData, StepUsage } from './input/run-data.js';
 export { STEP_TIMINGS_FILE, type StepTimings } from './input/step-usage.js';
 export { StepTimingPlugin } from './step-timing.plugin.js';

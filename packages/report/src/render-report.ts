@@ -110,8 +110,15 @@ export async function writeReport(
   }
   const html = await renderReport(input, options);
   const path = resolve(options.file);
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, html);
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, html);
+  } catch (e) {
+    throw new ReportError(
+      `writeReport: cannot write ${path}: ${(e as Error).message}. Choose a file in a writable folder.`,
+      { cause: e },
+    );
+  }
   return path;
 }
 

@@ -1,7 +1,13 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readStoredRun, renderReport } from '../src/index.js';
+import {
+  ReportError,
+  readStoredHypotheses,
+  readStoredRun,
+  renderReport,
+  writeReport,
+} from '../src/index.js';
 
 /** A stored run written by hand: only the files the test names, in the ArtifactPlugin's layout. */
 function storedRun(files: Record<string, unknown>): string {
@@ -124,5 +130,38 @@ describe('runs the report must still show', () => {
     expect(html).toMatch(/data-effects="1" data-intervals="1"/);
     expect(html).toContain('<td class="num" data-value="Infinity">∞</td>');
     expect(html).toMatch(/aria-label="t: mean difference 0\.8, CI 0\.2 to ∞"/);
+  });
+
+  it("reads a run's stored hypotheses.json decoded, undefined without the file, and refuses a damaged one", () => {
+    const without = storedRun({ 'baseline/results.json': { metrics: { x: [1] } } });
+    expect(readStoredHypotheses(without)).toBeUndefined();
+    const t = { p_value: { $cz: 'NaN' }, statistic: 1.5 };
+    const dir = storedRun({
+      'baseline/results.json': { metrics: { x: [1] } },
+      'hypotheses.json': [
+        { name: 'h', results: { t }, ranking: { best: 't', ranked: [['t', 0.2]] }, errors: {} },
+      ],
+    });
+    expect(readStoredHypotheses(dir)).toEqual([
+      {
+        name: 'h',
+        results: { t: { p_value: NaN, statistic: 1.5 } },
+        ranking: { best: 't', ranked: [['t', 0.2]] },
+        errors: {},
+      },
+    ]);
+    const damaged = storedRun({
+      'baseline/results.json': { metrics: { x: [1] } },
+      'hypotheses.json': { name: 'h' },
+    });
+    expect(() => readStoredHypotheses(damaged)).toThrow(ReportError);
+    expect(() => readStoredHypotheses(damaged)).toThrow(/is not a list of hypotheses/);
+  });
+
+  it('turns a file that cannot be written into a ReportError naming the path', async () => {
+    const dir = storedRun({ 'baseline/results.json': { metrics: { x: [1, 2] } } });
+    const file = join(dir, 'baseline', 'results.json', 'report.html'); // under a file
+    await expect(writeReport(dir, { file })).rejects.toThrow(ReportError);
+    await expect(writeReport(dir, { file })).rejects.toThrow(`cannot write ${file}`);
   });
 });

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { ConfigError, loadExperiment, readFolderInfo } from '@crystallize/config';
 import type { Experiment } from '@crystallize/orchestrator';
+import { readStoredHypotheses } from '@crystallize/report';
 import { resolveTarget, type Project } from '../project.js';
 import { listVersions, readVersion, type StoredVersion } from '../internal/stored-runs.js';
 import { renderSummary, type SummaryFormat } from '../summary/render-summary.js';
@@ -46,6 +47,24 @@ function verifyStored(
   });
 }
 
+/**
+ * The run's own `hypotheses.json` when it has one (what the run computed, whatever the config
+ * says now); for runs stored before runs wrote that file, the current hypotheses verified again.
+ */
+function hypothesesOf(
+  v: StoredVersion,
+  exp: Experiment | undefined,
+  metrics: Record<string, Record<string, readonly unknown[]>>,
+): Pick<RunSummary, 'hypotheses' | 'hypothesesSource'> {
+  const stored = readStoredHypotheses(v.dir);
+  if (stored !== undefined)
+    return { hypotheses: stored.map(summarizeHypothesis), hypothesesSource: 'stored' };
+  const recomputed = verifyStored(exp, metrics);
+  return recomputed.length
+    ? { hypotheses: recomputed, hypothesesSource: 'recomputed' }
+    : { hypotheses: [] };
+}
+
 function summaryOf(name: string, v: StoredVersion, exp: Experiment | undefined): RunSummary {
   const metrics: Record<string, Record<string, readonly unknown[]>> = {};
   const errors: Record<string, string> = {};
@@ -61,7 +80,7 @@ function summaryOf(name: string, v: StoredVersion, exp: Experiment | undefined):
     version: v.version,
     conditions: Object.keys(metrics),
     metrics: metricRows(metrics),
-    hypotheses: verifyStored(exp, metrics),
+    ...hypothesesOf(v, exp, metrics),
     errors,
     reused: [...(v.metadata.reused ?? [])],
     cache: undefined,
@@ -87,7 +106,7 @@ export async function showCommand(
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     process.stderr.write(
-      `note: ${name}'s config has problems, so hypotheses are not shown:\n${e.message}\n`,
+      `note: ${name}'s config has problems, so hypotheses of runs stored without hypotheses.json are not shown:\n${e.message}\n`,
     );
   }
   const expDir = join(p.dataDir, exp?.name ?? name);

@@ -71,6 +71,10 @@ function footer(s: RunSummary, md: boolean): string[] {
     if (h.best !== undefined) lines.push(`${h.name}: best treatment ${b(h.best)}`);
     for (const [t, e] of Object.entries(h.errors)) lines.push(`${h.name}: ${t} failed: ${e}`);
   }
+  if (s.hypothesesSource === 'recomputed')
+    lines.push(
+      'hypotheses recomputed from the stored metrics with the current config: this run was stored before runs kept hypotheses.json',
+    );
   const files = new Map<string, number>();
   for (const paths of Object.values(s.artifacts)) {
     for (const p of paths) {

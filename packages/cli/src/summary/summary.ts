@@ -37,6 +37,12 @@ export interface RunSummary {
   readonly conditions: readonly string[];
   readonly metrics: Readonly<Record<string, readonly MetricRow[]>>;
   readonly hypotheses: readonly HypothesisSummary[];
+  /**
+   * Where `show` took the hypotheses from: the run's `hypotheses.json` (`stored`), or verified
+   * again over the stored metrics for a run stored before that file existed (`recomputed`).
+   * Absent for a run that just finished.
+   */
+  readonly hypothesesSource?: 'stored' | 'recomputed';
   /** `{ 'baseline_rep_2': 'Step ... failed: ...' }` */
   readonly errors: Readonly<Record<string, string>>;
   /** Conditions taken from a stored run instead of running them. */
@@ -80,7 +86,10 @@ function tests(output: unknown): [string | undefined, Record<string, unknown>][]
 }
 
 export function summarizeHypothesis(
-  h: Pick<HypothesisResult, 'name' | 'results' | 'ranking' | 'errors'>,
+  h: Pick<HypothesisResult, 'name' | 'ranking'> & {
+    readonly results: Readonly<Record<string, unknown>>;
+    readonly errors: Readonly<Record<string, string>>;
+  },
 ): HypothesisSummary {
   const rankOf = new Map(h.ranking.ranked.map(([t], i) => [t, i + 1]));
   const rows: HypothesisRow[] = [];

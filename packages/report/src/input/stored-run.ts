@@ -24,6 +24,7 @@ import { STEP_TIMINGS_FILE, StepUsageCounter, type StepTimings } from './step-us
  */
 
 const VERSION_DIR = /^v(\d+)$/;
+const HYPOTHESES_FILE = 'hypotheses.json';
 
 /**
  * The version folder a report target names: a `v<N>` folder itself, or an experiment folder
@@ -116,7 +117,7 @@ export function readStoredRun(target: string): RunData {
     }
     countProvenance(join(dir, c, 'provenance.jsonl'), counter);
   }
-  const hypotheses = readJson(join(dir, 'hypotheses.json'), dir);
+  const hypotheses = readStoredHypotheses(dir) ?? [];
   const timings = readJson(join(dir, STEP_TIMINGS_FILE), dir) as StepTimings | undefined;
   const version = VERSION_DIR.exec(basename(dir))?.[1];
   return {
@@ -136,11 +137,29 @@ export function readStoredRun(target: string): RunData {
     pipelineSignature:
       typeof meta['pipelineSignature'] === 'string' ? meta['pipelineSignature'] : undefined,
     pipeline: meta['pipeline'],
-    hypotheses: Array.isArray(hypotheses) ? hypotheses.map(toHypothesis) : [],
+    hypotheses,
     errors,
     steps: counter.result(timings),
     reused: Array.isArray(meta['reused']) ? (meta['reused'] as string[]) : [],
   };
+}
+
+/**
+ * The hypotheses a run stored in `<version>/hypotheses.json` (its `result.metrics.hypotheses`,
+ * NaN and Infinity decoded), or `undefined` when the folder has no such file: a run without
+ * hypotheses, or one stored before runs wrote it. `target` is as for {@link resolveRunDir}.
+ * @example readStoredHypotheses('data/scale-demo/v2')?.[0]?.ranking.best // 'double'
+ */
+export function readStoredHypotheses(target: string): HypothesisData[] | undefined {
+  const dir = resolveRunDir(target);
+  const raw = readJson(join(dir, HYPOTHESES_FILE), dir) as unknown;
+  if (raw === undefined) return undefined;
+  if (!Array.isArray(raw)) {
+    throw new ReportError(
+      `${join(dir, HYPOTHESES_FILE)} of the stored run ${dir} is not a list of hypotheses. The file is damaged; rerun the experiment or report another version.`,
+    );
+  }
+  return raw.map(toHypothesis);
 }
 
 function toHypothesis(raw: unknown): HypothesisData {
