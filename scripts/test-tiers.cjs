@@ -16,6 +16,7 @@ const INTEGRATION = [
   /^packages\/orchestrator\/test\/determinism\.test\.ts$/, // builds, then spawns node
   /^packages\/orchestrator\/test\/parallel\.test\.ts$/, // tinypool worker threads
   /^packages\/orchestrator\/test\/progress\.test\.ts$/, // spawns node (a TTY-less child)
+  /^packages\/crystallize\/test\/bundle\.test\.ts$/, // spawns node on the built bundles
 ];
 
 /** True when `relativePath` (from the repository root) belongs to the integration tier. */

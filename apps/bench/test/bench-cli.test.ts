@@ -31,7 +31,7 @@ function bench(args: string[]): { lines: Line[]; stderr: string; status: number 
 }
 
 beforeAll(() => {
-  const build = spawnSync('npx', ['tsc', '-b', 'tsconfig.build.json'], {
+  const build = spawnSync(process.execPath, ['scripts/build.mjs'], {
     cwd: repo,
     encoding: 'utf8',
   });

@@ -5,14 +5,14 @@ import { resolve } from 'node:path';
 export const repo = resolve(process.cwd());
 
 /**
- * Builds the workspace the way a user does (`npx tsc -b tsconfig.build.json`), so a test can
+ * Builds the workspace the way a user does (`pnpm run build`: tsc, then the package bundles), so a test can
  * start the compiled examples with node. Throws with tsc's output when the build fails.
  *
  * @example
  * beforeAll(buildWorkspace, 120_000);
  */
 export function buildWorkspace(): void {
-  const build = spawnSync('npx', ['tsc', '-b', 'tsconfig.build.json'], {
+  const build = spawnSync(process.execPath, ['scripts/build.mjs'], {
     cwd: repo,
     encoding: 'utf8',
   });

@@ -9,7 +9,7 @@ const repo = resolve(import.meta.dirname, '..', '..', '..');
 describe('examples/chain under ParallelExecution', () => {
   it('runs both experiments in worker threads and matches a serial run of the same chain', async () => {
     // The serial reference: the compiled example in its own process.
-    execFileSync('npx', ['tsc', '-b', 'tsconfig.build.json'], { cwd: repo, stdio: 'pipe' });
+    execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: repo, stdio: 'pipe' });
     const serialRoot = mkdtempSync(join(tmpdir(), 'cz-'));
     execFileSync(process.execPath, [join(repo, 'apps/examples/dist/chain.js')], {
       cwd: serialRoot,

@@ -1,4 +1,11 @@
-import { CacheStore, hashValue, type CacheEntry, type CachedMetric } from '@crystallize/cache';
+import { statSync } from 'node:fs';
+import {
+  CacheStore,
+  HEADER_SIZE,
+  hashValue,
+  type CacheEntry,
+  type CachedMetric,
+} from '@crystallize/cache';
 import { tempCacheDir } from './fixtures/temp-cache-dir.js';
 
 const tmp = tempCacheDir();
@@ -117,5 +124,44 @@ describe('CacheStore round trips', () => {
     const gotPlain = await roundTrip(plain);
     expect(Array.isArray(gotPlain.output)).toBe(true);
     expect(hashValue(gotPlain.output)).toBe(hashValue(plain));
+  });
+});
+
+describe('number[] outputs', () => {
+  it('a dense number[] output is stored as float64 bytes (8 per element) and comes back an equal number[]', async () => {
+    const store = new CacheStore({ dir: tmp.dir() });
+    const n = 10_000;
+    const output = Array.from({ length: n }, (_, i) => i / 3 + 0.1);
+    output[1] = -0;
+    output[2] = NaN;
+    output[3] = Infinity;
+    output[4] = 2 ** 60 + 0.5;
+    output[5] = 7; // integers stay numbers
+    await store.set('step', 'numbers', { output, metrics: [], artifacts: [] });
+    const size = statSync(store.pathOf('step', 'numbers')).size;
+    // msgpack spends 9 bytes on each non-integer float; the float64 form spends 8.
+    expect(size).toBeLessThan(n * 8 + HEADER_SIZE + 1024);
+    const hit = await store.get<number[]>('step', 'numbers');
+    expect(Array.isArray(hit?.output)).toBe(true);
+    expect(hit?.output).toHaveLength(n);
+    expect(Object.is(hit?.output[1], -0)).toBe(true);
+    expect(hit?.output[2]).toBeNaN();
+    expect(hit?.output).toEqual(output);
+  });
+
+  it('arrays that are not dense numbers keep the msgpack path (holes, mixed values, short arrays)', async () => {
+    const store = new CacheStore({ dir: tmp.dir() });
+    const holey: unknown[] = Array.from({ length: 100 }, (_, i) => i + 0.5);
+    delete holey[7];
+    const mixed: unknown[] = Array.from({ length: 100 }, (_, i) => (i === 50 ? '50' : i));
+    const short = [1.5, -0, 3];
+    for (const [name, output] of Object.entries({ holey, mixed, short })) {
+      await store.set('step', name, { output, metrics: [], artifacts: [] });
+      const hit = await store.get<unknown[]>('step', name);
+      expect(hit?.output).toEqual(output);
+      if (name === 'holey') expect(6 in (hit?.output ?? [])).toBe(true);
+    }
+    const short2 = (await store.get<number[]>('step', 'short'))?.output;
+    expect(Object.is(short2?.[1], -0)).toBe(true);
   });
 });

@@ -67,7 +67,7 @@ function runInFreshProcess(): Record<string, unknown> {
 }
 
 beforeAll(() => {
-  const build = spawnSync('npx', ['tsc', '-b', 'tsconfig.build.json'], {
+  const build = spawnSync(process.execPath, ['scripts/build.mjs'], {
     cwd: repo,
     encoding: 'utf8',
   });

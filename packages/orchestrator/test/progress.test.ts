@@ -6,7 +6,7 @@ const fixture = join(import.meta.dirname, 'fixtures', 'progress-run.mjs');
 
 describe('progress bars', () => {
   beforeAll(() => {
-    execFileSync('npx', ['tsc', '-b', 'tsconfig.build.json'], { cwd: repo, stdio: 'pipe' });
+    execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: repo, stdio: 'pipe' });
   }, 120_000);
 
   it('show replicates done/total, rate and ETA on a terminal, serial and in workers', () => {

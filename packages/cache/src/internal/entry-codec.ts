@@ -15,7 +15,13 @@ const packr = new Packr({
 });
 
 interface Payload {
-  output: unknown;
+  output?: unknown;
+  /**
+   * A dense `number[]` output, stored as its float64 bytes (8 bytes per element, one copy to
+   * decode) instead of one msgpack number per element. Such an entry has no `output` key, so a
+   * build that predates this field reads it as undecodable (a miss), never as a Float64Array.
+   */
+  outputNumbers?: Float64Array;
   metrics: CacheEntry['metrics'];
   artifacts: CacheEntry['artifacts'];
   context?: CacheEntry['context'];
@@ -24,13 +30,37 @@ interface Payload {
   negativeZeros?: PathStep[][];
 }
 
+/** Below this length a number[] is left to msgpack: the float64 detour only pays off for big arrays. */
+const NUMBER_ARRAY_MIN = 64;
+
+/** The float64 copy of a dense array of numbers, or undefined for anything else. */
+function asNumbers(value: unknown): Float64Array | undefined {
+  if (!Array.isArray(value) || value.length < NUMBER_ARRAY_MIN) return undefined;
+  const n = value.length;
+  for (let i = 0; i < n; i++) if (typeof value[i] !== 'number') return undefined; // holes too
+  // Float64Array keeps every number exactly, -0 included (msgpack would store it as 0).
+  return Float64Array.from(value as number[]);
+}
+
+/** A number[] from float64 bytes: preallocated and filled, 5-10x faster than push or Array.from. */
+function fromNumbers(values: Float64Array): number[] {
+  const n = values.length;
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) out[i] = values[i] as number;
+  return out;
+}
+
+/** By tag, not instanceof: msgpackr may build it in another realm (jest's vm contexts). */
+function isFloat64Array(value: unknown): value is Float64Array {
+  return Object.prototype.toString.call(value) === '[object Float64Array]';
+}
+
 /** Encodes an entry to msgpack; throws UnencodableValueError (naming `key`) first if it cannot. */
 export function encodeEntry(entry: CacheEntry, key: string): Buffer {
-  const body: Payload = {
-    output: entry.output,
-    metrics: entry.metrics,
-    artifacts: entry.artifacts,
-  };
+  const numbers = asNumbers(entry.output);
+  const body: Payload = numbers
+    ? { outputNumbers: numbers, metrics: entry.metrics, artifacts: entry.artifacts }
+    : { output: entry.output, metrics: entry.metrics, artifacts: entry.artifacts };
   if (entry.context && Object.keys(entry.context).length > 0) body.context = entry.context;
   if (typeof entry.outputHash === 'string') body.outputHash = entry.outputHash;
   const zeros = checkEncodable(body, key);
@@ -44,13 +74,15 @@ export function decodeEntry<T>(payload: Buffer): CacheEntry<T> {
   if (
     decoded === null ||
     typeof decoded !== 'object' ||
-    !('output' in decoded) ||
+    !('output' in decoded || isFloat64Array((decoded as Payload).outputNumbers)) ||
     !Array.isArray((decoded as Payload).metrics) ||
     !Array.isArray((decoded as Payload).artifacts)
   ) {
     throw new TypeError('the payload is not a cache entry');
   }
-  const { output, metrics, artifacts, context, outputHash, negativeZeros } = decoded as Payload;
+  const { metrics, artifacts, context, outputHash, negativeZeros, outputNumbers } =
+    decoded as Payload;
+  const output = outputNumbers ? fromNumbers(outputNumbers) : (decoded as Payload).output;
   const entry: Payload = { output, metrics, artifacts };
   if (context) entry.context = context;
   if (typeof outputHash === 'string') entry.outputHash = outputHash;

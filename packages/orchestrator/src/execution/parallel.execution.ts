@@ -5,6 +5,7 @@ import type { ResourceLimits } from 'node:worker_threads';
 import type Tinypool from 'tinypool';
 import { CrystallizeError, ValidationError } from '@crystallize/core';
 import type { Experiment } from '../experiment/experiment.js';
+import type { RunContext } from '../plugins/plugin.js';
 import { toModuleUrl } from './defining-module.js';
 import {
   assertFunctionTreatmentsDeclared,
@@ -27,6 +28,14 @@ export interface ParallelExecutionOptions {
   readonly module?: string;
   /** Per-worker memory limits; a worker exceeding them fails only its replicate. */
   readonly resourceLimits?: ResourceLimits;
+}
+
+let tinypool: Promise<{ default: typeof Tinypool }> | undefined;
+
+/** One import shared by concurrent callers (jest's module loader mishandles two at once). */
+function importTinypool(): Promise<{ default: typeof Tinypool }> {
+  tinypool ??= import('tinypool');
+  return tinypool;
 }
 
 /** The compiled worker file: beside this module in dist/, or dist/ of the package when run from src/. */
@@ -100,6 +109,8 @@ export class ParallelExecution extends ExecutionPlugin {
   readonly module: string | undefined;
   readonly resourceLimits: ResourceLimits | undefined;
   #pool: Tinypool | undefined;
+  /** beforeRun started the pool and no runExperimentLoop has used it yet. */
+  #warmedUnused = false;
 
   constructor(options: ParallelExecutionOptions = {}) {
     super();
@@ -112,9 +123,43 @@ export class ParallelExecution extends ExecutionPlugin {
     this.resourceLimits = options.resourceLimits;
   }
 
+  /**
+   * Starts the pool when the run starts, before the parent has checked and prepared the run, and
+   * has every worker import the experiment's module meanwhile: a worker's start (a thread, the
+   * framework, the module) then overlaps the parent's preparation and the other workers' start
+   * instead of delaying the first replicates. Nothing runs in a worker before runExperimentLoop.
+   * A run that ends up not using the pool (debug(), a resume that reuses every condition) closes
+   * it again in afterRun/runFailed.
+   */
+  override beforeRun(experiment: Experiment, run: RunContext): void {
+    const module = this.module ?? experiment.definedIn;
+    // runExperimentLoop says how to fix a missing module; one replicate gains nothing.
+    if (module === undefined || run.replicates < 2 || experiment.execution !== this) return;
+    this.#warmedUnused = true;
+    const workers = this.maxWorkers;
+    const arrived = new Int32Array(new SharedArrayBuffer(4));
+    void this.#poolFor()
+      .then((pool) =>
+        Promise.all(
+          Array.from({ length: workers }, () =>
+            pool.run({ kind: 'preload', module, arrived, workers } satisfies WorkerTask),
+          ),
+        ),
+      )
+      .catch(() => undefined); // the run's own load task reports what went wrong
+  }
+
+  override async afterRun(): Promise<void> {
+    if (this.#warmedUnused) await this.close();
+  }
+
+  override async runFailed(): Promise<void> {
+    if (this.#warmedUnused) await this.close();
+  }
+
   // tinypool is imported with the first parallel run: importing the framework does not load it.
   async #poolFor(): Promise<Tinypool> {
-    const { default: TinypoolClass } = await import('tinypool');
+    const { default: TinypoolClass } = await importTinypool();
     this.#pool ??= new TinypoolClass({
       filename: workerFile(),
       minThreads: this.maxWorkers,
@@ -133,6 +178,7 @@ export class ParallelExecution extends ExecutionPlugin {
     _runReplicate: ReplicateFn,
     options: LoopOptions,
   ): Promise<void> {
+    this.#warmedUnused = false;
     if (options.replicates.length === 0 || options.signal?.aborted) return;
     const module = this.module ?? experiment.definedIn;
     if (!module) {
@@ -201,6 +247,7 @@ export class ParallelExecution extends ExecutionPlugin {
 
   /** Ends the worker pool (a later run starts a new one). */
   async close(): Promise<void> {
+    this.#warmedUnused = false;
     const pool = this.#pool;
     this.#pool = undefined;
     await pool?.destroy();

@@ -12,6 +12,16 @@ import type { RunSpec } from './run-spec.js';
 import type { WorkerEnv } from './worker-env.js';
 
 export type WorkerTask =
+  /**
+   * Sent once per worker when a run starts: import the module now, while the parent prepares.
+   * `arrived` (shared memory) counts the workers that took theirs, out of `workers`.
+   */
+  | {
+      readonly kind: 'preload';
+      readonly module: string;
+      readonly arrived: Int32Array;
+      readonly workers: number;
+    }
   | { readonly kind: 'load'; readonly spec: RunSpec }
   | { readonly kind: 'replicate'; readonly spec: RunSpec; readonly replicate: number };
 
@@ -135,13 +145,48 @@ function sendableError(error: Error): ReturnType<typeof serializeError> {
   return { ...serializeError(error), transported: encodeError(error) };
 }
 
+/** How long a preloading worker waits for the other workers to take theirs. */
+const PRELOAD_WAIT_MS = 5_000;
+
+type WaitAsync = (
+  array: Int32Array,
+  index: number,
+  value: number,
+  timeout: number,
+) => { async: boolean; value: Promise<string> | string };
+
 /**
- * `load` answers with the error that stops the run (sent whole, so the parent rethrows it with
- * its class), or null; `replicate` answers with the replicate's outcome.
+ * Imports the module, and holds this worker until every worker has taken its own preload task
+ * (or PRELOAD_WAIT_MS passed): a worker that finished early would otherwise take another
+ * worker's preload, and that worker would import the module during its first replicate.
+ * Import errors are left to the load task, which reports them with the fix.
+ */
+async function preload(module: string, arrived: Int32Array, workers: number): Promise<void> {
+  Atomics.add(arrived, 0, 1);
+  Atomics.notify(arrived, 0);
+  const imported = importModule(module).catch(() => undefined);
+  const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
+  const deadline = Date.now() + PRELOAD_WAIT_MS;
+  for (let n = Atomics.load(arrived, 0); n < workers; n = Atomics.load(arrived, 0)) {
+    const left = deadline - Date.now();
+    if (left <= 0) break;
+    await waitAsync(arrived, 0, n, left).value;
+  }
+  await imported;
+}
+
+/**
+ * `preload` answers null whatever happens (a module that fails to import fails `load` next, with
+ * the fix); `load` answers with the error that stops the run (sent whole, so the parent rethrows
+ * it with its class), or null; `replicate` answers with the replicate's outcome.
  */
 export default async function task(
   t: WorkerTask,
 ): Promise<ReplicateOutcome | TransportedError | null> {
+  if (t.kind === 'preload') {
+    await preload(t.module, t.arrived, t.workers);
+    return null;
+  }
   if (t.kind === 'load') {
     try {
       await loaded(t.spec);

@@ -1,0 +1,105 @@
+/**
+ * The build bundles each package into one ES module (scripts/build.mjs): `import 'crystallize'`
+ * loads a handful of files instead of ~100 small ones, and what the code loads lazily stays lazy.
+ * These tests start real node processes on the built packages and record every module they load.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const repo = resolve(process.cwd());
+let dir: string;
+
+beforeAll(() => {
+  const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: repo, encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(`build failed:\n${build.stdout}${build.stderr}`);
+  dir = mkdtempSync(join(tmpdir(), 'crystallize-bundle-'));
+  // A module hook that prints every URL node loads, ES modules and CommonJS alike.
+  writeFileSync(
+    join(dir, 'hooks.mjs'),
+    "export async function load(url, context, next) { process.stderr.write('LOADED ' + url + '\\n'); return next(url, context); }\n",
+  );
+  writeFileSync(
+    join(dir, 'register.mjs'),
+    `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(dir, 'hooks.mjs')).href)});\n`,
+  );
+}, 120_000);
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The file URLs a fresh node process loads while running `source` from the packages folder. */
+function loadedBy(source: string): string[] {
+  const script = join(repo, 'packages', 'crystallize', `.bundle-test-${process.pid}.mjs`);
+  writeFileSync(script, source);
+  try {
+    const run = spawnSync(process.execPath, ['--import', join(dir, 'register.mjs'), script], {
+      cwd: repo,
+      encoding: 'utf8',
+      env: { ...process.env, CRYSTALLIZE_LOG_LEVEL: 'silent' },
+    });
+    if (run.status !== 0) throw new Error(`node failed:\n${run.stdout}${run.stderr}`);
+    return run.stderr
+      .split('\n')
+      .filter((l) => l.startsWith('LOADED file://'))
+      .map((l) => l.slice('LOADED '.length));
+  } finally {
+    rmSync(script, { force: true });
+  }
+}
+
+const ours = (urls: string[]): string[] =>
+  urls.filter((u) => /\/packages\/[a-z]+\/(dist|src)\//.test(u));
+
+describe('package bundles', () => {
+  it("import 'crystallize' loads only bundle files of our packages, at most a few per package", () => {
+    const loaded = ours(loadedBy("import 'crystallize';\n"));
+    expect(loaded.length).toBeGreaterThanOrEqual(5);
+    expect(loaded.filter((u) => !u.includes('/dist/bundle/'))).toEqual([]);
+    for (const pkg of ['core', 'cache', 'orchestrator', 'stats', 'config', 'crystallize']) {
+      const files = loaded.filter((u) => u.includes(`/packages/${pkg}/dist/bundle/`));
+      expect(files.length).toBeGreaterThanOrEqual(1);
+      expect(files.length).toBeLessThanOrEqual(3);
+    }
+  });
+
+  it('a lazily imported module stays lazy: the cache codec and msgpackr load on first cache use only', () => {
+    const atImport = loadedBy("import 'crystallize';\n");
+    expect(atImport.filter((u) => u.includes('/msgpackr'))).toEqual([]);
+    const onUse = loadedBy(
+      [
+        "import { mkdtempSync } from 'node:fs';",
+        "import { tmpdir } from 'node:os';",
+        "import { join } from 'node:path';",
+        "import { CacheStore } from 'crystallize';",
+        "const store = new CacheStore({ dir: mkdtempSync(join(tmpdir(), 'cz-bundle-cache-')) });",
+        "await store.set('step', 'input', { output: [1, 2, 3], metrics: [], artifacts: [] });",
+        "const hit = await store.get('step', 'input');",
+        "if (JSON.stringify(hit?.output) !== '[1,2,3]') throw new Error('no hit');",
+        '',
+      ].join('\n'),
+    );
+    expect(onUse.some((u) => u.includes('/msgpackr'))).toBe(true);
+  });
+
+  it('the parallel worker is a bundle entry beside the orchestrator bundle, sharing its chunks', () => {
+    const loaded = ours(
+      loadedBy(
+        [
+          "import { existsSync } from 'node:fs';",
+          "import { fileURLToPath } from 'node:url';",
+          "const entry = import.meta.resolve('@crystallize/orchestrator');",
+          "const worker = new URL('./parallel.worker.js', entry);",
+          "if (!existsSync(fileURLToPath(worker))) throw new Error('no worker at ' + worker);",
+          'await import(worker.href);',
+          '',
+        ].join('\n'),
+      ),
+    );
+    expect(loaded.some((u) => u.endsWith('/orchestrator/dist/bundle/parallel.worker.js'))).toBe(
+      true,
+    );
+    expect(loaded.filter((u) => !u.includes('/dist/bundle/'))).toEqual([]);
+  });
+});
