@@ -87,7 +87,10 @@ export function toBeSignificant(
   const summary = h.treatments[treatment];
   const error = h.errors[treatment];
   if (!summary || error !== undefined) {
-    const names = Object.keys(h.treatments).map((t) => `'${t}'`).join(', ') || 'none';
+    const names =
+      Object.keys(h.treatments)
+        .map((t) => `'${t}'`)
+        .join(', ') || 'none';
     return {
       pass: false,
       message: () =>

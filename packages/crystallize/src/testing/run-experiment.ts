@@ -56,9 +56,7 @@ function testPlugins(
       );
     } else if (p instanceof LoggingPlugin) {
       logging = true;
-      out.push(
-        new LoggingPlugin({ level: options.logs ? p.level : 'silent', verbose: p.verbose }),
-      );
+      out.push(new LoggingPlugin({ level: options.logs ? p.level : 'silent', verbose: p.verbose }));
     } else if (p instanceof SeedPlugin && options.seed !== undefined) {
       seeded = true;
       out.push(new SeedPlugin({ seed: options.seed, autoSeed: p.autoSeed, seedFn: p.seedFn }));

@@ -11,9 +11,7 @@ import { seedMathRandom } from '@crystallize/orchestrator';
 
 /** A step given to {@link runStep}: an instance, a class, or `Step.with({...})`. */
 export type TestableStep<In, Out> =
-  | Step<In, Out>
-  | StepClass<Step<In, Out>>
-  | StepFactory<Step<In, Out>>;
+  Step<In, Out> | StepClass<Step<In, Out>> | StepFactory<Step<In, Out>>;
 
 export interface RunStepOptions {
   /** Seeds `ctx.rng` (as `seed_used`) and `Math.random` for the call (default 0). */
