@@ -84,7 +84,7 @@ function rebuild(
     });
   }
   const exp = source;
-  const copy = new Experiment({
+  return new Experiment({
     ...(exp.named ? { name: exp.name } : {}),
     ...(exp.description !== undefined ? { description: exp.description } : {}),
     datasource: exp.datasource,
@@ -94,15 +94,12 @@ function rebuild(
     hypotheses: exp.hypotheses,
     replicates: exp.replicates,
     initialCtx: exp.initialCtx,
-    outputs: exp.outputs,
+    // Not `outputs`: listing them would make the copy (stored in a temporary folder) the
+    // producer that downstream experiments built outside the test read from.
     cache: exp.cache === undefined ? false : new CacheStore({ dir: root.cacheDir }),
     ...(exp.definedIn !== undefined ? { module: exp.definedIn } : {}),
     onUnencodable: exp.onUnencodable,
   });
-  // Building the copy made it the producer of the experiment's outputs; give them back, so a
-  // downstream experiment built outside the test still reads from the original.
-  for (const out of exp.outputs) out.attachProducer(exp);
-  return copy;
 }
 
 function toRoot(root: TempRoot | string): TempRoot {
