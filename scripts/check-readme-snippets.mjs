@@ -103,7 +103,7 @@ const options = {
   experimentalDecorators: true,
   emitDecoratorMetadata: true,
   noEmit: true,
-  types: ['node'],
+  types: ['node', 'jest'],
   typeRoots: [join(repo, 'node_modules', '@types')],
   baseUrl: repo,
   paths: {
