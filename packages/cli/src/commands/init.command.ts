@@ -70,33 +70,16 @@ const TSCONFIG = `{
 }
 `;
 
-const JEST_CONFIG = `// jest runs TypeScript through ts-jest in ESM mode (the Crystallize packages are ES modules):
-// \`npm test\` starts node with --experimental-vm-modules.
+const JEST_CONFIG = `// jest runs TypeScript through ts-jest in ESM mode, with tsconfig.json's settings (decorators
+// included): the Crystallize packages are ES modules, so \`npm test\` starts node with
+// --experimental-vm-modules.
 /** @type {import('jest').Config} */
 export default {
   testEnvironment: 'node',
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\\\.{1,2}/.*)\\\\.js$': '$1' },
-  transform: {
-    '^.+\\\\.ts$': [
-      'ts-jest',
-      {
-        useESM: true,
-        tsconfig: {
-          target: 'ES2022',
-          module: 'ESNext',
-          moduleResolution: 'Bundler',
-          isolatedModules: true,
-          useDefineForClassFields: true,
-          esModuleInterop: true,
-          experimentalDecorators: true,
-          emitDecoratorMetadata: true,
-          types: ['node', 'jest'],
-        },
-      },
-    ],
-  },
+  transform: { '^.+\\\\.ts$': ['ts-jest', { useESM: true }] },
 };
 `;
 
