@@ -4,7 +4,7 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Experiment, Pipeline } from 'crystallize';
+import { Experiment, ParallelExecution, Pipeline } from 'crystallize';
 import { createTempRoot, runExperiment } from 'crystallize/testing';
 import { Offset, Total, parallelExp } from './fixtures/parallel-experiment.js';
 
@@ -44,9 +44,7 @@ describe('runExperiment with worker threads', () => {
       expect(existsSync(join(process.cwd(), 'data', 'testing-parallel'))).toBe(false);
     } finally {
       root.cleanup();
-      await parallelExp.plugins
-        .find((p) => 'close' in p && typeof p.close === 'function')
-        ?.close?.();
+      for (const p of parallelExp.plugins) if (p instanceof ParallelExecution) await p.close();
     }
   }, 120_000);
 });
