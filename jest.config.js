@@ -20,6 +20,7 @@ const integrationPaths = tiers.INTEGRATION.map(absolute);
 
 const moduleNameMapper = {
   '^crystallize$': '<rootDir>/packages/crystallize/src/index.ts',
+  '^crystallize/testing$': '<rootDir>/packages/crystallize/src/testing/index.ts',
   '^@crystallize/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts',
   '^(\\.{1,2}/.*)\\.js$': '$1',
 };

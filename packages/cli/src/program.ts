@@ -4,6 +4,7 @@ import { ExperimentGraphError } from '@crystallize/orchestrator';
 import { ReportError } from '@crystallize/report';
 import { cleanCommand } from './commands/clean.command.js';
 import { graphCommand } from './commands/graph.command.js';
+import { initCommand } from './commands/init.command.js';
 import { listCommand } from './commands/list.command.js';
 import { newCommand } from './commands/new.command.js';
 import { reportCommand, type ReportFlags } from './commands/report.command.js';
@@ -165,6 +166,16 @@ export function createProgram(setExit: (code: number) => void): Command {
     .option('--from <upstream#output>', "read another experiment's output")
     .action(async (name: string, flags: { from?: string }) =>
       setExit(await newCommand(root(), name, flags)),
+    );
+
+  program
+    .command('init')
+    .description(
+      'a new project: package.json, tsconfig with decorators, one experiment, one jest test',
+    )
+    .argument('[dir]', 'a new or empty folder (default: --root)')
+    .action(async (dir: string | undefined) =>
+      setExit(await initCommand(dir ?? program.opts<{ root: string }>().root)),
     );
 
   return program;

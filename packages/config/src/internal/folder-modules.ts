@@ -37,9 +37,15 @@ export class ModuleLoader {
       // The folder's own tsconfig (decorator mode, paths), not the one of the working directory:
       // a workspace's tsconfig may map 'crystallize' to sources, a second copy of the framework.
       const tsconfig = nearestTsconfig(dirname(file));
-      registered ??= import('tsx/esm/api').then(
-        ({ register }) => void register({ tsconfig: tsconfig ?? false }),
-      );
+      registered ??= import('tsx/esm/api').then(({ register }) => {
+        try {
+          register({ tsconfig: tsconfig ?? false });
+        } catch {
+          // A host with its own module loader refuses loader hooks (jest: "module.register() is
+          // not supported"); it transforms TypeScript itself (ts-jest), so import as it is. In a
+          // host that does not, the import below fails with Node's "Unknown file extension".
+        }
+      });
       await registered;
     }
     return (await import(pathToFileURL(file).href)) as Record<string, unknown>;

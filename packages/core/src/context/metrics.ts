@@ -1,6 +1,11 @@
 import { freezeCopy } from '../internal/immutable.js';
 
-export type MetricValue = number | string | boolean | null | readonly unknown[] | object;
+/**
+ * A recorded metric value. Verifiers test numbers; strings, booleans, arrays and objects are
+ * stored as they are. Typed `unknown` so that what a step naturally has — `ctx.get('k')`, a
+ * parsed field — is recorded without a cast: `ctx.metrics.add('k', ctx.get('k'))`.
+ */
+export type MetricValue = unknown;
 export type MetricTags = Readonly<Record<string, string | number | boolean>>;
 
 /** One recorded value, as kept in recording order. */
