@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { StepRecord } from '@crystallize/orchestrator';
-import { ProvenanceStore } from '../src/results/provenance-store.js';
+import { ProvenanceStore } from '../src/storage/provenance-store.js';
 
 const h = (s: string): string => createHash('sha256').update(s).digest('hex');
 const NONE = { reads: [], wrote: {}, metrics: [] };

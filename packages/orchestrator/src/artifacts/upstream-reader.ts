@@ -6,10 +6,9 @@ import {
   type FrozenContext,
   type Logger,
 } from '@crystallize/core';
-import type { Experiment } from '../experiment/experiment.js';
-import { ArtifactPlugin } from '../plugins/artifact.plugin.js';
+import { runStoreOf, type ExperimentModel } from '../model/experiment-model.js';
 import type { ArtifactContentType, ArtifactFileInfo } from './content-type.js';
-import { MANIFEST_FILE, METADATA_FILE, artifactRelPath } from './layout.js';
+import { MANIFEST_FILE, METADATA_FILE, artifactRelPath } from '../storage/run-layout.js';
 
 /*
  * How a downstream experiment reads what an upstream one stored: the upstream's latest version
@@ -84,9 +83,11 @@ export interface UpstreamLocation {
 }
 
 /** The upstream's latest stored run, as far as artifact `name` is concerned. */
-export function locateUpstream(producer: Experiment, name: string): UpstreamLocation | undefined {
-  const plugin = producer.plugin(ArtifactPlugin);
-  const dir = plugin?.latestDir(producer);
+export function locateUpstream(
+  producer: ExperimentModel,
+  name: string,
+): UpstreamLocation | undefined {
+  const dir = runStoreOf(producer)?.latestDir(producer);
   if (!dir || !existsSync(join(dir, METADATA_FILE))) return undefined;
   const run = storedRun(dir, producer.name);
   const entry = run.manifest[name];
@@ -98,8 +99,8 @@ export function locateUpstream(producer: Experiment, name: string): UpstreamLoca
  * run actually has (a `run({ replicates })` override included); what the upstream declares
  * when it has not been stored yet.
  */
-export function upstreamReplicates(producer: Experiment): number {
-  const dir = producer.plugin(ArtifactPlugin)?.latestDir(producer);
+export function upstreamReplicates(producer: ExperimentModel): number {
+  const dir = runStoreOf(producer)?.latestDir(producer);
   if (dir && existsSync(join(dir, METADATA_FILE))) {
     try {
       return storedRun(dir, producer.name).replicates;
@@ -112,13 +113,13 @@ export function upstreamReplicates(producer: Experiment): number {
 
 /** Reads artifact `name` of `producer` for the replicate and condition of `ctx`. */
 export function readUpstreamArtifact<T>(
-  producer: Experiment,
+  producer: ExperimentModel,
   name: string,
   step: string | undefined,
   loader: (bytes: Buffer, info: ArtifactFileInfo) => T,
   ctx: FrozenContext,
 ): T {
-  const plugin = producer.plugin(ArtifactPlugin);
+  const plugin = runStoreOf(producer);
   const dir = plugin?.latestDir(producer);
   if (!dir) {
     throw new CrystallizeError(

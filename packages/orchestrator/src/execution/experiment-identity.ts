@@ -3,8 +3,7 @@ import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Treatment, ValidationError } from '@crystallize/core';
-import type { Experiment } from '../experiment/experiment.js';
-import { SeedPlugin } from '../plugins/seed.plugin.js';
+import { seederOf, type ExperimentModel } from '../model/experiment-model.js';
 
 /*
  * An execution backend that runs replicates elsewhere (worker threads today, other machines
@@ -138,7 +137,7 @@ function part(name: string, value: unknown, opts: IdentityOptions): IdentityPart
  * run-level overrides (replicates, treatments given to `run()`) travel with the task instead.
  */
 export function experimentIdentity(
-  experiment: Experiment,
+  experiment: ExperimentModel,
   opts: IdentityOptions = { functions: 'opaque' },
 ): IdentityPart[] {
   const parts: IdentityPart[] = [part('pipeline', experiment.pipeline.describe(), opts)];
@@ -174,7 +173,7 @@ export function experimentIdentity(
   parts.push(part('initial context keys', keys, opts));
   for (const key of keys)
     parts.push(part(`initial context '${key}'`, experiment.initialCtx[key], opts));
-  const seed = experiment.plugin(SeedPlugin);
+  const seed = seederOf(experiment);
   parts.push(
     part('seed', seed ? { seed: seed.seed, autoSeed: seed.autoSeed } : { seed: 'none' }, opts),
   );
@@ -241,7 +240,7 @@ export function assertSameIdentity(
   );
 }
 
-function isExperiment(value: unknown): value is Experiment {
+function isExperiment(value: unknown): value is ExperimentModel {
   return typeof value === 'object' && value !== null && isExperimentLike(value);
 }
 
@@ -288,7 +287,7 @@ async function importIfEvaluated(module: string): Promise<Record<string, unknown
  * side's own check (after import, values only) catches an export changed after import.
  */
 export async function assertModuleExportMatches(
-  experiment: Experiment,
+  experiment: ExperimentModel,
   module: string,
   backend: string,
 ): Promise<void> {
@@ -314,7 +313,7 @@ export async function assertModuleExportMatches(
  * under the same name.
  */
 export function assertFunctionTreatmentsDeclared(
-  experiment: Experiment,
+  experiment: ExperimentModel,
   treatments: readonly Treatment[],
   backend: string,
 ): void {

@@ -1,8 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { METADATA_FILE, resultsPath } from '../artifacts/layout.js';
-import { ArtifactPlugin } from '../plugins/artifact.plugin.js';
-import type { Experiment } from './experiment.js';
+import { METADATA_FILE, resultsPath } from '../storage/run-layout.js';
+import { runStoreOf, type ExperimentModel } from '../model/experiment-model.js';
 
 /** Where the recorded metric names came from, and the names. */
 export interface KnownMetrics {
@@ -15,8 +14,8 @@ export interface KnownMetrics {
  * stored run, if that run used the same pipeline (same signature) and recorded any metric.
  * Undefined otherwise — the check then happens at the end of the run.
  */
-export function knownMetrics(exp: Experiment): KnownMetrics | undefined {
-  const dir = exp.plugin(ArtifactPlugin)?.latestDir(exp);
+export function knownMetrics(exp: ExperimentModel): KnownMetrics | undefined {
+  const dir = runStoreOf(exp)?.latestDir(exp);
   if (!dir || !existsSync(join(dir, METADATA_FILE))) return undefined;
   try {
     const meta = JSON.parse(readFileSync(join(dir, METADATA_FILE), 'utf8')) as {

@@ -8,10 +8,10 @@ import {
   type ResolvedParams,
   type Step,
 } from '@crystallize/core';
-import { Artifact } from '../artifacts/artifact.js';
-import type { RunnerOptions } from './pipeline-runner.js';
+import { isArtifactLike } from '../model/plugin-kinds.js';
+import type { RunnerOptions } from './runner-options.js';
 import type { CachedStepOutput } from './step-cache.js';
-import type { StepRecord } from './step-record.js';
+import type { StepRecord } from '../model/step-record.js';
 
 /*
  * One step call with everything around it — hooks, parameter resolution, the cache, provenance —
@@ -158,7 +158,7 @@ export function bindArtifacts(
   let values: Record<string, unknown> | undefined;
   for (const k in resolved.values) {
     const v = resolved.values[k];
-    if (v instanceof Artifact) (values ??= { ...resolved.values })[k] = v.bind(ctx, step);
+    if (isArtifactLike(v)) (values ??= { ...resolved.values })[k] = v.bind(ctx, step);
   }
   return values ? { ...resolved, values } : resolved;
 }

@@ -11,11 +11,12 @@ import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import type { FrozenContext, Step } from '@crystallize/core';
 import { BasePlugin, type RunContext } from './plugin.js';
-import { toStoredJson } from '../results/stored-json.js';
-import type { Experiment } from '../experiment/experiment.js';
+import { PLUGIN_KIND } from '../model/plugin-kinds.js';
+import { toStoredJson } from '../storage/stored-json.js';
+import type { ExperimentModel, RunStore } from '../model/experiment-model.js';
 import type { Result } from '../results/result.js';
-import type { StepRecord } from '../pipeline/step-record.js';
-import { writeProvenance } from '../resume/stored-condition.js';
+import type { StepRecord } from '../model/step-record.js';
+import { writeProvenance } from '../storage/stored-condition.js';
 import {
   COMPLETE_MARKER,
   HYPOTHESES_FILE,
@@ -28,7 +29,7 @@ import {
   provenancePath,
   resultsPath,
   versionDir,
-} from '../artifacts/layout.js';
+} from '../storage/run-layout.js';
 import { encodeArtifact, type ArtifactContentType } from '../artifacts/content-type.js';
 
 export interface ArtifactPluginOptions {
@@ -56,7 +57,12 @@ function writeAtomic(path: string, data: string | Uint8Array): void {
  * Stores what a run produced: artifact files written by steps, per-condition `results.json`
  * with completion markers, `metadata.json`, `_manifest.json`; applies version retention.
  */
-export class ArtifactPlugin extends BasePlugin {
+export class ArtifactPlugin extends BasePlugin implements RunStore {
+  /** Its role, recognised by shape: another copy of the framework finds this plugin too. */
+  get [PLUGIN_KIND](): 'artifact' {
+    return 'artifact';
+  }
+
   readonly rootDir: string;
   readonly versioned: boolean;
   readonly retention: number;
@@ -78,18 +84,18 @@ export class ArtifactPlugin extends BasePlugin {
     }
   }
 
-  experimentDir(experiment: Experiment): string {
+  experimentDir(experiment: Pick<ExperimentModel, 'name'>): string {
     return join(this.rootDir, experiment.name);
   }
 
   /** The newest version folder, if any run was stored. */
-  latestDir(experiment: Experiment): string | undefined {
+  latestDir(experiment: Pick<ExperimentModel, 'name'>): string | undefined {
     const versions = listVersions(this.experimentDir(experiment));
     const last = versions[versions.length - 1];
     return last === undefined ? undefined : versionDir(this.experimentDir(experiment), last);
   }
 
-  override beforeRun(experiment: Experiment, run: RunContext): void {
+  override beforeRun(experiment: ExperimentModel, run: RunContext): void {
     const expDir = this.experimentDir(experiment);
     const versions = listVersions(expDir);
     const last = versions[versions.length - 1];
@@ -111,7 +117,7 @@ export class ArtifactPlugin extends BasePlugin {
   }
 
   override afterStep(
-    _experiment: Experiment,
+    _experiment: ExperimentModel,
     step: Step,
     _data: unknown,
     ctx: FrozenContext,
@@ -138,7 +144,7 @@ export class ArtifactPlugin extends BasePlugin {
     }
   }
 
-  override afterRun(experiment: Experiment, result: Result, run: RunContext): void {
+  override afterRun(experiment: ExperimentModel, result: Result, run: RunContext): void {
     const dir = run.dir;
     if (!dir) return;
     const manifest: Record<

@@ -4,11 +4,11 @@ import {
   PipelineExecutionError,
   type Hypothesis,
 } from '@crystallize/core';
-import type { ReplicateOutcome, SerializedError } from '../execution/replicate-outcome.js';
-import type { StoredCondition } from '../resume/stored-condition.js';
+import type { ReplicateOutcome, SerializedError } from '../model/outcome.js';
+import type { StoredCondition } from '../storage/stored-condition.js';
 import type { ConditionFingerprint } from '../resume/fingerprint.js';
-import { originalError } from '../experiment/condition-runner.js';
-import { ProvenanceStore } from './provenance-store.js';
+import { originalError } from '../model/serialized-error.js';
+import { ProvenanceStore } from '../storage/provenance-store.js';
 import {
   ConditionMetrics,
   HypothesisResult,

@@ -9,11 +9,11 @@ import {
 } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ArtifactContentType } from '../artifacts/content-type.js';
-import type { SerializedError } from '../execution/replicate-outcome.js';
-import type { StepRecord } from '../pipeline/step-record.js';
-import { markerPath, provenancePath, resultsPath } from '../artifacts/layout.js';
-import { ProvenanceStore } from '../results/provenance-store.js';
-import { fromStoredJson } from '../results/stored-json.js';
+import type { SerializedError } from '../model/outcome.js';
+import type { StepRecord } from '../model/step-record.js';
+import { markerPath, provenancePath, resultsPath } from './run-layout.js';
+import { ProvenanceStore } from './provenance-store.js';
+import { fromStoredJson } from './stored-json.js';
 
 /** What `<condition>/results.json` holds. */
 export interface StoredConditionSummary {

@@ -1,5 +1,5 @@
 import type { MetricRecord } from '@crystallize/core';
-import type { StepRecord } from '../pipeline/step-record.js';
+import type { StepRecord } from '../model/step-record.js';
 import { fromStoredJson, toStoredJson } from './stored-json.js';
 
 /*
