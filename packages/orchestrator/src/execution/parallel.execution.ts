@@ -9,7 +9,7 @@ import { toModuleUrl } from './defining-module.js';
 import {
   assertFunctionTreatmentsDeclared,
   assertModuleExportMatches,
-} from './experiment-identity.js';
+} from './module-export-check.js';
 import { ExecutionPlugin, type LoopOptions, type ReplicateFn } from './execution.plugin.js';
 import { serializeError } from '../model/serialized-error.js';
 import { decodeError, type TransportedError } from './error-transport.js';

@@ -1,18 +1,18 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { Graph, alg } from '@dagrejs/graphlib';
 import {
-  BASELINE_CONDITION,
   CrystallizeError,
   ValidationError,
   type DataSource,
   type Treatment,
 } from '@crystallize/core';
-import { artifactRelPath } from '../storage/run-layout.js';
-import { locateUpstream } from '../artifacts/upstream-reader.js';
-import type { ExperimentModel, RunOptions, Strategy } from '../model/experiment-model.js';
+import {
+  isExperimentModel,
+  type ExperimentModel,
+  type RunOptions,
+  type Strategy,
+} from '../model/experiment-model.js';
 import type { Result } from '../results/result.js';
-import { everyConditionReusable } from '../resume/reusable-conditions.js';
+import { allConditionsStored, missingOutputs } from './graph-resume.js';
 import { withMathRandomRestored } from '../run/seeded-random.js';
 import { ExperimentGraphError } from './experiment-graph-error.js';
 import type { GraphEvent, GraphRunOptions } from './graph-events.js';
@@ -237,7 +237,17 @@ export class ExperimentGraph {
     let reusable = false;
     let result: Result;
     try {
-      if (strategy === 'resume' && (upstreamRan || this.#missingOutputs(name, base)))
+      if (
+        strategy === 'resume' &&
+        (upstreamRan ||
+          missingOutputs(
+            this.#experiments.get(name) as ExperimentModel,
+            (this.#graph.successors(name) ?? []).map(
+              (c) => this.#experiments.get(c) as ExperimentModel,
+            ),
+            base,
+          ))
+      )
         strategy = 'rerun';
       reusable = strategy === 'resume' && allConditionsStored(exp, base);
       if (!reusable) emit({ type: 'running', experiment: name, strategy });
@@ -279,29 +289,6 @@ export class ExperimentGraph {
     }
     return out;
   }
-
-  /** What a downstream reads from `name` that its latest stored run lacks, if anything. */
-  #missingOutputs(name: string, base: RunOptions): string | undefined {
-    const exp = this.#experiments.get(name) as ExperimentModel;
-    const plan = exp.plan(base);
-    const conditions = [BASELINE_CONDITION, ...plan.treatments.map((t) => t.name)];
-    for (const child of this.#graph.successors(name) ?? []) {
-      for (const read of upstreamReads(this.#experiments.get(child) as ExperimentModel)) {
-        if (!read.producers.some((p) => p.name === name)) continue;
-        const loc = locateUpstream(exp, read.artifact);
-        if (!loc?.step)
-          return `'${child}' needs '${read.artifact}', which no stored run of '${name}' has`;
-        for (const c of conditions) {
-          for (let r = 0; r < plan.replicates; r++) {
-            const rel = artifactRelPath(r, c, loc.step, read.artifact);
-            if (!loc.files.has(rel) || !existsSync(join(loc.dir, rel)))
-              return `'${child}' needs '${rel}', which the stored run of '${name}' lacks`;
-          }
-        }
-      }
-    }
-    return undefined;
-  }
 }
 
 /** Whether `downstream` reads an artifact `upstream` produces. */
@@ -314,22 +301,4 @@ function describeCycle(cycle: readonly string[]): string {
     .reverse()
     .map((n) => `'${n}'`)
     .join(' -> ')} depend on each other in a cycle; remove one of those dependencies`;
-}
-
-/** Whether resume would reuse every condition of `exp` (nothing left to run). */
-function allConditionsStored(exp: ExperimentModel, base: RunOptions): boolean {
-  return everyConditionReusable(exp, exp.fingerprints(exp.plan({ ...base, strategy: 'resume' })));
-}
-
-/** An experiment of any copy of the framework, by shape. */
-function isExperimentModel(value: unknown): value is ExperimentModel {
-  const v = value as Partial<Record<keyof ExperimentModel, unknown>> | null;
-  return (
-    typeof v === 'object' &&
-    v !== null &&
-    typeof v.name === 'string' &&
-    Array.isArray(v.plugins) &&
-    typeof v.run === 'function' &&
-    typeof v.plan === 'function'
-  );
 }

@@ -242,3 +242,16 @@ export function seederOf(
 ): ReplicateSeeder | undefined {
   return findPluginOfKind<ReplicateSeeder>(experiment.plugins, 'seed');
 }
+
+/** An experiment of any copy of the framework, by shape. */
+export function isExperimentModel(value: unknown): value is ExperimentModel {
+  const v = value as Partial<Record<keyof ExperimentModel, unknown>> | null;
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof v.name === 'string' &&
+    Array.isArray(v.plugins) &&
+    typeof v.run === 'function' &&
+    typeof v.plan === 'function'
+  );
+}

@@ -14,7 +14,8 @@ import type { CachedStepOutput } from './step-cache.js';
 import type { StepRecord } from '../model/step-record.js';
 
 /*
- * One step call with everything around it — hooks, parameter resolution, the cache, provenance —
+ * One cohesive algorithm (kept in one file on purpose, the hot path of every run): one step call
+ * with everything around it — hooks, parameter resolution, the cache, provenance —
  * shared by the linear runner and the branching (DAG) runner.
  */
 

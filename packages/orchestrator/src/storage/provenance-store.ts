@@ -3,6 +3,9 @@ import type { StepRecord } from '../model/step-record.js';
 import { fromStoredJson, toStoredJson } from './stored-json.js';
 
 /*
+ * One cohesive algorithm (kept in one file on purpose): the column-wise provenance store and
+ * its `provenance.jsonl` codec.
+ *
  * Provenance is one StepRecord per step call: 200,000 of them for 10,000 replicates of a
  * 10-step, 2-condition experiment. Kept as objects they dominated a run's memory, so each
  * condition stores them column-wise in growable typed arrays — hashes as raw bytes, step
