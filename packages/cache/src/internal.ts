@@ -4,3 +4,4 @@
  */
 export { TEMP_SUFFIX, writeFileAtomic, writeFileAtomicSync } from './internal/atomic-write.js';
 export { FORMAT_VERSION, HEADER_SIZE, type CorruptionReason } from './internal/entry-format.js';
+export { normalizeOnUnencodable } from './cache-store.js';

@@ -12,7 +12,7 @@ function records(rep: number): StepRecord[] {
     {
       step: 'load',
       params: { n: 1 },
-      stepHash: h('load'),
+      cacheKey: h('load'),
       inputHash: hashes[0]!,
       outputHash: hashes[1]!,
       cacheHit: rep % 2 === 0,
@@ -21,7 +21,7 @@ function records(rep: number): StepRecord[] {
     {
       step: 'score',
       params: {},
-      stepHash: h('score'),
+      cacheKey: h('score'),
       inputHash: hashes[1]!,
       outputHash: hashes[2]!,
       cacheHit: false,
@@ -37,7 +37,7 @@ function records(rep: number): StepRecord[] {
     {
       step: 'note',
       params: { tag: 'x' },
-      stepHash: h('note'),
+      cacheKey: h('note'),
       inputHash: hashes[2]!,
       outputHash: hashes[3]!,
       cacheHit: false,

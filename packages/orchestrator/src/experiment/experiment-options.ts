@@ -1,3 +1,4 @@
+import type { OnUnencodableOption } from '@crystallize/cache';
 import type { DataSourceLike, StepLike, Treatment } from '@crystallize/core';
 import type { Artifact } from '../artifacts/artifact.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
@@ -7,7 +8,6 @@ import type {
   ExperimentPlugin,
   RunOptions,
   Strategy,
-  UnencodablePolicy,
 } from '../model/experiment-model.js';
 
 export type { AnyHypothesis, RunOptions, Strategy };
@@ -35,6 +35,6 @@ export interface ExperimentOptions<In = unknown> {
   readonly cache?: StepOutputCache | false;
   /** The module defining this experiment, for worker threads (default: found from the call stack). */
   readonly module?: string;
-  /** A cacheable step whose output cannot be encoded: fail it ('error', default) or run it uncached. */
-  readonly onUnencodable?: UnencodablePolicy;
+  /** A cacheable step whose output cannot be encoded: fail it ('error', default) or run it uncached ('skip'); 'throw' is read as 'error' (deprecated). */
+  readonly onUnencodable?: OnUnencodableOption;
 }

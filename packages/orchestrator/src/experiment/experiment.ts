@@ -7,6 +7,7 @@ import {
   toDataSource,
   type DataSource,
 } from '@crystallize/core';
+import { normalizeOnUnencodable } from '@crystallize/cache/internal';
 import { ArtifactDataSource } from '../artifacts/artifact-datasource.js';
 import type { Artifact } from '../artifacts/artifact.js';
 import { SerialExecution } from '../execution/serial.execution.js';
@@ -102,7 +103,7 @@ export class Experiment<In = unknown> implements ExperimentModel {
     this.initialCtx = Object.freeze({ ...(options.initialCtx ?? {}) });
     this.outputs = [...(options.outputs ?? [])];
     this.cache = options.cache === false ? undefined : (options.cache ?? defaultStepCache());
-    this.onUnencodable = options.onUnencodable ?? 'error';
+    this.onUnencodable = normalizeOnUnencodable(options.onUnencodable);
     this.name =
       options.name ?? `experiment-${pipeline ? pipeline.signature().slice(0, 12) : 'invalid'}`;
     this.named = options.name !== undefined;

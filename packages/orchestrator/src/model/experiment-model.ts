@@ -12,6 +12,7 @@ import type {
   Step,
   Treatment,
 } from '@crystallize/core';
+import type { OnUnencodable } from '@crystallize/cache';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { RunnerOptions } from '../pipeline/pipeline-runner.js';
 import type { StepOutputCache } from '../pipeline/step-cache.js';
@@ -29,8 +30,8 @@ export interface ConditionFingerprint {
 /** `'rerun'` runs every condition; `'resume'` reuses stored conditions whose fingerprint matches. */
 export type Strategy = 'rerun' | 'resume';
 
-/** A cacheable step whose output cannot be encoded: fail it (`'error'`) or run it uncached. */
-export type UnencodablePolicy = 'error' | 'skip';
+/** A cacheable step whose output cannot be encoded: fail it (`'error'`) or run it uncached (`'skip'`). */
+export type UnencodablePolicy = OnUnencodable;
 
 /** A hypothesis with any verifier output (core's `Hypothesis<R>` is covariant in `R`). */
 export type AnyHypothesis = Hypothesis<unknown>;

@@ -1,3 +1,4 @@
+import type { OnUnencodable } from '@crystallize/cache';
 import type { FrozenContext, Step } from '@crystallize/core';
 import type { StepRecord } from '../model/step-record.js';
 import type { StepOutputCache } from './step-cache.js';
@@ -12,7 +13,7 @@ export interface RunnerOptions {
   /** Record context reads (needs the context's onRead to push into `reads`). */
   readonly verbose: boolean;
   /** What to do when a cacheable step's output cannot be encoded. */
-  readonly onUnencodable: 'error' | 'skip';
+  readonly onUnencodable: OnUnencodable;
   readonly beforeStep: readonly ((step: Step, ctx: FrozenContext) => void)[];
   readonly afterStep: readonly ((
     step: Step,

@@ -297,7 +297,7 @@ function recordOf(
   const record: StepRecord = {
     step: call.name,
     params: call.params,
-    stepHash: call.stepKey,
+    cacheKey: call.stepKey,
     inputHash: call.dataHash,
     outputHash: cached?.outputHash ?? provenanceHash(output),
     cacheHit: cached !== undefined,

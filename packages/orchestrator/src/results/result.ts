@@ -3,6 +3,7 @@ import { Expose, Transform, Type, instanceToPlain, plainToInstance } from 'class
 import { PipelineExecutionError, CrystallizeError, type Ranking } from '@crystallize/core';
 import type { ArtifactContentType } from '../artifacts/content-type.js';
 import type { SerializedError } from '../model/outcome.js';
+import { readStepRecord, type StepRecord } from '../model/step-record.js';
 import type { StoredConditionSummary } from '../storage/stored-condition.js';
 import { printTree } from './print-tree.js';
 import type { ConditionOrigin, Provenance } from './provenance.js';
@@ -208,7 +209,13 @@ export class Result {
   }
 
   static fromJSON(json: string | Record<string, unknown>): Result {
-    const plain = decodeStored(typeof json === 'string' ? JSON.parse(json) : json);
+    const plain = decodeStored(typeof json === 'string' ? JSON.parse(json) : json) as {
+      provenance?: { ctxChanges?: Record<string, Record<string, unknown[]>> };
+    };
+    // Results saved before StepRecord.stepHash was renamed cacheKey read back with the new name.
+    for (const reps of Object.values(plain.provenance?.ctxChanges ?? {}))
+      for (const [r, records] of Object.entries(reps))
+        reps[r] = records.map((rec) => readStepRecord(rec as StepRecord));
     return plainToInstance(Result, plain as Record<string, unknown>);
   }
 }
