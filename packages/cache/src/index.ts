@@ -15,4 +15,3 @@ export {
   type OnUnencodable,
   type OnUnencodableOption,
 } from './cache-store.js';
-export { FORMAT_VERSION, HEADER_SIZE, type CorruptionReason } from './internal/entry-format.js';

@@ -1,12 +1,14 @@
 /*
  * Issue #11 points 1 and 3: the orchestrator's modules depend one way (no import cycles, type-only
- * imports included), the shared shapes live in `model/`, which imports no other folder of the
+ * imports included), each package's public entry lists its exports by name (point 4), the
+ * shared shapes live in `model/`, which imports no other folder of the
  * package except the pipeline's and results' types, and no source file grows past ~300 lines
  * unless its header says it is one cohesive algorithm.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as crystallize from 'crystallize';
 
 const packagesDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -106,5 +108,31 @@ describe('module structure', () => {
       .filter(({ text }) => !/one cohesive algorithm/i.test(text.slice(0, 1500)))
       .map(({ f }) => f);
     expect(long).toEqual([]);
+  });
+
+  it.each(packages)(
+    'lists the public exports of packages/%s/src/index.ts by name (no export *)',
+    (pkg) => {
+      const entry = readFileSync(join(packagesDir, pkg, 'src', 'index.ts'), 'utf8');
+      expect(entry).not.toMatch(/export \*/);
+    },
+  );
+
+  it('keeps internals out of the public entry (they live in @crystallize/<package>/internal)', () => {
+    const publicNames = new Set(Object.keys(crystallize));
+    for (const internal of [
+      'getStepModel',
+      'unpackMetrics',
+      'normalizeSource',
+      'toStep',
+      'recordDefinitionSite',
+      'FORMAT_VERSION',
+      'HEADER_SIZE',
+      'readStoredRun',
+      'writeFileAtomic',
+    ])
+      expect(publicNames.has(internal)).toBe(false);
+    for (const kept of ['Experiment', 'Pipeline', 'CacheStore', 'welchTTest', 'pipelineStep'])
+      expect(publicNames.has(kept)).toBe(true);
   });
 });

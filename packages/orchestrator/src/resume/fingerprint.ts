@@ -3,11 +3,11 @@ import {
   BASELINE_CONDITION,
   codeFingerprint,
   hashValue,
-  recordDefinitionSite,
   toDataSource,
   type DataSource,
   type Treatment,
 } from '@crystallize/core';
+import { recordDefinitionSite } from '@crystallize/core/internal';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import {
   seederOf,
