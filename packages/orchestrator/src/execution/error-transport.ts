@@ -1,5 +1,4 @@
 import * as core from '@crystallize/core';
-import { ExperimentGraphError } from '../graph/experiment-graph-error.js';
 import { TRANSPORTED_ERROR_MARK, type TransportedError } from '../model/outcome.js';
 
 /*
@@ -42,11 +41,23 @@ function knownClasses(): ReadonlyMap<string, ErrorClass> {
     if (typeof value === 'function' && value.prototype instanceof Error)
       known.set(value.name, value as unknown as ErrorClass);
   }
-  known.set(ExperimentGraphError.name, ExperimentGraphError);
+  for (const c of registered) known.set(c.name, c);
   return known;
 }
 
 let known: ReadonlyMap<string, ErrorClass> | undefined;
+
+/** Error classes of higher layers (the graph's) that registered to be rebuilt by name. */
+const registered: ErrorClass[] = [];
+
+/**
+ * Lets an error class defined above this module (`ExperimentGraphError`) be rebuilt with its
+ * class on the receiving side, without this module importing it.
+ */
+export function registerTransportableError(cls: ErrorClass): void {
+  registered.push(cls);
+  known = undefined;
+}
 
 /** A value made safe to send: errors encoded, the rest structured-cloned or described. */
 function sendValue(value: unknown, depth: number): unknown {

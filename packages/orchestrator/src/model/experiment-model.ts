@@ -17,15 +17,11 @@ import type { Pipeline } from '../pipeline/pipeline.js';
 import type { RunnerOptions } from '../pipeline/pipeline-runner.js';
 import type { StepOutputCache } from '../pipeline/step-cache.js';
 import type { Result } from '../results/result.js';
-import type { ReplicateOutcome } from './outcome.js';
+import type { ConditionFingerprint, ReplicateOutcome } from './outcome.js';
+
+export type { ConditionFingerprint };
 import type { StepRecord } from './step-record.js';
 import { findPluginOfKind } from './plugin-kinds.js';
-
-/** Everything that decides a condition's results, hashed whole and part by part (resume compares it). */
-export interface ConditionFingerprint {
-  readonly hash: string;
-  readonly parts: Readonly<Record<string, string>>;
-}
 
 /** `'rerun'` runs every condition; `'resume'` reuses stored conditions whose fingerprint matches. */
 export type Strategy = 'rerun' | 'resume';

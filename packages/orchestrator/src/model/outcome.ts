@@ -60,3 +60,9 @@ export interface ReplicateOutcome {
   readonly replicate: number;
   readonly conditions: readonly ConditionOutcome[];
 }
+
+/** Everything that decides a condition's results, hashed whole and part by part (resume compares it). */
+export interface ConditionFingerprint {
+  readonly hash: string;
+  readonly parts: Readonly<Record<string, string>>;
+}

@@ -6,7 +6,7 @@ import {
 } from '@crystallize/core';
 import type { ReplicateOutcome, SerializedError } from '../model/outcome.js';
 import type { StoredCondition } from '../storage/stored-condition.js';
-import type { ConditionFingerprint } from '../resume/fingerprint.js';
+import type { ConditionFingerprint } from '../model/outcome.js';
 import { originalError } from '../model/serialized-error.js';
 import { ProvenanceStore } from '../storage/provenance-store.js';
 import { verifyHypothesis } from './verify-hypotheses.js';
