@@ -1,10 +1,9 @@
 import { BasePlugin } from '../plugins/plugin.js';
-import {
-  isExecutionBackend,
-  type ExecutionBackend,
-  type ExperimentModel,
-  type LoopOptions,
-  type ReplicateFn,
+import type {
+  ExecutionBackend,
+  ExperimentModel,
+  LoopOptions,
+  ReplicateFn,
 } from '../model/experiment-model.js';
 
 export type { LoopOptions, ReplicateFn, ExecutionBackend };
@@ -25,6 +24,3 @@ export abstract class ExecutionPlugin extends BasePlugin implements ExecutionBac
     options: LoopOptions,
   ): Promise<void>;
 }
-
-/** Whether a plugin is an execution backend (by shape: it has `runExperimentLoop`). */
-export const isExecutionPlugin = isExecutionBackend;

@@ -1,7 +1,8 @@
 /*
  * The shapes every part of a run shares — what plugins, execution backends, artifacts, results,
- * the graph and the runner need of an experiment — in one module that imports only leaves
- * (core, the pipeline's types, the outcome and record shapes). Nothing here imports the
+ * the graph and the runner need of an experiment — in one module that imports only lower
+ * layers, and those only for types (the pipeline, the result, the outcome and record shapes;
+ * see the diagram in the README). Nothing here imports the
  * `Experiment` class: it implements {@link ExperimentModel}, and everything else depends on that.
  */
 import type {
@@ -18,10 +19,10 @@ import type { RunnerOptions } from '../pipeline/pipeline-runner.js';
 import type { StepOutputCache } from '../pipeline/step-cache.js';
 import type { Result } from '../results/result.js';
 import type { ConditionFingerprint, ReplicateOutcome } from './outcome.js';
+import { findPluginOfKind } from './plugin-kinds.js';
+import type { StepRecord } from './step-record.js';
 
 export type { ConditionFingerprint };
-import type { StepRecord } from './step-record.js';
-import { findPluginOfKind } from './plugin-kinds.js';
 
 /** `'rerun'` runs every condition; `'resume'` reuses stored conditions whose fingerprint matches. */
 export type Strategy = 'rerun' | 'resume';
