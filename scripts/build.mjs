@@ -64,9 +64,9 @@ const REQUIRE_BANNER =
 
 /** Package folder -> tsc output entries (relative to dist/). */
 const BUNDLES = {
-  'packages/core': ['index.js'],
-  'packages/cache': ['index.js'],
-  'packages/orchestrator': ['index.js', 'execution/parallel.worker.js'],
+  'packages/core': ['index.js', 'internal.js'],
+  'packages/cache': ['index.js', 'internal.js'],
+  'packages/orchestrator': ['index.js', 'internal.js', 'execution/parallel.worker.js'],
   'packages/stats': ['index.js'],
   'packages/config': ['index.js', 'worker-entry.js'],
   'packages/report': ['index.js'],

@@ -109,6 +109,7 @@ const options = {
   paths: {
     crystallize: ['./packages/crystallize/src/index.ts'],
     'crystallize/testing': ['./packages/crystallize/src/testing/index.ts'],
+    '@crystallize/*/internal': ['./packages/*/src/internal.ts'],
     '@crystallize/*': ['./packages/*/src/index.ts'],
   },
 };

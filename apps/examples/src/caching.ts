@@ -68,7 +68,7 @@ function summarise(result: Result, computed: number): RunSummary {
   const stepHashes: Record<string, string> = {};
   for (const [condition, reps] of Object.entries(result.provenance.ctxChanges)) {
     cacheHits[condition] = Object.values(reps).map((records) => records[0]?.cacheHit ?? false);
-    stepHashes[condition] = Object.values(reps)[0]?.[0]?.stepHash ?? '';
+    stepHashes[condition] = Object.values(reps)[0]?.[0]?.cacheKey ?? '';
   }
   return {
     computed,

@@ -17,8 +17,26 @@ import {
 /** File extension of an entry: `<dir>/<stepKey>/<inputKey>.msgpack`. */
 export const ENTRY_EXTENSION = '.msgpack';
 
-/** What to do with a value that cannot be encoded: throw an UnencodableValueError, or skip it. */
-export type OnUnencodable = 'throw' | 'skip';
+/**
+ * What to do with a value that cannot be encoded: fail with an UnencodableValueError
+ * (`'error'`), or skip it. One spelling across Crystallize (an experiment's `onUnencodable` too).
+ */
+export type OnUnencodable = 'error' | 'skip';
+
+/**
+ * What an `onUnencodable` option accepts: an {@link OnUnencodable}, or `'throw'`, the cache's
+ * former spelling of `'error'` (deprecated; read as `'error'`).
+ */
+export type OnUnencodableOption = OnUnencodable | 'throw';
+
+/** An `onUnencodable` option in its one spelling (`'throw'` is read as `'error'`). */
+export function normalizeOnUnencodable(
+  option: OnUnencodableOption | undefined,
+  fallback: OnUnencodable = 'error',
+): OnUnencodable {
+  if (option === undefined) return fallback;
+  return option === 'throw' ? 'error' : option;
+}
 
 /** The part of a pino logger the store uses; a pino `Logger` fits. */
 export interface CacheLogger {
@@ -31,12 +49,12 @@ export interface CacheStoreOptions {
   readonly dir?: string;
   /** Where corrupt entries and skipped writes are reported. Default: core's `rootLogger()`. */
   readonly logger?: CacheLogger;
-  /** Default for {@link CacheStore.set}; `'throw'` unless given. */
-  readonly onUnencodable?: OnUnencodable;
+  /** Default for {@link CacheStore.set}; `'error'` unless given. */
+  readonly onUnencodable?: OnUnencodableOption;
 }
 
 export interface CacheSetOptions {
-  readonly onUnencodable?: OnUnencodable;
+  readonly onUnencodable?: OnUnencodableOption;
 }
 
 /** What is on disk now, plus what this store instance has done since it was created. */
@@ -93,7 +111,7 @@ export class CacheStore {
   constructor(options: CacheStoreOptions = {}) {
     this.dir = resolve(options.dir ?? (process.env['CRYSTALLIZE_CACHE_DIR'] || '.cache'));
     this.#logger = options.logger;
-    this.#onUnencodable = options.onUnencodable ?? 'throw';
+    this.#onUnencodable = normalizeOnUnencodable(options.onUnencodable);
   }
 
   /** The file an entry lives in (whether or not it exists). Throws on an unsafe key. */
@@ -167,7 +185,8 @@ export class CacheStore {
               'value',
               `msgpackr could not encode (${error instanceof Error ? error.message : String(error)})`,
             );
-      if ((options.onUnencodable ?? this.#onUnencodable) === 'throw') throw unencodable;
+      if (normalizeOnUnencodable(options.onUnencodable, this.#onUnencodable) === 'error')
+        throw unencodable;
       this.#skipped++;
       this.#log().warn(
         { stepKey, inputKey, path: unencodable.path, valueType: unencodable.valueType },

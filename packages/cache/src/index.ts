@@ -13,5 +13,5 @@ export {
   type CacheStats,
   type CacheStoreOptions,
   type OnUnencodable,
+  type OnUnencodableOption,
 } from './cache-store.js';
-export { FORMAT_VERSION, HEADER_SIZE, type CorruptionReason } from './internal/entry-format.js';

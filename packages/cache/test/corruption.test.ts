@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { Packr } from 'msgpackr';
-import { CacheStore, HEADER_SIZE, type CacheEntry } from '@crystallize/cache';
+import { CacheStore, type CacheEntry } from '@crystallize/cache';
+import { HEADER_SIZE } from '@crystallize/cache/internal';
 import { recordingLogger, tempCacheDir } from './fixtures/temp-cache-dir.js';
 
 const tmp = tempCacheDir();

@@ -1,11 +1,6 @@
 import { statSync } from 'node:fs';
-import {
-  CacheStore,
-  HEADER_SIZE,
-  hashValue,
-  type CacheEntry,
-  type CachedMetric,
-} from '@crystallize/cache';
+import { CacheStore, hashValue, type CacheEntry, type CachedMetric } from '@crystallize/cache';
+import { HEADER_SIZE } from '@crystallize/cache/internal';
 import { tempCacheDir } from './fixtures/temp-cache-dir.js';
 
 const tmp = tempCacheDir();

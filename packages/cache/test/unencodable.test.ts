@@ -104,4 +104,32 @@ describe('CacheStore with values msgpack cannot round-trip', () => {
       ),
     ).rejects.toThrow(UnencodableValueError);
   });
+
+  it("spells the fail policy 'error' (as an experiment does) and still reads the deprecated 'throw'", async () => {
+    const skipping = new CacheStore({ dir: tmp.dir(), onUnencodable: 'skip' });
+    await expect(
+      skipping.set(
+        'Step1',
+        'in2',
+        entry(() => 1),
+        { onUnencodable: 'error' },
+      ),
+    ).rejects.toThrow(UnencodableValueError);
+    const strict = new CacheStore({ dir: tmp.dir(), onUnencodable: 'error' });
+    await expect(
+      strict.set(
+        'Step1',
+        'in2',
+        entry(() => 1),
+      ),
+    ).rejects.toThrow(UnencodableValueError);
+    const legacy = new CacheStore({ dir: tmp.dir(), onUnencodable: 'throw' });
+    await expect(
+      legacy.set(
+        'Step1',
+        'in2',
+        entry(() => 1),
+      ),
+    ).rejects.toThrow(UnencodableValueError);
+  });
 });

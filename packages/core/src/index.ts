@@ -2,8 +2,22 @@
  * @crystallize/core — what a user declares: context, steps and their decorators, data sources,
  * treatments, hypotheses, verifiers and errors. Running them is @crystallize/orchestrator's job.
  */
-export * from './errors.js';
-export * from './constants.js';
+export {
+  CrystallizeError,
+  ContextMutationError,
+  InjectionError,
+  StepDefinitionError,
+  PipelineExecutionError,
+  MissingMetricError,
+  ValidationError,
+  CacheError,
+} from './errors.js';
+export {
+  RESERVED_CONTEXT_KEYS,
+  BASELINE_CONDITION,
+  DEFAULT_MASTER_SEED,
+  type ReservedContextKey,
+} from './constants.js';
 
 export {
   FrozenContext,
@@ -34,7 +48,6 @@ export {
 export {
   Step,
   StepFactory,
-  toStep,
   type StepClass,
   type StepBuilder,
   type StepLike,
@@ -42,19 +55,13 @@ export {
   type StepParamsInput,
   type StepParamsOf,
 } from './step/step.js';
-export { getStepModel, type StepModel, type ParamModel } from './step/step-model.js';
 export type { ResolvedParams, ParamSource } from './step/injection.js';
 export {
   pipelineStep,
   type FunctionStepFactory,
   type FunctionStepOptions,
 } from './step/function-step.js';
-export {
-  withMetrics,
-  isWithMetrics,
-  unpackMetrics,
-  type WithMetrics,
-} from './step/with-metrics.js';
+export { withMetrics, isWithMetrics, type WithMetrics } from './step/with-metrics.js';
 export {
   resourceFactory,
   resourceKey,
@@ -63,9 +70,7 @@ export {
 } from './step/resource-factory.js';
 
 export { hashValue, HASH_IDENTITY, type HashIdentity } from './hashing/hash-value.js';
-export { codeFingerprint, normalizeSource } from './hashing/code-fingerprint.js';
-/** @internal Where user code was declared, for code fingerprints (orchestrator: data sources). */
-export { recordDefinitionSite } from './hashing/definition-site.js';
+export { codeFingerprint } from './hashing/code-fingerprint.js';
 
 export {
   DataSource,

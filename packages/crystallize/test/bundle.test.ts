@@ -60,7 +60,9 @@ describe('package bundles', () => {
     for (const pkg of ['core', 'cache', 'orchestrator', 'stats', 'config', 'crystallize']) {
       const files = loaded.filter((u) => u.includes(`/packages/${pkg}/dist/bundle/`));
       expect(files.length).toBeGreaterThanOrEqual(1);
-      expect(files.length).toBeLessThanOrEqual(3);
+      // The entry plus the chunks it shares with the package's other entries (`internal`, and the
+      // orchestrator's worker): at most three such chunks.
+      expect(files.length).toBeLessThanOrEqual(4);
     }
   });
 

@@ -4,15 +4,20 @@
  */
 export { Pipeline } from './pipeline/pipeline.js';
 export type { StepGraph, StepGraphSpec, StepNode, StepNodeSpec } from './pipeline/step-graph.js';
-export type { StepRecord } from './pipeline/step-record.js';
+export type { StepRecord } from './model/step-record.js';
 export type { StepOutputCache, CachedStepOutput } from './pipeline/step-cache.js';
-export { Experiment, type RunPlan } from './experiment/experiment.js';
+export { Experiment } from './experiment/experiment.js';
 export type { ExperimentOptions, RunOptions, Strategy } from './experiment/experiment-options.js';
 export { ExperimentBuilder } from './experiment/experiment-builder.js';
-export type { ApplyOptions } from './experiment/apply-once.js';
-export { BaseOptimizer, type Objective } from './experiment/optimizer.js';
-export type { ReplicateEnv } from './experiment/condition-runner.js';
+export type { ApplyOptions } from './run/apply.js';
+export { BaseOptimizer, type Objective } from './run/optimize.js';
 export { BasePlugin, type RunContext } from './plugins/plugin.js';
+export type {
+  ExecutionBackend,
+  ExperimentModel,
+  ExperimentPlugin,
+  UnencodablePolicy,
+} from './model/experiment-model.js';
 export { SeedPlugin, seedMathRandom, type SeedPluginOptions } from './plugins/seed.plugin.js';
 export { LoggingPlugin, type LoggingPluginOptions } from './plugins/logging.plugin.js';
 export { ArtifactPlugin, type ArtifactPluginOptions } from './plugins/artifact.plugin.js';
@@ -27,11 +32,7 @@ export {
   ParallelExecution,
   type ParallelExecutionOptions,
 } from './execution/parallel.execution.js';
-export type {
-  ConditionOutcome,
-  ReplicateOutcome,
-  SerializedError,
-} from './execution/replicate-outcome.js';
+export type { ConditionOutcome, ReplicateOutcome, SerializedError } from './model/outcome.js';
 export {
   Artifact,
   type ArtifactOptions,

@@ -131,7 +131,7 @@ describe.each(stores)('caching through the experiment with %s', (_label, makeSto
     expect(recordsOf(first, 'triple')[0]![0]!.cacheHit).toBe(false);
     expect(recordsOf(first, 'triple')[0]![0]!.params).toMatchObject({ factor: 3 });
     expect(entriesOn(cache.dir)).toHaveLength(2);
-    expect(recordsOf(first, 'triple')[0]![0]!.stepHash).not.toBe(recordsOf(first)[0]![0]!.stepHash);
+    expect(recordsOf(first, 'triple')[0]![0]!.cacheKey).not.toBe(recordsOf(first)[0]![0]!.cacheKey);
 
     const second = await build(cache, { treatments }).run();
     expect(recordsOf(second)[0]![0]!.cacheHit).toBe(true);
@@ -217,7 +217,7 @@ describe('the default step cache', () => {
     else process.env['CRYSTALLIZE_CACHE_DIR'] = saved;
   });
 
-  it('stores cacheable steps as <CRYSTALLIZE_CACHE_DIR>/<stepHash>/<inputHash>.msgpack', async () => {
+  it('stores cacheable steps as <CRYSTALLIZE_CACHE_DIR>/<cacheKey>/<inputHash>.msgpack', async () => {
     const dir = tempDir();
     process.env['CRYSTALLIZE_CACHE_DIR'] = dir;
     const make = () =>
@@ -232,7 +232,7 @@ describe('the default step cache', () => {
       });
     const first = await make().run();
     const rec = recordsOf(first)[0]![0]!;
-    expect(existsSync(join(dir, rec.stepHash, `${rec.inputHash}.msgpack`))).toBe(true);
+    expect(existsSync(join(dir, rec.cacheKey, `${rec.inputHash}.msgpack`))).toBe(true);
     expect(entriesOn(dir)).toHaveLength(1);
     const second = await make().run();
     expect(recordsOf(second)[0]![0]!.cacheHit).toBe(true);
@@ -360,8 +360,8 @@ describe('cache keys of a cacheable step', () => {
           });
         }
         expect(rep0![0]!.cacheHit).toBe(run === 2);
-        expect(rep1![0]!.stepHash).toBe(rep0![0]!.stepHash);
-        keys.add(rep0![0]!.stepHash);
+        expect(rep1![0]!.cacheKey).toBe(rep0![0]!.cacheKey);
+        keys.add(rep0![0]!.cacheKey);
       }
       expect(keys.size).toBe(Object.keys(sets).length + 1);
     }
@@ -431,7 +431,7 @@ describe('cache keys of a cacheable step', () => {
     for (const name of ['baseline', ...Object.keys(sets)]) {
       const params = { a: null, b: null, ...sets[name] };
       const key = hashValue({ step: step.name, stepHash: step.stepHash, params });
-      for (const reps of recordsOf(result, name)) expect(reps[0]!.stepHash).toBe(key);
+      for (const reps of recordsOf(result, name)) expect(reps[0]!.cacheKey).toBe(key);
     }
   });
 });

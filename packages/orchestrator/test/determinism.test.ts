@@ -35,7 +35,7 @@ const result = await exp.run({ replicates: 3 });
 const hashes = Object.fromEntries(
   Object.entries(result.provenance.ctxChanges).map(([c, reps]) => [
     c,
-    Object.values(reps).map((records) => records.map((r) => [r.stepHash, r.inputHash, r.outputHash])),
+    Object.values(reps).map((records) => records.map((r) => [r.cacheKey, r.inputHash, r.outputHash])),
   ]),
 );
 const asyncResult = await build([new AsyncExecution({ concurrency: 3 })]).run({ replicates: 3 });

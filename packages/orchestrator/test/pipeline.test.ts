@@ -155,14 +155,14 @@ describe('pipeline runner', () => {
     const result = await e.run();
     const [scale, writes] = recordsOf(result)[0]!;
     expect(Object.keys(scale!).sort()).toEqual(
-      ['cacheHit', 'ctxChanges', 'inputHash', 'outputHash', 'params', 'step', 'stepHash'].sort(),
+      ['cacheHit', 'ctxChanges', 'inputHash', 'outputHash', 'params', 'step', 'cacheKey'].sort(),
     );
     expect(scale).toMatchObject({ step: 'ScaleData', params: { factor: 2 }, cacheHit: false });
     expect(scale!.ctxChanges).toEqual({ reads: [], wrote: {}, metrics: [] });
     // The output of one step is the input of the next.
     expect(writes!.inputHash).toBe(scale!.outputHash);
     expect(scale!.inputHash).not.toBe(scale!.outputHash);
-    expect(scale!.stepHash).not.toBe(writes!.stepHash);
+    expect(scale!.cacheKey).not.toBe(writes!.cacheKey);
     expect(writes).toMatchObject({ step: 'WritesKey', params: { offset: 1 }, cacheHit: false });
     expect(writes!.ctxChanges.wrote).toEqual({ doubled: 6 });
     expect(writes!.ctxChanges.metrics).toEqual([

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { StepRecord } from '@crystallize/orchestrator';
-import { ProvenanceStore } from '../src/results/provenance-store.js';
+import { ProvenanceStore } from '../src/storage/provenance-store.js';
 
 const h = (s: string): string => createHash('sha256').update(s).digest('hex');
 const NONE = { reads: [], wrote: {}, metrics: [] };
@@ -12,7 +12,7 @@ function records(rep: number): StepRecord[] {
     {
       step: 'load',
       params: { n: 1 },
-      stepHash: h('load'),
+      cacheKey: h('load'),
       inputHash: hashes[0]!,
       outputHash: hashes[1]!,
       cacheHit: rep % 2 === 0,
@@ -21,7 +21,7 @@ function records(rep: number): StepRecord[] {
     {
       step: 'score',
       params: {},
-      stepHash: h('score'),
+      cacheKey: h('score'),
       inputHash: hashes[1]!,
       outputHash: hashes[2]!,
       cacheHit: false,
@@ -37,7 +37,7 @@ function records(rep: number): StepRecord[] {
     {
       step: 'note',
       params: { tag: 'x' },
-      stepHash: h('note'),
+      cacheKey: h('note'),
       inputHash: hashes[2]!,
       outputHash: hashes[3]!,
       cacheHit: false,

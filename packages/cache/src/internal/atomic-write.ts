@@ -1,4 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { threadId } from 'node:worker_threads';
@@ -8,6 +17,22 @@ export const TEMP_SUFFIX = '.tmp';
 
 let counter = 0;
 
+/*
+ * The one atomic-write helper of the framework: the cache, the orchestrator's artifact plugin,
+ * provenance files and stored results all write through it (the orchestrator through
+ * `@crystallize/cache/internal`). The temp name comes from node:crypto, never Math.random: a
+ * replicate's Math.random is the user's seeded stream, and drawing from it would shift the
+ * user's numbers whenever a file is written.
+ */
+
+/** A temp file beside `file` (same file system, so the rename is atomic), hidden and unique. */
+function tempPathFor(file: string): string {
+  return join(
+    dirname(file),
+    `.${basename(file)}.${process.pid}-${threadId}-${++counter}-${randomBytes(4).toString('hex')}${TEMP_SUFFIX}`,
+  );
+}
+
 /**
  * Writes `parts` to `file` so that no reader ever sees a partial file: the bytes go to a temp
  * file in the same folder (same file system), which is then renamed over `file` — atomic on
@@ -16,10 +41,7 @@ let counter = 0;
  */
 export async function writeFileAtomic(file: string, parts: readonly Uint8Array[]): Promise<void> {
   const dir = dirname(file);
-  const temp = join(
-    dir,
-    `.${basename(file)}.${process.pid}-${threadId}-${++counter}-${randomBytes(4).toString('hex')}${TEMP_SUFFIX}`,
-  );
+  const temp = tempPathFor(file);
   let handle;
   try {
     handle = await open(temp, 'wx');
@@ -51,5 +73,51 @@ async function renameWithRetry(from: string, to: string): Promise<void> {
       if (attempt >= 5 || (code !== 'EPERM' && code !== 'EACCES' && code !== 'EBUSY')) throw error;
       await new Promise((resolve) => setTimeout(resolve, 10 * 2 ** attempt));
     }
+  }
+}
+
+/** Chunks of a long text are written in batches of about this many characters. */
+const BATCH = 1 << 16;
+
+/**
+ * The synchronous form of {@link writeFileAtomic}: `data` (bytes, a string, or the lines of a
+ * long text as an iterable of strings, written in small batches so no whole copy is held) goes
+ * to a temp file beside `file`, which is renamed into place; on failure the temp file is removed.
+ */
+export function writeFileAtomicSync(
+  file: string,
+  data: string | Uint8Array | Iterable<string>,
+): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const temp = tempPathFor(file);
+  try {
+    if (typeof data === 'string' || data instanceof Uint8Array) {
+      writeFileSync(temp, data, { flag: 'wx' });
+    } else {
+      const fd = openSync(temp, 'wx');
+      try {
+        // Small batches: a long-lived concatenation would be promoted to the old generation as
+        // garbage and inflate the process's peak memory on long runs.
+        let batch = '';
+        for (const chunk of data) {
+          batch += chunk;
+          if (batch.length > BATCH) {
+            writeSync(fd, batch);
+            batch = '';
+          }
+        }
+        if (batch) writeSync(fd, batch);
+      } finally {
+        closeSync(fd);
+      }
+    }
+    renameSync(temp, file);
+  } catch (error) {
+    try {
+      unlinkSync(temp);
+    } catch {
+      // never created, or already renamed
+    }
+    throw error;
   }
 }

@@ -46,8 +46,12 @@ function liveStepKeys(p: Project, names: readonly string[]): Set<string> {
       if (!c.isDirectory() || !existsSync(file)) continue;
       const header = readFileSync(file, 'utf8').split('\n', 1)[0] ?? '';
       try {
-        const parsed = JSON.parse(header) as { steps?: { stepHash?: string }[] };
-        for (const s of parsed.steps ?? []) if (s.stepHash) live.add(s.stepHash);
+        // `cacheKey`; runs stored before the rename call it `stepHash`.
+        const parsed = JSON.parse(header) as { steps?: { cacheKey?: string; stepHash?: string }[] };
+        for (const s of parsed.steps ?? []) {
+          const key = s.cacheKey ?? s.stepHash;
+          if (key) live.add(key);
+        }
       } catch {
         // an unreadable header keeps nothing alive
       }

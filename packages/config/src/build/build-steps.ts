@@ -1,11 +1,5 @@
-import {
-  Step,
-  StepFactory,
-  getStepModel,
-  toStep,
-  type ParamModel,
-  type StepLike,
-} from '@crystallize/core';
+import { Step, StepFactory, type StepLike } from '@crystallize/core';
+import { getStepModel, toStep, type ParamModel } from '@crystallize/core/internal';
 import type { Artifact } from '@crystallize/orchestrator';
 import type { NamedWithParams } from '../schema/config.schema.js';
 import { describeValue } from '../schema/parse-config.js';

@@ -1,5 +1,7 @@
 import { recordDefinitionSite } from '../hashing/definition-site.js';
+import { StepDefinitionError } from '../errors.js';
 import { declareParam, metadataOwner, type ParamOptions } from '../internal/metadata.js';
+import { stepMemberNames } from '../step/step-members.js';
 
 export type { ParamOptions };
 
@@ -30,6 +32,7 @@ export function Param(options: ParamOptions = {}): ParamFieldDecorator {
       if (context.static || context.private || typeof context.name !== 'string') {
         throw new TypeError('@Param() belongs on a public instance field with a string name.');
       }
+      assertNotStepMember(context.name);
       const owner = metadataOwner(context);
       declareParam(owner, { field: context.name, options: opts });
       // Where the class is declared, for its code fingerprint (as @PipelineStep records it).
@@ -37,9 +40,20 @@ export function Param(options: ParamOptions = {}): ParamFieldDecorator {
       return;
     }
     if (typeof b !== 'string') throw new TypeError('@Param() needs a field with a string name.');
-    const cls = (a as { constructor: object }).constructor;
+    const cls = (a as { constructor: { name: string } }).constructor;
+    assertNotStepMember(b, cls.name);
     declareParam({ cls }, { field: b, options: opts });
     recordDefinitionSite(cls);
   }
   return decorate as ParamFieldDecorator;
+}
+
+/** A `@Param` field named like a Step member would shadow it (`name`, `params`, `invoke`...). */
+function assertNotStepMember(field: string, className?: string): void {
+  if (!stepMemberNames().has(field)) return;
+  throw new StepDefinitionError(
+    `@Param() '${field}'${className ? ` on step ${className}` : ''} has the name of a Step member ` +
+      `(Step.${field}) and would shadow it. Rename the field (e.g. '${field}Value'); to keep reading ` +
+      `context key '${field}', declare it as @Param({ key: '${field}' }).`,
+  );
 }

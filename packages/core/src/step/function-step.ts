@@ -3,6 +3,7 @@ import { StepDefinitionError } from '../errors.js';
 import { defineFunctionCode } from '../hashing/code-fingerprint.js';
 import { Step, type StepOutput } from './step.js';
 import { defineStepModel, type ParamModel } from './step-model.js';
+import { clashingMembers } from './step-members.js';
 
 export interface FunctionStepOptions<P extends Record<string, unknown>> {
   readonly cacheable?: boolean;
@@ -17,19 +18,6 @@ export interface FunctionStepFactory<In, Out, P extends Record<string, unknown>>
   (params?: Partial<P>): Step<In, Out>;
   readonly stepName: string;
 }
-
-const RESERVED_MEMBERS = new Set([
-  'params',
-  'name',
-  'cacheable',
-  'fingerprint',
-  'stepHash',
-  'call',
-  'resolveParams',
-  'setup',
-  'teardown',
-  'paramNames',
-]);
 
 /**
  * A step from a plain function, for small cases. Parameters follow the same injection rules as
@@ -46,7 +34,8 @@ export function pipelineStep<In, Out, P extends Record<string, unknown> = Record
   const name = options.name ?? (fn.name || 'functionStep');
   const defaults = { ...(options.params ?? {}) } as Record<string, unknown>;
   const fields = Object.keys(defaults);
-  const clash = fields.filter((f) => RESERVED_MEMBERS.has(f));
+  // The step's own members (derived from Step) and its entry method `run`.
+  const clash = clashingMembers(fields, ['run']);
   if (clash.length) {
     throw new StepDefinitionError(
       `pipelineStep '${name}': parameter name(s) ${clash.join(', ')} clash with Step members; rename them.`,

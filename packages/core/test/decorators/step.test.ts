@@ -8,8 +8,8 @@ import {
   StepFactory,
   ValidationError,
   standaloneContext,
-  toStep,
 } from '@crystallize/core';
+import { toStep } from '@crystallize/core/internal';
 
 class ScaleData extends Step<number[], number[]> {
   @Param() factor = 1.0;

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createInstrumenter } from 'istanbul-lib-instrument';
-import { codeFingerprint, normalizeSource } from '@crystallize/core';
+import { codeFingerprint } from '@crystallize/core';
+import { normalizeSource } from '@crystallize/core/internal';
 
 type AnyClass = abstract new (...args: never[]) => unknown;
 

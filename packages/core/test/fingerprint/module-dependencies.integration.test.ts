@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createInstrumenter } from 'istanbul-lib-instrument';
-import { codeFingerprint, PipelineStep, recordDefinitionSite, Step } from '@crystallize/core';
+import { codeFingerprint, PipelineStep, Step } from '@crystallize/core';
+import { recordDefinitionSite } from '@crystallize/core/internal';
 
 type Files = Record<string, string>;
 type StepCtor = new () => Step;

@@ -5,10 +5,10 @@ import {
   StepDefinitionError,
   pipelineStep,
   standaloneContext,
-  toStep,
   withMetrics,
   isWithMetrics,
 } from '@crystallize/core';
+import { toStep } from '@crystallize/core/internal';
 
 const add = pipelineStep({ params: { delta: 1 } }, (xs: number[], _ctx, { delta }) =>
   xs.map((x) => x + delta),

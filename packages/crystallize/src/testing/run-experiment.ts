@@ -4,7 +4,7 @@ import {
   Experiment,
   LoggingPlugin,
   SeedPlugin,
-  type BasePlugin,
+  type ExperimentPlugin,
   type ExperimentOptions,
   type Result,
   type RunOptions,
@@ -35,11 +35,11 @@ function isExperiment(value: unknown): value is Experiment {
 
 /** The experiment's plugins with storage, logs and seed pointed at the test's choices. */
 function testPlugins(
-  plugins: readonly BasePlugin[],
+  plugins: readonly ExperimentPlugin[],
   dataDir: string,
   options: RunExperimentOptions,
-): BasePlugin[] {
-  const out: BasePlugin[] = [];
+): ExperimentPlugin[] {
+  const out: ExperimentPlugin[] = [];
   let artifacts = false;
   let logging = false;
   let seeded = false;

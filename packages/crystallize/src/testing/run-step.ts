@@ -1,7 +1,7 @@
+import { toStep } from '@crystallize/core/internal';
 import {
   rootLogger,
   standaloneContext,
-  toStep,
   type FrozenContext,
   type Step,
   type StepClass,

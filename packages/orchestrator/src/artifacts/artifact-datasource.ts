@@ -1,5 +1,5 @@
 import { DataSource, type FrozenContext } from '@crystallize/core';
-import type { Experiment } from '../experiment/experiment.js';
+import type { ExperimentModel } from '../model/experiment-model.js';
 import type { ArtifactLoader } from './artifact.js';
 import { defaultArtifactLoader } from './content-type.js';
 import { readUpstreamArtifact, upstreamReplicates } from './upstream-reader.js';
@@ -14,7 +14,7 @@ import { readUpstreamArtifact, upstreamReplicates } from './upstream-reader.js';
  */
 export class ArtifactDataSource<T = unknown> extends DataSource<T> {
   constructor(
-    readonly producer: Experiment,
+    readonly producer: ExperimentModel,
     readonly step: string,
     readonly artifact: string,
     readonly loader: ArtifactLoader<T> = defaultArtifactLoader as ArtifactLoader<T>,

@@ -5,7 +5,8 @@ import {
   ValidationError,
   type FrozenContext,
 } from '@crystallize/core';
-import type { Experiment } from '../experiment/experiment.js';
+import type { ExperimentModel } from '../model/experiment-model.js';
+import { ARTIFACT_BRAND } from '../model/plugin-kinds.js';
 import { defaultArtifactLoader, type ArtifactFileInfo } from './content-type.js';
 import { readUpstreamArtifact, upstreamReplicates } from './upstream-reader.js';
 
@@ -55,7 +56,7 @@ export class Artifact<T = unknown> extends DataSource<T> {
   readonly #ctx: FrozenContext | undefined;
   readonly #step: string | undefined;
   /** Experiments listing this artifact in `outputs`, by name (a rebuilt experiment replaces its old self). */
-  readonly #producers = new Map<string, Experiment>();
+  readonly #producers = new Map<string, ExperimentModel>();
 
   constructor(
     name: string,
@@ -91,17 +92,17 @@ export class Artifact<T = unknown> extends DataSource<T> {
   }
 
   /** Experiments that list this artifact in `outputs` (more than one is an error for a graph). */
-  get producers(): readonly Experiment[] {
+  get producers(): readonly ExperimentModel[] {
     return [...this.#producers.values()];
   }
 
   /** The experiment that produces this artifact, if exactly one does. */
-  get producer(): Experiment | undefined {
+  get producer(): ExperimentModel | undefined {
     return this.#producers.size === 1 ? this.producers[0] : undefined;
   }
 
   /** @internal An Experiment listing this artifact in `outputs` registers itself here. */
-  attachProducer(experiment: Experiment): void {
+  attachProducer(experiment: ExperimentModel): void {
     this.#producers.set(experiment.name, experiment);
   }
 
@@ -128,12 +129,23 @@ export class Artifact<T = unknown> extends DataSource<T> {
           : `Artifact '${this.name}' is produced by several experiments (${producers.map((p) => `'${p.name}'`).join(', ')}); give each its own Artifact.`,
       );
     }
-    return readUpstreamArtifact(producers[0] as Experiment, this.name, undefined, this.loader, ctx);
+    return readUpstreamArtifact(
+      producers[0] as ExperimentModel,
+      this.name,
+      undefined,
+      this.loader,
+      ctx,
+    );
   }
 
   /** @internal A copy bound to one step call's context (the pipeline runner does this). */
   bind(ctx: FrozenContext, step: string): Artifact<T> {
     return new Artifact(this.name, { writer: this.writer, loader: this.loader }, { ctx, step });
+  }
+
+  /** Marks artifacts of any copy of the framework (the pipeline runner binds them by this). */
+  get [ARTIFACT_BRAND](): true {
+    return true;
   }
 
   /** Artifacts are identified by name for hashing and caching. */

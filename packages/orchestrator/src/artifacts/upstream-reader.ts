@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   BASELINE_CONDITION,
@@ -6,10 +6,10 @@ import {
   type FrozenContext,
   type Logger,
 } from '@crystallize/core';
-import type { Experiment } from '../experiment/experiment.js';
-import { ArtifactPlugin } from '../plugins/artifact.plugin.js';
+import { runStoreOf, type ExperimentModel } from '../model/experiment-model.js';
 import type { ArtifactContentType, ArtifactFileInfo } from './content-type.js';
-import { MANIFEST_FILE, METADATA_FILE, artifactRelPath } from './layout.js';
+import { METADATA_FILE, artifactRelPath } from '../storage/run-layout.js';
+import { readManifest, readRunMetadata, runStamp } from '../storage/stored-run.js';
 
 /*
  * How a downstream experiment reads what an upstream one stored: the upstream's latest version
@@ -24,42 +24,30 @@ interface ManifestEntry {
   readonly contentTypes: Readonly<Record<string, ArtifactContentType>>;
 }
 
-interface StoredRun {
-  /** metadata.json's text and the manifest's size and mtime: a new run changes them. */
+interface UpstreamRun {
+  /** Changes when a new run is stored in the folder (see `runStamp`). */
   readonly stamp: string;
   readonly replicates: number;
   readonly manifest: Readonly<Record<string, ManifestEntry>>;
 }
 
 // Parsed manifests by version folder; a rewritten metadata.json (a new run) invalidates one.
-const runs = new Map<string, StoredRun>();
+const runs = new Map<string, UpstreamRun>();
 
-function storedRun(dir: string, upstream: string): StoredRun {
-  const metaPath = join(dir, METADATA_FILE);
-  if (!existsSync(metaPath)) {
+function storedRun(dir: string, upstream: string): UpstreamRun {
+  const stamp = runStamp(dir);
+  const meta = stamp === undefined ? undefined : runs.get(dir);
+  if (meta && meta.stamp === stamp) return meta;
+  const metadata = stamp === undefined ? undefined : readRunMetadata(dir);
+  if (stamp === undefined || !metadata) {
     throw new CrystallizeError(
       `Upstream experiment '${upstream}' has no finished run in ${dir}. Run it first, or run both through ExperimentGraph.`,
     );
   }
-  // metadata.json is small: its text (which holds the completion time and replicate count)
-  // tells runs apart even when two land within one mtime tick.
-  const metaText = readFileSync(metaPath, 'utf8');
-  const manifestPath = join(dir, MANIFEST_FILE);
-  const manifestStat = existsSync(manifestPath) ? statSync(manifestPath) : undefined;
-  const stamp = `${metaText}|${manifestStat?.mtimeMs}|${manifestStat?.size}`;
-  const known = runs.get(dir);
-  if (known && known.stamp === stamp) return known;
-  const meta = JSON.parse(metaText) as { replicates?: number };
-  const raw = manifestStat
-    ? (JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<
-        string,
-        { step: string; files: string[]; contentTypes?: Record<string, ArtifactContentType> }
-      >)
-    : {};
   const manifest: Record<string, ManifestEntry> = {};
-  for (const [name, m] of Object.entries(raw))
+  for (const [name, m] of Object.entries(readManifest(dir)))
     manifest[name] = { step: m.step, files: new Set(m.files), contentTypes: m.contentTypes ?? {} };
-  const run: StoredRun = { stamp, replicates: Number(meta.replicates ?? 1), manifest };
+  const run: UpstreamRun = { stamp, replicates: Number(metadata.replicates ?? 1), manifest };
   runs.set(dir, run);
   return run;
 }
@@ -84,9 +72,11 @@ export interface UpstreamLocation {
 }
 
 /** The upstream's latest stored run, as far as artifact `name` is concerned. */
-export function locateUpstream(producer: Experiment, name: string): UpstreamLocation | undefined {
-  const plugin = producer.plugin(ArtifactPlugin);
-  const dir = plugin?.latestDir(producer);
+export function locateUpstream(
+  producer: ExperimentModel,
+  name: string,
+): UpstreamLocation | undefined {
+  const dir = runStoreOf(producer)?.latestDir(producer);
   if (!dir || !existsSync(join(dir, METADATA_FILE))) return undefined;
   const run = storedRun(dir, producer.name);
   const entry = run.manifest[name];
@@ -98,8 +88,8 @@ export function locateUpstream(producer: Experiment, name: string): UpstreamLoca
  * run actually has (a `run({ replicates })` override included); what the upstream declares
  * when it has not been stored yet.
  */
-export function upstreamReplicates(producer: Experiment): number {
-  const dir = producer.plugin(ArtifactPlugin)?.latestDir(producer);
+export function upstreamReplicates(producer: ExperimentModel): number {
+  const dir = runStoreOf(producer)?.latestDir(producer);
   if (dir && existsSync(join(dir, METADATA_FILE))) {
     try {
       return storedRun(dir, producer.name).replicates;
@@ -112,13 +102,13 @@ export function upstreamReplicates(producer: Experiment): number {
 
 /** Reads artifact `name` of `producer` for the replicate and condition of `ctx`. */
 export function readUpstreamArtifact<T>(
-  producer: Experiment,
+  producer: ExperimentModel,
   name: string,
   step: string | undefined,
   loader: (bytes: Buffer, info: ArtifactFileInfo) => T,
   ctx: FrozenContext,
 ): T {
-  const plugin = producer.plugin(ArtifactPlugin);
+  const plugin = runStoreOf(producer);
   const dir = plugin?.latestDir(producer);
   if (!dir) {
     throw new CrystallizeError(

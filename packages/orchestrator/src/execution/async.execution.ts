@@ -1,4 +1,4 @@
-import type { Experiment } from '../experiment/experiment.js';
+import type { ExperimentModel } from '../model/experiment-model.js';
 import { ExecutionPlugin, type LoopOptions, type ReplicateFn } from './execution.plugin.js';
 
 /**
@@ -20,7 +20,7 @@ export class AsyncExecution extends ExecutionPlugin {
   }
 
   async runExperimentLoop(
-    _experiment: Experiment,
+    _experiment: ExperimentModel,
     runReplicate: ReplicateFn,
     options: LoopOptions,
   ): Promise<void> {

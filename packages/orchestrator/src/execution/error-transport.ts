@@ -1,5 +1,5 @@
 import * as core from '@crystallize/core';
-import { ExperimentGraphError } from '../graph/experiment-graph-error.js';
+import { TRANSPORTED_ERROR_MARK, type TransportedError } from '../model/outcome.js';
 
 /*
  * Errors crossing a thread (or, later, a process) boundary. Structured cloning keeps only the
@@ -10,25 +10,9 @@ import { ExperimentGraphError } from '../graph/experiment-graph-error.js';
  * Internal: not exported from the package.
  */
 
-const MARK = '__crystallizeTransportedError';
+const MARK = TRANSPORTED_ERROR_MARK;
 
-/** An error as plain, structured-clone-safe data. */
-export interface TransportedError {
-  readonly [MARK]: 1;
-  /** Constructor names up the prototype chain, the error's own class first. */
-  readonly classes: readonly string[];
-  readonly name: string;
-  /** Whether `name` was an own property (set by the constructor) rather than inherited. */
-  readonly ownName: boolean;
-  readonly message: string;
-  readonly stack?: string;
-  readonly hasCause: boolean;
-  readonly cause?: unknown;
-  /** AggregateError's `errors`. */
-  readonly errors?: readonly unknown[];
-  /** Own enumerable properties (`code`, `stepName`, a user's `detail`...), each transported. */
-  readonly props: Readonly<Record<string, unknown>>;
-}
+export type { TransportedError };
 
 function isTransported(value: unknown): value is TransportedError {
   return (
@@ -57,11 +41,23 @@ function knownClasses(): ReadonlyMap<string, ErrorClass> {
     if (typeof value === 'function' && value.prototype instanceof Error)
       known.set(value.name, value as unknown as ErrorClass);
   }
-  known.set(ExperimentGraphError.name, ExperimentGraphError);
+  for (const c of registered) known.set(c.name, c);
   return known;
 }
 
 let known: ReadonlyMap<string, ErrorClass> | undefined;
+
+/** Error classes of higher layers (the graph's) that registered to be rebuilt by name. */
+const registered: ErrorClass[] = [];
+
+/**
+ * Lets an error class defined above this module (`ExperimentGraphError`) be rebuilt with its
+ * class on the receiving side, without this module importing it.
+ */
+export function registerTransportableError(cls: ErrorClass): void {
+  registered.push(cls);
+  known = undefined;
+}
 
 /** A value made safe to send: errors encoded, the rest structured-cloned or described. */
 function sendValue(value: unknown, depth: number): unknown {

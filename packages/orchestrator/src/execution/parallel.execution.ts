@@ -4,19 +4,18 @@ import { fileURLToPath } from 'node:url';
 import type { ResourceLimits } from 'node:worker_threads';
 import type Tinypool from 'tinypool';
 import { CrystallizeError, ValidationError } from '@crystallize/core';
-import type { Experiment } from '../experiment/experiment.js';
-import type { RunContext } from '../plugins/plugin.js';
+import type { ExperimentModel, RunContext } from '../model/experiment-model.js';
 import { toModuleUrl } from './defining-module.js';
 import {
   assertFunctionTreatmentsDeclared,
   assertModuleExportMatches,
-} from './experiment-identity.js';
+} from './module-export-check.js';
 import { ExecutionPlugin, type LoopOptions, type ReplicateFn } from './execution.plugin.js';
-import { serializeError } from '../experiment/condition-runner.js';
+import { serializeError } from '../model/serialized-error.js';
 import { decodeError, type TransportedError } from './error-transport.js';
 import type { WorkerTask } from './parallel.worker.js';
 import { createProgress } from './progress.js';
-import type { ReplicateOutcome } from './replicate-outcome.js';
+import type { ReplicateOutcome } from '../model/outcome.js';
 import { buildRunSpec } from './run-spec.js';
 
 export interface ParallelExecutionOptions {
@@ -131,7 +130,7 @@ export class ParallelExecution extends ExecutionPlugin {
    * A run that ends up not using the pool (debug(), a resume that reuses every condition) closes
    * it again in afterRun/runFailed.
    */
-  override beforeRun(experiment: Experiment, run: RunContext): void {
+  override beforeRun(experiment: ExperimentModel, run: RunContext): void {
     const module = this.module ?? experiment.definedIn;
     // runExperimentLoop says how to fix a missing module; one replicate gains nothing.
     if (module === undefined || run.replicates < 2 || experiment.execution !== this) return;
@@ -174,7 +173,7 @@ export class ParallelExecution extends ExecutionPlugin {
   }
 
   async runExperimentLoop(
-    experiment: Experiment,
+    experiment: ExperimentModel,
     _runReplicate: ReplicateFn,
     options: LoopOptions,
   ): Promise<void> {

@@ -4,10 +4,10 @@
  * identities, and runs replicates with the same code path as serial execution.
  */
 import { ValidationError } from '@crystallize/core';
-import { serializeError } from '../experiment/condition-runner.js';
+import { serializeError } from '../model/serialized-error.js';
 import { encodeError, type TransportedError } from './error-transport.js';
-import type { Experiment } from '../experiment/experiment.js';
-import type { ConditionOutcome, ReplicateOutcome } from './replicate-outcome.js';
+import type { ExperimentModel, ReplicateEnv } from '../model/experiment-model.js';
+import type { ConditionOutcome, ReplicateOutcome } from '../model/outcome.js';
 import type { RunSpec } from './run-spec.js';
 import type { WorkerEnv } from './worker-env.js';
 
@@ -25,8 +25,14 @@ export type WorkerTask =
   | { readonly kind: 'load'; readonly spec: RunSpec }
   | { readonly kind: 'replicate'; readonly spec: RunSpec; readonly replicate: number };
 
+/** An experiment as a worker drives it: the model plus the worker protocol (by shape). */
+interface HostedExperiment extends ExperimentModel {
+  workerEnv(spec: RunSpec): WorkerEnv;
+  runReplicate(replicate: number, env: ReplicateEnv): Promise<ReplicateOutcome>;
+}
+
 interface Loaded {
-  readonly experiment: Experiment;
+  readonly experiment: HostedExperiment;
   readonly env: WorkerEnv;
 }
 
@@ -52,12 +58,12 @@ function importModule(url: string): Promise<Record<string, unknown>> {
   return import(url) as Promise<Record<string, unknown>>;
 }
 
-function isExperiment(value: unknown): value is Experiment {
+function isExperiment(value: unknown): value is HostedExperiment {
   return (
     typeof value === 'object' &&
     value !== null &&
-    typeof (value as Experiment).runReplicate === 'function' &&
-    typeof (value as Experiment).workerEnv === 'function'
+    typeof (value as HostedExperiment).runReplicate === 'function' &&
+    typeof (value as HostedExperiment).workerEnv === 'function'
   );
 }
 

@@ -1,5 +1,5 @@
 import { Treatment, ValidationError } from '@crystallize/core';
-import type { Experiment, RunPlan } from '../experiment/experiment.js';
+import type { ExperimentModel, RunPlan } from '../model/experiment-model.js';
 import {
   assertSameIdentity,
   experimentIdentity,
@@ -47,7 +47,7 @@ function treatmentSpec(t: Treatment): TreatmentSpec {
 
 /** The parent's side: describes a planned run for workers. */
 export function buildRunSpec(
-  experiment: Experiment,
+  experiment: ExperimentModel,
   plan: RunPlan,
   module: string,
   conditions: readonly string[],
@@ -68,7 +68,7 @@ export function buildRunSpec(
   };
 }
 
-function restoreTreatment(spec: TreatmentSpec, experiment: Experiment): Treatment {
+function restoreTreatment(spec: TreatmentSpec, experiment: ExperimentModel): Treatment {
   if ('values' in spec) return new Treatment(spec.name, spec.values);
   const own = experiment.treatments.find((t) => t.name === spec.name && !t.values);
   if (!own) {
@@ -82,7 +82,7 @@ function restoreTreatment(spec: TreatmentSpec, experiment: Experiment): Treatmen
 }
 
 /** The worker's side: checks the rebuilt experiment matches the parent's and rebuilds the plan. */
-export function restorePlan(experiment: Experiment, spec: RunSpec): RunPlan {
+export function restorePlan(experiment: ExperimentModel, spec: RunSpec): RunPlan {
   const steps = experiment.pipeline.steps;
   const names = steps.map((s) => s.name).join(' > ');
   const expected = spec.steps.map((s) => s.name).join(' > ');

@@ -1,4 +1,4 @@
-import type { Experiment } from '../experiment/experiment.js';
+import type { ExperimentModel } from '../model/experiment-model.js';
 import { ExecutionPlugin, type LoopOptions, type ReplicateFn } from './execution.plugin.js';
 import { createProgress } from './progress.js';
 
@@ -12,7 +12,7 @@ export class SerialExecution extends ExecutionPlugin {
   }
 
   async runExperimentLoop(
-    experiment: Experiment,
+    experiment: ExperimentModel,
     runReplicate: ReplicateFn,
     options: LoopOptions,
   ): Promise<void> {

@@ -1,9 +1,10 @@
 import { rootLogger } from '@crystallize/core';
-import { originalError, type ReplicateEnv } from '../experiment/condition-runner.js';
-import type { Experiment } from '../experiment/experiment.js';
-import { ArtifactPlugin } from '../plugins/artifact.plugin.js';
+import { originalError } from '../model/serialized-error.js';
+import { runStoreOf, type ExperimentModel, type ReplicateEnv } from '../model/experiment-model.js';
+import { pluginKind } from '../model/plugin-kinds.js';
+import { buildReplicateEnv } from '../run/replicate-env.js';
 import { encodeError } from './error-transport.js';
-import type { ReplicateOutcome } from './replicate-outcome.js';
+import type { ReplicateOutcome } from '../model/outcome.js';
 import { restorePlan, type RunSpec } from './run-spec.js';
 
 /** A worker's replicate environment, with what prepares an outcome for the trip back. */
@@ -30,19 +31,20 @@ function withTransportedErrors(outcome: ReplicateOutcome): ReplicateOutcome {
 
 /**
  * Rebuilds, inside a worker thread, the environment a planned run's replicates execute in.
- * It is reached through `experiment.workerEnv()`, so every class involved comes from the same
+ * It is reached through `experiment.workerEnv()`, so every function involved comes from the same
  * module instances as the experiment itself — a worker may load the framework twice (its own
  * compiled files, and whatever the experiment's module resolves, e.g. sources through tsconfig
- * paths), and instanceof checks across the two would fail.
+ * paths); plugins are found by kind, not class, so either copy's plugins are recognised.
  */
-export function workerEnv(experiment: Experiment, spec: RunSpec): WorkerEnv {
+export function workerEnv(experiment: ExperimentModel, spec: RunSpec): WorkerEnv {
   const plan = restorePlan(experiment, spec);
-  experiment.plugin(ArtifactPlugin)?.useRunDir(spec.runDir);
+  runStoreOf(experiment)?.useRunDir(spec.runDir);
   const plugins = experiment.plugins.filter(
-    (p) => spec.runDir !== undefined || !(p instanceof ArtifactPlugin),
+    (p) => spec.runDir !== undefined || pluginKind(p) !== 'artifact',
   );
   const logger = rootLogger().child({ experiment: experiment.name });
-  const env = experiment.replicateEnv(
+  const env = buildReplicateEnv(
+    experiment,
     plan,
     { logger, dir: spec.runDir },
     plugins,

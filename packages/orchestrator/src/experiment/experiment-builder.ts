@@ -1,24 +1,24 @@
 import type { DataSourceLike, StepLike, Treatment } from '@crystallize/core';
 import type { Artifact } from '../artifacts/artifact.js';
-import type { BasePlugin } from '../plugins/plugin.js';
+import type { ExperimentPlugin } from '../model/experiment-model.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import type { StepOutputCache } from '../pipeline/step-cache.js';
 import type { AnyHypothesis, ExperimentOptions } from './experiment-options.js';
-import { Experiment } from './experiment.js';
 
 /**
- * Fluent construction of an {@link Experiment}.
+ * Fluent construction of an experiment; `Experiment.builder(name)` starts one. (It is handed the
+ * constructor to call, so this module does not import `Experiment`, which imports it back.)
  *
  * @example
  * Experiment.builder('scale-demo').datasource(() => [1, 2, 3]).addStep(ScaleData.with({ factor: 2 }))
  *   .addStep(ComputeSum).treatments([treatment('double', { scale_factor: 2 })]).replicates(3).build();
  */
-export class ExperimentBuilder {
+export class ExperimentBuilder<E = unknown> {
   #name: string | undefined;
   #description: string | undefined;
   #datasource: DataSourceLike | undefined;
   readonly #steps: StepLike[] = [];
-  #plugins: BasePlugin[] = [];
+  #plugins: ExperimentPlugin[] = [];
   #treatments: Treatment[] = [];
   #hypotheses: AnyHypothesis[] = [];
   #replicates: number | undefined;
@@ -26,8 +26,11 @@ export class ExperimentBuilder {
   #outputs: Artifact[] = [];
   #cache: StepOutputCache | false | undefined;
 
-  constructor(name?: string) {
+  readonly #create: (options: ExperimentOptions) => E;
+
+  constructor(name: string | undefined, create: (options: ExperimentOptions) => E) {
     this.#name = name;
+    this.#create = create;
   }
 
   name(name: string): this {
@@ -47,7 +50,7 @@ export class ExperimentBuilder {
     this.#steps.push(step);
     return this;
   }
-  plugins(plugins: readonly BasePlugin[]): this {
+  plugins(plugins: readonly ExperimentPlugin[]): this {
     this.#plugins = [...plugins];
     return this;
   }
@@ -76,7 +79,7 @@ export class ExperimentBuilder {
     return this;
   }
 
-  build(): Experiment {
+  build(): E {
     const options: ExperimentOptions = {
       ...(this.#name !== undefined ? { name: this.#name } : {}),
       ...(this.#description !== undefined ? { description: this.#description } : {}),
@@ -90,6 +93,6 @@ export class ExperimentBuilder {
       outputs: this.#outputs,
       ...(this.#cache !== undefined ? { cache: this.#cache } : {}),
     };
-    return new Experiment(options);
+    return this.#create(options);
   }
 }

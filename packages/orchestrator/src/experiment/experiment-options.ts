@@ -1,16 +1,16 @@
-import type { DataSourceLike, Hypothesis, StepLike, Treatment } from '@crystallize/core';
+import type { OnUnencodableOption } from '@crystallize/cache';
+import type { DataSourceLike, StepLike, Treatment } from '@crystallize/core';
 import type { Artifact } from '../artifacts/artifact.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { StepOutputCache } from '../pipeline/step-cache.js';
-import type { BasePlugin } from '../plugins/plugin.js';
+import type {
+  AnyHypothesis,
+  ExperimentPlugin,
+  RunOptions,
+  Strategy,
+} from '../model/experiment-model.js';
 
-export type Strategy = 'rerun' | 'resume';
-
-/**
- * A hypothesis with any verifier output. Core's `Hypothesis<R>` is covariant in `R` (its ranker
- * is stored untyped), so every `hypothesis(...)` fits here.
- */
-export type AnyHypothesis = Hypothesis<unknown>;
+export type { AnyHypothesis, RunOptions, Strategy };
 
 export interface ExperimentOptions<In = unknown> {
   /** Folder-safe name; default: derived from the pipeline signature. */
@@ -19,7 +19,7 @@ export interface ExperimentOptions<In = unknown> {
   readonly description?: string;
   readonly datasource: DataSourceLike<In>;
   readonly pipeline: Pipeline | readonly StepLike[];
-  readonly plugins?: readonly BasePlugin[];
+  readonly plugins?: readonly ExperimentPlugin[];
   readonly treatments?: readonly Treatment[];
   readonly hypotheses?: readonly AnyHypothesis[];
   /** Default 1; a data source's own count and `run({ replicates })` take precedence. */
@@ -35,14 +35,6 @@ export interface ExperimentOptions<In = unknown> {
   readonly cache?: StepOutputCache | false;
   /** The module defining this experiment, for worker threads (default: found from the call stack). */
   readonly module?: string;
-  /** A cacheable step whose output cannot be encoded: fail it ('error', default) or run it uncached. */
-  readonly onUnencodable?: 'error' | 'skip';
-}
-
-export interface RunOptions {
-  readonly replicates?: number;
-  readonly treatments?: readonly Treatment[];
-  readonly hypotheses?: readonly AnyHypothesis[];
-  readonly strategy?: Strategy;
-  readonly signal?: AbortSignal;
+  /** A cacheable step whose output cannot be encoded: fail it ('error', default) or run it uncached ('skip'); 'throw' is read as 'error' (deprecated). */
+  readonly onUnencodable?: OnUnencodableOption;
 }

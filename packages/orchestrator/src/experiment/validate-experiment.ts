@@ -4,16 +4,16 @@ import {
   RESERVED_CONTEXT_KEYS,
   Treatment,
 } from '@crystallize/core';
-import { BasePlugin } from '../plugins/plugin.js';
-import { reservedKeyProblem } from './condition-runner.js';
+import { isPluginLike } from '../model/plugin-kinds.js';
+import { reservedKeyProblem } from '../run/condition-runner.js';
 import { knownMetrics } from './known-metrics.js';
-import type { Experiment } from './experiment.js';
+import type { ExperimentModel } from '../model/experiment-model.js';
 import type { RunOptions } from './experiment-options.js';
 
 const RESERVED: ReadonlySet<string> = new Set(RESERVED_CONTEXT_KEYS);
 
 /** Hypotheses naming a metric that the newest stored run of this pipeline never recorded. */
-function missingMetricProblems(exp: Experiment, hypotheses: readonly unknown[]): string[] {
+function missingMetricProblems(exp: ExperimentModel, hypotheses: readonly unknown[]): string[] {
   const named = hypotheses.filter(
     (h): h is Hypothesis<unknown> => h instanceof Hypothesis && h.metricGroups !== undefined,
   );
@@ -44,7 +44,7 @@ function missingMetricProblems(exp: Experiment, hypotheses: readonly unknown[]):
  * Every problem with an experiment and the run options given to it, all at once — so a user
  * fixes them in one pass instead of one error per run.
  */
-export function experimentProblems(exp: Experiment, options: RunOptions): string[] {
+export function experimentProblems(exp: ExperimentModel, options: RunOptions): string[] {
   const problems: string[] = [];
   if (!/^[\w.-]+$/.test(exp.name)) {
     problems.push(
@@ -84,8 +84,10 @@ export function experimentProblems(exp: Experiment, options: RunOptions): string
   }
   problems.push(...missingMetricProblems(exp, hypotheses));
   exp.plugins.forEach((p, i) => {
-    if (!(p instanceof BasePlugin))
-      problems.push(`plugins[${i}] is not a plugin (extend BasePlugin)`);
+    if (!isPluginLike(p))
+      problems.push(
+        `plugins[${i}] is not a plugin: it has no hook method (beforeRun, afterStep, ...); extend BasePlugin or implement ExperimentPlugin`,
+      );
   });
   return problems;
 }

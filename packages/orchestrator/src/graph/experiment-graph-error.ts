@@ -1,4 +1,5 @@
 import { CrystallizeError } from '@crystallize/core';
+import { registerTransportableError } from '../execution/error-transport.js';
 import type { Result } from '../results/result.js';
 
 /**
@@ -24,3 +25,5 @@ export class ExperimentGraphError extends CrystallizeError {
     this.name = 'ExperimentGraphError';
   }
 }
+
+registerTransportableError(ExperimentGraphError);

@@ -1,20 +1,19 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { Graph, alg } from '@dagrejs/graphlib';
 import {
-  BASELINE_CONDITION,
   CrystallizeError,
   ValidationError,
+  type DataSource,
   type Treatment,
 } from '@crystallize/core';
-import type { Artifact } from '../artifacts/artifact.js';
-import { artifactRelPath } from '../artifacts/layout.js';
-import { locateUpstream } from '../artifacts/upstream-reader.js';
-import { Experiment } from '../experiment/experiment.js';
-import type { RunOptions, Strategy } from '../experiment/experiment-options.js';
-import { ArtifactPlugin } from '../plugins/artifact.plugin.js';
+import {
+  isExperimentModel,
+  type ExperimentModel,
+  type RunOptions,
+  type Strategy,
+} from '../model/experiment-model.js';
 import type { Result } from '../results/result.js';
-import { readCompletedCondition } from '../resume/stored-condition.js';
+import { allConditionsStored, missingOutputs } from './graph-resume.js';
+import { withMathRandomRestored } from '../run/seeded-random.js';
 import { ExperimentGraphError } from './experiment-graph-error.js';
 import type { GraphEvent, GraphRunOptions } from './graph-events.js';
 import { upstreamReads } from './upstream-reads.js';
@@ -47,10 +46,10 @@ interface NodeState {
 export class ExperimentGraph {
   /** Edges point from upstream to downstream. */
   readonly #graph = new Graph({ directed: true });
-  readonly #experiments = new Map<string, Experiment>();
+  readonly #experiments = new Map<string, ExperimentModel>();
 
   /** A graph of `experiments` with edges inferred from the artifacts they read. */
-  static fromExperiments(experiments: readonly Experiment[]): ExperimentGraph {
+  static fromExperiments(experiments: readonly ExperimentModel[]): ExperimentGraph {
     const graph = new ExperimentGraph();
     for (const exp of experiments) graph.addExperiment(exp);
     graph.validate();
@@ -58,8 +57,8 @@ export class ExperimentGraph {
   }
 
   /** The experiments, upstreams first. */
-  get experiments(): readonly Experiment[] {
-    return alg.topsort(this.#graph).map((n) => this.#experiments.get(n) as Experiment);
+  get experiments(): readonly ExperimentModel[] {
+    return alg.topsort(this.#graph).map((n) => this.#experiments.get(n) as ExperimentModel);
   }
 
   /** The names of the experiments `name` depends on directly. */
@@ -71,8 +70,8 @@ export class ExperimentGraph {
    * Adds an experiment (it must have a `name`). Edges to and from experiments already in the
    * graph are inferred from the artifacts they read.
    */
-  addExperiment(experiment: Experiment): this {
-    if (!(experiment instanceof Experiment))
+  addExperiment(experiment: ExperimentModel): this {
+    if (!isExperimentModel(experiment))
       throw new ValidationError('ExperimentGraph.addExperiment: expected an Experiment');
     const name = experiment.name;
     if (!experiment.named) {
@@ -110,7 +109,7 @@ export class ExperimentGraph {
   }
 
   /** Makes `downstream` wait for `upstream` (either may be given by name once added). */
-  addDependency(downstream: Experiment | string, upstream: Experiment | string): this {
+  addDependency(downstream: ExperimentModel | string, upstream: ExperimentModel | string): this {
     const down = this.#resolve(downstream);
     const up = this.#resolve(upstream);
     this.#graph.setEdge(up, down);
@@ -122,7 +121,7 @@ export class ExperimentGraph {
     return this;
   }
 
-  #resolve(ref: Experiment | string): string {
+  #resolve(ref: ExperimentModel | string): string {
     if (typeof ref !== 'string') {
       this.addExperiment(ref);
       return ref.name;
@@ -147,7 +146,7 @@ export class ExperimentGraph {
       );
     }
     for (const cycle of alg.findCycles(this.#graph)) problems.push(describeCycle(cycle));
-    const producers = new Map<Artifact, string[]>();
+    const producers = new Map<DataSource, string[]>();
     for (const [name, exp] of this.#experiments)
       for (const out of exp.outputs) producers.set(out, [...(producers.get(out) ?? []), name]);
     for (const [artifact, names] of producers) {
@@ -171,8 +170,8 @@ export class ExperimentGraph {
     const treatments = this.#treatments(order, options.treatments);
     const emit = (event: GraphEvent): void => options.onEvent?.(event);
     const states = new Map<string, Promise<NodeState>>();
-    const savedRandom = Math.random;
-    try {
+    // Concurrent experiments reseed Math.random in turn; give the process its own back.
+    return withMathRandomRestored(async () => {
       for (const name of order) {
         const parents = this.upstreamOf(name).map(
           (p) => [p, states.get(p) as Promise<NodeState>] as const,
@@ -215,10 +214,7 @@ export class ExperimentGraph {
       if (Object.keys(failures).length || Object.keys(skipped).length)
         throw new ExperimentGraphError(results, failures, skipped);
       return results;
-    } finally {
-      // Concurrent experiments reseed Math.random in turn; give the process its own back.
-      Math.random = savedRandom;
-    }
+    });
   }
 
   async #runNode(
@@ -228,7 +224,7 @@ export class ExperimentGraph {
     options: GraphRunOptions,
     emit: (event: GraphEvent) => void,
   ): Promise<NodeState> {
-    const exp = this.#experiments.get(name) as Experiment;
+    const exp = this.#experiments.get(name) as ExperimentModel;
     const base: RunOptions = {
       treatments,
       ...(options.replicates !== undefined ? { replicates: options.replicates } : {}),
@@ -241,7 +237,17 @@ export class ExperimentGraph {
     let reusable = false;
     let result: Result;
     try {
-      if (strategy === 'resume' && (upstreamRan || this.#missingOutputs(name, base)))
+      if (
+        strategy === 'resume' &&
+        (upstreamRan ||
+          missingOutputs(
+            this.#experiments.get(name) as ExperimentModel,
+            (this.#graph.successors(name) ?? []).map(
+              (c) => this.#experiments.get(c) as ExperimentModel,
+            ),
+            base,
+          ))
+      )
         strategy = 'rerun';
       reusable = strategy === 'resume' && allConditionsStored(exp, base);
       if (!reusable) emit({ type: 'running', experiment: name, strategy });
@@ -277,38 +283,16 @@ export class ExperimentGraph {
       const merged = new Map<string, Treatment>();
       for (const p of this.upstreamOf(name))
         for (const t of out.get(p) ?? []) merged.set(t.name, t);
-      for (const t of (this.#experiments.get(name) as Experiment).treatments) merged.set(t.name, t);
+      for (const t of (this.#experiments.get(name) as ExperimentModel).treatments)
+        merged.set(t.name, t);
       out.set(name, [...merged.values()]);
     }
     return out;
   }
-
-  /** What a downstream reads from `name` that its latest stored run lacks, if anything. */
-  #missingOutputs(name: string, base: RunOptions): string | undefined {
-    const exp = this.#experiments.get(name) as Experiment;
-    const plan = exp.plan(base);
-    const conditions = [BASELINE_CONDITION, ...plan.treatments.map((t) => t.name)];
-    for (const child of this.#graph.successors(name) ?? []) {
-      for (const read of upstreamReads(this.#experiments.get(child) as Experiment)) {
-        if (!read.producers.some((p) => p.name === name)) continue;
-        const loc = locateUpstream(exp, read.artifact);
-        if (!loc?.step)
-          return `'${child}' needs '${read.artifact}', which no stored run of '${name}' has`;
-        for (const c of conditions) {
-          for (let r = 0; r < plan.replicates; r++) {
-            const rel = artifactRelPath(r, c, loc.step, read.artifact);
-            if (!loc.files.has(rel) || !existsSync(join(loc.dir, rel)))
-              return `'${child}' needs '${rel}', which the stored run of '${name}' lacks`;
-          }
-        }
-      }
-    }
-    return undefined;
-  }
 }
 
 /** Whether `downstream` reads an artifact `upstream` produces. */
-function reads(downstream: Experiment, upstream: Experiment): boolean {
+function reads(downstream: ExperimentModel, upstream: ExperimentModel): boolean {
   return upstreamReads(downstream).some((r) => r.producers.some((p) => p.name === upstream.name));
 }
 
@@ -317,15 +301,4 @@ function describeCycle(cycle: readonly string[]): string {
     .reverse()
     .map((n) => `'${n}'`)
     .join(' -> ')} depend on each other in a cycle; remove one of those dependencies`;
-}
-
-/** Whether resume would reuse every condition of `exp` (nothing left to run). */
-function allConditionsStored(exp: Experiment, base: RunOptions): boolean {
-  const dir = exp.plugin(ArtifactPlugin)?.latestDir(exp);
-  if (!dir) return false;
-  const plan = exp.plan({ ...base, strategy: 'resume' });
-  const fingerprints = exp.fingerprints(plan);
-  return Object.entries(fingerprints).every(
-    ([c, fp]) => readCompletedCondition(dir, c)?.fingerprint === fp.hash,
-  );
 }

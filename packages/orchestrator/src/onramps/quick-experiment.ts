@@ -1,5 +1,6 @@
 import { FrozenContext, createRng, DEFAULT_MASTER_SEED, ValidationError } from '@crystallize/core';
 import { SeedPlugin } from '../plugins/seed.plugin.js';
+import { withMathRandomRestored } from '../run/seeded-random.js';
 
 /**
  * The shortest way to run something reproducibly: `fn(config, ctx)` per config and replicate,
@@ -19,9 +20,9 @@ export async function quickExperiment<C extends Record<string, unknown>, R>(
       `quickExperiment: replicates must be an integer >= 1, got ${replicates}`,
     );
   const seeds = new SeedPlugin({ seed: options.seed ?? DEFAULT_MASTER_SEED });
-  const saved = Math.random;
   const out: Record<string, R[]> = {};
-  try {
+  // Each replicate reseeds Math.random; the caller's own comes back afterwards.
+  await withMathRandomRestored(async () => {
     for (const [name, config] of Object.entries(configs)) {
       const results: R[] = [];
       for (let rep = 0; rep < replicates; rep++) {
@@ -35,8 +36,6 @@ export async function quickExperiment<C extends Record<string, unknown>, R>(
       }
       out[name] = results;
     }
-  } finally {
-    Math.random = saved;
-  }
+  });
   return out;
 }

@@ -7,10 +7,10 @@ import {
   type ArtifactEntry,
   type MetricRecord,
 } from '@crystallize/core';
-import type { RunnerOptions } from './pipeline-runner.js';
+import type { RunnerOptions } from './runner-options.js';
 import { executeStep, provenanceHash, type OutputSlot } from './step-execution.js';
 import type { StepGraph, StepNode } from './step-graph.js';
-import type { StepRecord } from './step-record.js';
+import type { StepRecord } from '../model/step-record.js';
 
 /*
  * Branching pipelines. Every node runs as soon as its upstreams are done, so independent

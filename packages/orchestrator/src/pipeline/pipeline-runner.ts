@@ -1,27 +1,10 @@
-import { PipelineExecutionError, type FrozenContext, type Step } from '@crystallize/core';
+import { PipelineExecutionError, type FrozenContext } from '@crystallize/core';
 import { runStepGraph } from './dag-runner.js';
-import type { StepOutputCache } from './step-cache.js';
+import type { RunnerOptions } from './runner-options.js';
 import { executeStep, provenanceHash, type OutputSlot } from './step-execution.js';
-import type { StepGraph } from './step-graph.js';
-import type { StepRecord } from './step-record.js';
+import type { StepRecord } from '../model/step-record.js';
 
-export interface RunnerOptions {
-  readonly steps: readonly Step[];
-  /** A branching pipeline's nodes; when set, `steps` is only their topological order. */
-  readonly graph?: StepGraph | undefined;
-  readonly cache: StepOutputCache | undefined;
-  /** Record context reads (needs the context's onRead to push into `reads`). */
-  readonly verbose: boolean;
-  /** What to do when a cacheable step's output cannot be encoded. */
-  readonly onUnencodable: 'error' | 'skip';
-  readonly beforeStep: readonly ((step: Step, ctx: FrozenContext) => void)[];
-  readonly afterStep: readonly ((
-    step: Step,
-    data: unknown,
-    ctx: FrozenContext,
-    record: StepRecord,
-  ) => void)[];
-}
+export type { RunnerOptions };
 
 /**
  * Runs the steps of one replicate and condition in order, with caching and provenance.

@@ -1,4 +1,5 @@
-import { hashValue, toStep, ValidationError, type Step, type StepLike } from '@crystallize/core';
+import { hashValue, ValidationError, type Step, type StepLike } from '@crystallize/core';
+import { toStep } from '@crystallize/core/internal';
 import { StepGraph, type StepGraphSpec } from './step-graph.js';
 
 /**

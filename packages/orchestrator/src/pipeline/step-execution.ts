@@ -8,13 +8,14 @@ import {
   type ResolvedParams,
   type Step,
 } from '@crystallize/core';
-import { Artifact } from '../artifacts/artifact.js';
-import type { RunnerOptions } from './pipeline-runner.js';
+import { isArtifactLike } from '../model/plugin-kinds.js';
+import type { RunnerOptions } from './runner-options.js';
 import type { CachedStepOutput } from './step-cache.js';
-import type { StepRecord } from './step-record.js';
+import type { StepRecord } from '../model/step-record.js';
 
 /*
- * One step call with everything around it — hooks, parameter resolution, the cache, provenance —
+ * One cohesive algorithm (kept in one file on purpose, the hot path of every run): one step call
+ * with everything around it — hooks, parameter resolution, the cache, provenance —
  * shared by the linear runner and the branching (DAG) runner.
  */
 
@@ -158,7 +159,7 @@ export function bindArtifacts(
   let values: Record<string, unknown> | undefined;
   for (const k in resolved.values) {
     const v = resolved.values[k];
-    if (v instanceof Artifact) (values ??= { ...resolved.values })[k] = v.bind(ctx, step);
+    if (isArtifactLike(v)) (values ??= { ...resolved.values })[k] = v.bind(ctx, step);
   }
   return values ? { ...resolved, values } : resolved;
 }
@@ -296,7 +297,7 @@ function recordOf(
   const record: StepRecord = {
     step: call.name,
     params: call.params,
-    stepHash: call.stepKey,
+    cacheKey: call.stepKey,
     inputHash: call.dataHash,
     outputHash: cached?.outputHash ?? provenanceHash(output),
     cacheHit: cached !== undefined,

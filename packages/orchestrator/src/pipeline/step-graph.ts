@@ -1,5 +1,6 @@
 import { Graph, alg } from '@dagrejs/graphlib';
-import { Step, StepFactory, toStep, ValidationError, type StepLike } from '@crystallize/core';
+import { Step, StepFactory, ValidationError, type StepLike } from '@crystallize/core';
+import { toStep } from '@crystallize/core/internal';
 
 /** One node of a branching pipeline: a step and the nodes whose outputs it consumes. */
 export interface StepNodeSpec {

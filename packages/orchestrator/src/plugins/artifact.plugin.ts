@@ -1,34 +1,25 @@
-import {
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { dirname, join } from 'node:path';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { FrozenContext, Step } from '@crystallize/core';
 import { BasePlugin, type RunContext } from './plugin.js';
-import { toStoredJson } from '../results/stored-json.js';
-import type { Experiment } from '../experiment/experiment.js';
+import { PLUGIN_KIND } from '../model/plugin-kinds.js';
+import type { ExperimentModel, RunStore } from '../model/experiment-model.js';
 import type { Result } from '../results/result.js';
-import type { StepRecord } from '../pipeline/step-record.js';
-import { writeProvenance } from '../resume/stored-condition.js';
+import type { StepRecord } from '../model/step-record.js';
 import {
-  COMPLETE_MARKER,
-  HYPOTHESES_FILE,
-  MANIFEST_FILE,
-  METADATA_FILE,
-  RESULTS_FILE,
   artifactRelPath,
+  latestVersionDir,
   listVersions,
-  markerPath,
-  provenancePath,
-  resultsPath,
   versionDir,
-} from '../artifacts/layout.js';
+  versionOf,
+} from '../storage/run-layout.js';
+import {
+  reduceVersion,
+  writeArtifactFile,
+  writeConditionResults,
+  writeRunFiles,
+} from '../storage/run-writer.js';
+import type { StoredManifestEntry } from '../storage/stored-run.js';
 import { encodeArtifact, type ArtifactContentType } from '../artifacts/content-type.js';
 
 export interface ArtifactPluginOptions {
@@ -42,21 +33,16 @@ export interface ArtifactPluginOptions {
   readonly bigFileThresholdMb?: number;
 }
 
-function writeAtomic(path: string, data: string | Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
-  // node:crypto, never Math.random: a replicate's Math.random is the user's seeded stream, and
-  // drawing from it here would shift the user's numbers whenever an artifact is written.
-  const tmp = `${path}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
-  writeFileSync(tmp, data);
-  // rename is atomic on one filesystem: readers see the old file or the new one, never half.
-  renameSync(tmp, path);
-}
-
 /**
  * Stores what a run produced: artifact files written by steps, per-condition `results.json`
  * with completion markers, `metadata.json`, `_manifest.json`; applies version retention.
  */
-export class ArtifactPlugin extends BasePlugin {
+export class ArtifactPlugin extends BasePlugin implements RunStore {
+  /** Its role, recognised by shape: another copy of the framework finds this plugin too. */
+  get [PLUGIN_KIND](): 'artifact' {
+    return 'artifact';
+  }
+
   readonly rootDir: string;
   readonly versioned: boolean;
   readonly retention: number;
@@ -78,18 +64,16 @@ export class ArtifactPlugin extends BasePlugin {
     }
   }
 
-  experimentDir(experiment: Experiment): string {
+  experimentDir(experiment: Pick<ExperimentModel, 'name'>): string {
     return join(this.rootDir, experiment.name);
   }
 
   /** The newest version folder, if any run was stored. */
-  latestDir(experiment: Experiment): string | undefined {
-    const versions = listVersions(this.experimentDir(experiment));
-    const last = versions[versions.length - 1];
-    return last === undefined ? undefined : versionDir(this.experimentDir(experiment), last);
+  latestDir(experiment: Pick<ExperimentModel, 'name'>): string | undefined {
+    return latestVersionDir(this.experimentDir(experiment));
   }
 
-  override beforeRun(experiment: Experiment, run: RunContext): void {
+  override beforeRun(experiment: ExperimentModel, run: RunContext): void {
     const expDir = this.experimentDir(experiment);
     const versions = listVersions(expDir);
     const last = versions[versions.length - 1];
@@ -111,7 +95,7 @@ export class ArtifactPlugin extends BasePlugin {
   }
 
   override afterStep(
-    _experiment: Experiment,
+    _experiment: ExperimentModel,
     step: Step,
     _data: unknown,
     ctx: FrozenContext,
@@ -134,16 +118,16 @@ export class ArtifactPlugin extends BasePlugin {
         entry.step ?? step.name,
         entry.name,
       );
-      writeAtomic(join(dir, rel), encodeArtifact(entry.name, entry.data));
+      writeArtifactFile(dir, rel, encodeArtifact(entry.name, entry.data));
     }
   }
 
-  override afterRun(experiment: Experiment, result: Result, run: RunContext): void {
+  override afterRun(experiment: ExperimentModel, result: Result, run: RunContext): void {
     const dir = run.dir;
     if (!dir) return;
     const manifest: Record<
       string,
-      { step: string; files: string[]; contentTypes: Record<string, ArtifactContentType> }
+      StoredManifestEntry & { files: string[]; contentTypes: Record<string, ArtifactContentType> }
     > = {};
     for (const condition of run.conditions) {
       const stored = result.storedCondition(condition, run);
@@ -153,43 +137,33 @@ export class ArtifactPlugin extends BasePlugin {
         if (a.contentType) m.contentTypes[a.path] = a.contentType;
       }
       if (run.reused.has(condition)) continue;
-      writeAtomic(resultsPath(dir, condition), toStoredJson(stored));
-      writeProvenance(provenancePath(dir, condition), result.provenanceLines(condition));
       const complete =
         stored.seeds.length === run.replicates &&
         Object.keys(stored.errors).length === 0 &&
         !run.signal?.aborted;
-      const marker = markerPath(dir, condition);
-      if (complete) writeAtomic(marker, new Date().toISOString());
-      else rmSync(marker, { force: true });
+      writeConditionResults(dir, stored, result.provenanceLines(condition), complete);
     }
-    writeAtomic(join(dir, MANIFEST_FILE), toStoredJson(manifest, 2));
-    // Beside the metrics: every hypothesis, per treatment (statistic, p-values, effect size,
-    // CI, significance, rank), as they appear in Result.toJSON().metrics.hypotheses. A run
-    // without hypotheses leaves none (and removes a resumed folder's stale one).
-    if (result.metrics.hypotheses.length > 0)
-      writeAtomic(join(dir, HYPOTHESES_FILE), toStoredJson(result.metrics.hypotheses, 2));
-    else rmSync(join(dir, HYPOTHESES_FILE), { force: true });
-    writeAtomic(
-      join(dir, METADATA_FILE),
-      toStoredJson(
-        {
-          experiment: experiment.name,
-          ...(experiment.description !== undefined ? { description: experiment.description } : {}),
-          ok: result.ok,
-          version: Number(dir.slice(dir.lastIndexOf('v') + 1)),
-          replicates: run.replicates,
-          conditions: run.conditions,
-          reused: [...run.reused],
-          pipeline: experiment.pipeline.describe(),
-          pipelineSignature: result.provenance.pipelineSignature,
-          strategy: run.strategy,
-          aborted: run.signal?.aborted === true,
-          completedAt: new Date().toISOString(),
-        },
-        2,
-      ),
-    );
+    writeRunFiles(dir, {
+      manifest,
+      // Beside the metrics: every hypothesis, per treatment (statistic, p-values, effect size,
+      // CI, significance, rank), as they appear in Result.toJSON().metrics.hypotheses. A run
+      // without hypotheses leaves none (and removes a resumed folder's stale one).
+      hypotheses: result.metrics.hypotheses,
+      metadata: {
+        experiment: experiment.name,
+        ...(experiment.description !== undefined ? { description: experiment.description } : {}),
+        ok: result.ok,
+        version: versionOf(dir),
+        replicates: run.replicates,
+        conditions: run.conditions,
+        reused: [...run.reused],
+        pipeline: experiment.pipeline.describe(),
+        pipelineSignature: result.provenance.pipelineSignature,
+        strategy: run.strategy,
+        aborted: run.signal?.aborted === true,
+        completedAt: new Date().toISOString(),
+      },
+    });
     if (this.versioned) this.#applyRetention(this.experimentDir(experiment));
   }
 
@@ -198,33 +172,11 @@ export class ArtifactPlugin extends BasePlugin {
    * threshold removed. Older versions: reduced to metrics (results, metadata, markers).
    */
   #applyRetention(expDir: string): void {
-    const versions = listVersions(expDir).reverse();
     const limit = this.bigFileThresholdMb * 1024 * 1024;
-    versions.forEach((v, i) => {
-      if (i === 0) return;
-      const keepFull = i < this.retention;
-      for (const file of walk(versionDir(expDir, v))) {
-        const base = file.slice(file.lastIndexOf('/') + 1);
-        if (
-          [
-            RESULTS_FILE,
-            COMPLETE_MARKER,
-            METADATA_FILE,
-            MANIFEST_FILE,
-            HYPOTHESES_FILE,
-            'run.log',
-          ].includes(base)
-        )
-          continue;
-        if (!keepFull || statSync(file).size > limit) rmSync(file, { force: true });
-      }
-    });
+    listVersions(expDir)
+      .reverse()
+      .forEach((v, i) => {
+        if (i > 0) reduceVersion(versionDir(expDir, v), i < this.retention, limit);
+      });
   }
-}
-
-function walk(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
-    d.isDirectory() ? walk(join(dir, d.name)) : [join(dir, d.name)],
-  );
 }

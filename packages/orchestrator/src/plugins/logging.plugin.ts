@@ -4,9 +4,10 @@ import { Writable } from 'node:stream';
 import { pino, type DestinationStream, type Logger, type LevelWithSilent } from 'pino';
 import { rootLogger } from '@crystallize/core';
 import { BasePlugin, type RunContext } from './plugin.js';
-import type { Experiment } from '../experiment/experiment.js';
+import { PLUGIN_KIND } from '../model/plugin-kinds.js';
+import type { ExperimentModel } from '../model/experiment-model.js';
 import type { Result } from '../results/result.js';
-import type { StepRecord } from '../pipeline/step-record.js';
+import type { StepRecord } from '../model/step-record.js';
 
 export interface LoggingPluginOptions {
   /** pino level name (default: `CRYSTALLIZE_LOG_LEVEL` or 'info'). */
@@ -54,6 +55,11 @@ function humanStream(): DestinationStream {
  * stderr when it is a terminal (JSON lines otherwise, at the same level).
  */
 export class LoggingPlugin extends BasePlugin {
+  /** Its role, recognised by shape: another copy of the framework finds this plugin too. */
+  get [PLUGIN_KIND](): 'logging' {
+    return 'logging';
+  }
+
   readonly level: LevelWithSilent;
   readonly verbose: boolean;
   #file: ReturnType<typeof pino.destination> | undefined;
@@ -68,7 +74,7 @@ export class LoggingPlugin extends BasePlugin {
     this.verbose = options.verbose ?? false;
   }
 
-  override beforeRun(experiment: Experiment, run: RunContext): void {
+  override beforeRun(experiment: ExperimentModel, run: RunContext): void {
     const streams: pino.StreamEntry[] = [];
     if (this.level !== 'silent') {
       streams.push({
@@ -97,7 +103,7 @@ export class LoggingPlugin extends BasePlugin {
     );
   }
 
-  override runFailed(experiment: Experiment, error: unknown, run: RunContext): void {
+  override runFailed(experiment: ExperimentModel, error: unknown, run: RunContext): void {
     run.logger.error(
       { err: error },
       `experiment '${experiment.name}' failed: ${(error as Error)?.message ?? String(error)}`,
@@ -110,7 +116,7 @@ export class LoggingPlugin extends BasePlugin {
    * (records arrive as their replicate completes).
    */
   override afterStepRecord(
-    _experiment: Experiment,
+    _experiment: ExperimentModel,
     record: StepRecord,
     where: { readonly condition: string; readonly replicate: number },
   ): void {
@@ -137,7 +143,7 @@ export class LoggingPlugin extends BasePlugin {
     this.#file = undefined;
   }
 
-  override afterRun(experiment: Experiment, result: Result, run: RunContext): void {
+  override afterRun(experiment: ExperimentModel, result: Result, run: RunContext): void {
     logHypotheses(run.logger, result);
     const errors = Object.keys(result.errors);
     const failedHypotheses = result.failures.hypotheses.map((h) => `'${h.name}'`);

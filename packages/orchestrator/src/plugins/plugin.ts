@@ -1,36 +1,30 @@
-import type { FrozenContext, Logger, Step } from '@crystallize/core';
-import type { StepRecord } from '../pipeline/step-record.js';
+import type { FrozenContext, Step } from '@crystallize/core';
+import type { StepRecord } from '../model/step-record.js';
 import type { Result } from '../results/result.js';
-import type { Experiment } from '../experiment/experiment.js';
+import type { ExperimentModel, ExperimentPlugin, RunContext } from '../model/experiment-model.js';
+import { PLUGIN_BRAND } from '../model/plugin-kinds.js';
 
-/** What a run is about to do; plugins read it and may fill in `dir`. */
-export interface RunContext {
-  readonly experiment: Experiment;
-  readonly replicates: number;
-  /** Conditions of this run: 'baseline' then treatment names. */
-  readonly conditions: readonly string[];
-  readonly strategy: 'rerun' | 'resume';
-  readonly signal: AbortSignal | undefined;
-  /** The folder this run's results go to (set by the ArtifactPlugin, if any). */
-  dir: string | undefined;
-  /** The run's logger (set by the LoggingPlugin, else the process logger). */
-  logger: Logger;
-  /** Conditions reloaded from a previous run by `resume` (not run again). */
-  readonly reused: Set<string>;
-}
+export type { RunContext, ExperimentPlugin };
 
 /**
  * Extends an experiment's lifecycle. Every hook is optional:
  * `initHook` (construction) → `beforeRun` → per replicate and condition `beforeReplicate` →
  * datasource → per step `beforeStep` / `afterStep` → `afterRun`.
+ *
+ * Plugins are recognised by shape ({@link ExperimentPlugin}), not by this class: extending it is
+ * a convenience, and a plugin built by another copy of the framework works the same.
  */
-export abstract class BasePlugin {
-  initHook?(experiment: Experiment): void;
-  beforeRun?(experiment: Experiment, run: RunContext): void | Promise<void>;
-  beforeReplicate?(experiment: Experiment, ctx: FrozenContext): void | Promise<void>;
-  beforeStep?(experiment: Experiment, step: Step, ctx: FrozenContext): void;
+export abstract class BasePlugin implements ExperimentPlugin {
+  /** Marks plugins of every copy of the framework (see `model/plugin-kinds.ts`). */
+  get [PLUGIN_BRAND](): true {
+    return true;
+  }
+  initHook?(experiment: ExperimentModel): void;
+  beforeRun?(experiment: ExperimentModel, run: RunContext): void | Promise<void>;
+  beforeReplicate?(experiment: ExperimentModel, ctx: FrozenContext): void | Promise<void>;
+  beforeStep?(experiment: ExperimentModel, step: Step, ctx: FrozenContext): void;
   afterStep?(
-    experiment: Experiment,
+    experiment: ExperimentModel,
     step: Step,
     data: unknown,
     ctx: FrozenContext,
@@ -42,11 +36,11 @@ export abstract class BasePlugin {
    * ParallelExecution). Use it for observers that must see every step in one place.
    */
   afterStepRecord?(
-    experiment: Experiment,
+    experiment: ExperimentModel,
     record: StepRecord,
     where: { readonly condition: string; readonly replicate: number },
   ): void;
-  afterRun?(experiment: Experiment, result: Result, run: RunContext): void | Promise<void>;
+  afterRun?(experiment: ExperimentModel, result: Result, run: RunContext): void | Promise<void>;
   /** The run threw after `beforeRun` (no result): release what `beforeRun` took. */
-  runFailed?(experiment: Experiment, error: unknown, run: RunContext): void | Promise<void>;
+  runFailed?(experiment: ExperimentModel, error: unknown, run: RunContext): void | Promise<void>;
 }

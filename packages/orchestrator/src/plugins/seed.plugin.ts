@@ -1,6 +1,6 @@
 import { createRng, DEFAULT_MASTER_SEED } from '@crystallize/core';
-import { BasePlugin, type RunContext } from './plugin.js';
-import type { Experiment } from '../experiment/experiment.js';
+import { BasePlugin } from './plugin.js';
+import { PLUGIN_KIND } from '../model/plugin-kinds.js';
 
 const UINT32 = 2 ** 32;
 
@@ -27,13 +27,18 @@ export interface SeedPluginOptions {
 /**
  * Seeds each replicate: `(seed + replicate * 31337) mod 2^32`, the formula of the Python
  * library. Baseline and treatments of one replicate share the seed (common random numbers), and
- * `ctx.rng` is seeded from it for each condition.
+ * `ctx.rng` is seeded from it for each condition. The run puts the process's own `Math.random`
+ * back afterwards (`run/seeded-random.ts`).
  */
 export class SeedPlugin extends BasePlugin {
+  /** Its role, recognised by shape: another copy of the framework finds this plugin too. */
+  get [PLUGIN_KIND](): 'seed' {
+    return 'seed';
+  }
+
   readonly seed: number;
   readonly autoSeed: boolean;
   readonly seedFn: (seed: number) => void;
-  #savedRandom: (() => number) | undefined;
 
   constructor(options: SeedPluginOptions = {}) {
     super();
@@ -53,15 +58,5 @@ export class SeedPlugin extends BasePlugin {
   /** Seeds global randomness for one replicate and condition (when `autoSeed`). */
   apply(seed: number): void {
     if (this.autoSeed) this.seedFn(seed);
-  }
-
-  override beforeRun(_experiment: Experiment, _run: RunContext): void {
-    this.#savedRandom = Math.random;
-  }
-
-  override afterRun(): void {
-    // Leave the process as we found it.
-    if (this.#savedRandom) Math.random = this.#savedRandom;
-    this.#savedRandom = undefined;
   }
 }

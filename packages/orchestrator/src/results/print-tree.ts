@@ -1,6 +1,6 @@
 import { ValidationError } from '@crystallize/core';
-import type { StepRecord } from '../pipeline/step-record.js';
-import type { Provenance } from './result.js';
+import type { StepRecord } from '../model/step-record.js';
+import type { Provenance } from './provenance.js';
 
 const LEVELS = ['treatment', 'replicate', 'step'] as const;
 type Level = (typeof LEVELS)[number];

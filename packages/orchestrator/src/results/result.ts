@@ -2,14 +2,14 @@ import 'reflect-metadata';
 import { Expose, Transform, Type, instanceToPlain, plainToInstance } from 'class-transformer';
 import { PipelineExecutionError, CrystallizeError, type Ranking } from '@crystallize/core';
 import type { ArtifactContentType } from '../artifacts/content-type.js';
-import type { SerializedError } from '../execution/replicate-outcome.js';
-import type { StepRecord } from '../pipeline/step-record.js';
-import type { RunContext } from '../plugins/plugin.js';
-import type { StoredConditionSummary } from '../resume/stored-condition.js';
+import type { SerializedError } from '../model/outcome.js';
+import { readStepRecord, type StepRecord } from '../model/step-record.js';
+import type { StoredConditionSummary } from '../storage/stored-condition.js';
 import { printTree } from './print-tree.js';
+import type { ConditionOrigin, Provenance } from './provenance.js';
 import type { RunFailures, UnusedTreatmentKey } from './run-health.js';
-import type { ProvenanceStore } from './provenance-store.js';
-import { decodeStored, encodeStored } from './stored-json.js';
+import type { ProvenanceStore } from '../storage/provenance-store.js';
+import { decodeStored, encodeStored } from '../storage/stored-json.js';
 
 /** Aggregated metrics of one condition: `{ metric: values over replicates, in replicate order }`. */
 export class ConditionMetrics {
@@ -66,22 +66,7 @@ export class ExperimentMetrics {
   hypotheses: HypothesisResult[] = [];
 }
 
-/** Where a condition's results come from: this run, or a stored run that resume reused. */
-export interface ConditionOrigin {
-  /** True when `resume` reloaded the condition instead of running it. */
-  readonly reused: boolean;
-  /** The stored version (`v<N>`) a reused condition was read from. */
-  readonly fromVersion?: number;
-}
-
-export interface Provenance {
-  readonly pipelineSignature: string;
-  readonly replicates: number;
-  readonly seeds: Readonly<Record<string, readonly number[]>>;
-  readonly ctxChanges: Readonly<Record<string, Readonly<Record<number, readonly StepRecord[]>>>>;
-  /** Per condition: ran in this run, or reused by resume (and from which version). */
-  readonly conditions?: Readonly<Record<string, ConditionOrigin>>;
-}
+export type { ConditionOrigin, Provenance };
 
 export interface StoredArtifact {
   readonly replicate: number;
@@ -182,7 +167,7 @@ export class Result {
   }
 
   /** @internal What the ArtifactPlugin stores for one condition. */
-  storedCondition(condition: string, run: Pick<RunContext, 'replicates'>): StoredConditionSummary {
+  storedCondition(condition: string, run: { readonly replicates: number }): StoredConditionSummary {
     const fp = this.fingerprints[condition];
     const errors: Record<string, SerializedError> = {};
     for (const [key, e] of Object.entries(this.errors)) {
@@ -224,7 +209,13 @@ export class Result {
   }
 
   static fromJSON(json: string | Record<string, unknown>): Result {
-    const plain = decodeStored(typeof json === 'string' ? JSON.parse(json) : json);
+    const plain = decodeStored(typeof json === 'string' ? JSON.parse(json) : json) as {
+      provenance?: { ctxChanges?: Record<string, Record<string, unknown[]>> };
+    };
+    // Results saved before StepRecord.stepHash was renamed cacheKey read back with the new name.
+    for (const reps of Object.values(plain.provenance?.ctxChanges ?? {}))
+      for (const [r, records] of Object.entries(reps))
+        reps[r] = records.map((rec) => readStepRecord(rec as StepRecord));
     return plainToInstance(Result, plain as Record<string, unknown>);
   }
 }

@@ -1,18 +1,22 @@
 import { fileURLToPath } from 'node:url';
 import {
+  BASELINE_CONDITION,
   codeFingerprint,
   hashValue,
-  recordDefinitionSite,
   toDataSource,
   type DataSource,
   type Treatment,
 } from '@crystallize/core';
+import { recordDefinitionSite } from '@crystallize/core/internal';
 import type { Pipeline } from '../pipeline/pipeline.js';
+import {
+  seederOf,
+  type ConditionFingerprint,
+  type ExperimentModel,
+  type RunPlan,
+} from '../model/experiment-model.js';
 
-export interface ConditionFingerprint {
-  readonly hash: string;
-  readonly parts: Readonly<Record<string, string>>;
-}
+export type { ConditionFingerprint };
 
 function safeHash(value: unknown): string {
   try {
@@ -108,4 +112,29 @@ export function describeMismatch(
     seed: `seed changed (${stored['seed']} -> ${current['seed']})`,
   };
   return changed.map((k) => labels[k] ?? `${k} changed`).join('; ') || 'fingerprint changed';
+}
+
+/** Fingerprint of each condition of a plan: the baseline, then each treatment (resume compares them). */
+export function planFingerprints(
+  experiment: Pick<
+    ExperimentModel,
+    'pipeline' | 'datasource' | 'initialCtx' | 'definedIn' | 'plugins'
+  >,
+  plan: Pick<RunPlan, 'replicates' | 'treatments' | 'baselineTreatment'>,
+): Record<string, ConditionFingerprint> {
+  const common = {
+    pipeline: experiment.pipeline,
+    datasource: experiment.datasource,
+    initialCtx: experiment.initialCtx,
+    replicates: plan.replicates,
+    seed: seederOf(experiment)?.seed ?? 0,
+    baselineTreatment: plan.baselineTreatment,
+    definedIn: experiment.definedIn,
+  };
+  const out: Record<string, ConditionFingerprint> = {
+    [BASELINE_CONDITION]: conditionFingerprint({ ...common, treatment: undefined }),
+  };
+  for (const t of plan.treatments)
+    out[t.name] = conditionFingerprint({ ...common, treatment: t, baselineTreatment: undefined });
+  return out;
 }

@@ -1,5 +1,5 @@
 import { ValidationError, type Treatment } from '@crystallize/core';
-import type { Experiment } from './experiment.js';
+import type { ExperimentModel } from '../model/experiment-model.js';
 
 /** What an optimizer minimises or maximises: the mean of one metric over a trial's replicates. */
 export interface Objective {
@@ -24,7 +24,7 @@ function mean(values: readonly unknown[]): number {
 }
 
 export async function optimize(
-  experiment: Experiment,
+  experiment: ExperimentModel,
   optimizer: BaseOptimizer,
   trials: number,
   replicatesPerTrial: number,

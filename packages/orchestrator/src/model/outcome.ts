@@ -1,6 +1,26 @@
 import type { ArtifactContentType } from '../artifacts/content-type.js';
-import type { StepRecord } from '../pipeline/step-record.js';
-import type { TransportedError } from './error-transport.js';
+import type { StepRecord } from './step-record.js';
+
+/** The property that marks a {@link TransportedError} (a plain object that was an error). */
+export const TRANSPORTED_ERROR_MARK = '__crystallizeTransportedError';
+
+/** An error as plain, structured-clone-safe data (built and read by `execution/error-transport`). */
+export interface TransportedError {
+  readonly [TRANSPORTED_ERROR_MARK]: 1;
+  /** Constructor names up the prototype chain, the error's own class first. */
+  readonly classes: readonly string[];
+  readonly name: string;
+  /** Whether `name` was an own property (set by the constructor) rather than inherited. */
+  readonly ownName: boolean;
+  readonly message: string;
+  readonly stack?: string;
+  readonly hasCause: boolean;
+  readonly cause?: unknown;
+  /** AggregateError's `errors`. */
+  readonly errors?: readonly unknown[];
+  /** Own enumerable properties (`code`, `stepName`, a user's `detail`...), each transported. */
+  readonly props: Readonly<Record<string, unknown>>;
+}
 
 /** An error in a form that survives a worker boundary and JSON. */
 export interface SerializedError {
@@ -39,4 +59,10 @@ export interface ConditionOutcome {
 export interface ReplicateOutcome {
   readonly replicate: number;
   readonly conditions: readonly ConditionOutcome[];
+}
+
+/** Everything that decides a condition's results, hashed whole and part by part (resume compares it). */
+export interface ConditionFingerprint {
+  readonly hash: string;
+  readonly parts: Readonly<Record<string, string>>;
 }

@@ -6,72 +6,16 @@ import {
   RESERVED_CONTEXT_KEYS,
   ValidationError,
   type DataSource,
-  type Logger,
   type Treatment,
 } from '@crystallize/core';
 import { contentTypeOf } from '../artifacts/content-type.js';
-import { artifactRelPath } from '../artifacts/layout.js';
-import type {
-  ConditionOutcome,
-  ReplicateOutcome,
-  SerializedError,
-} from '../execution/replicate-outcome.js';
-import { runPipeline, type RunnerOptions } from '../pipeline/pipeline-runner.js';
-import type { SeedPlugin } from '../plugins/seed.plugin.js';
+import { artifactRelPath } from '../storage/run-layout.js';
+import type { ConditionOutcome, ReplicateOutcome } from '../model/outcome.js';
+import { runPipeline } from '../pipeline/pipeline-runner.js';
+import type { ReplicateEnv } from '../model/experiment-model.js';
+import { loggedError, serializeError } from '../model/serialized-error.js';
 
-/** Everything needed to run replicates of one experiment run; built once per run. */
-export interface ReplicateEnv {
-  readonly datasource: DataSource;
-  readonly runner: RunnerOptions;
-  readonly initialCtx: Readonly<Record<string, unknown>>;
-  /** Treatments to run after the baseline, in order. */
-  readonly treatments: readonly Treatment[];
-  /** A treatment named 'baseline', applied to the baseline condition. */
-  readonly baselineTreatment: Treatment | undefined;
-  /** Conditions to run (others were reused by resume). */
-  readonly conditions: ReadonlySet<string>;
-  readonly seedPlugin: SeedPlugin | undefined;
-  readonly beforeReplicate: readonly ((ctx: FrozenContext) => void | Promise<void>)[];
-  readonly logger: Logger;
-  readonly hasRunDir: boolean;
-}
-
-/**
- * The error each serialized form was made from, while it stays in this thread: a serial or async
- * run hands `result.errors` the original object (its class, `cause`, own properties and stack),
- * not a copy rebuilt from the plain form that crosses worker threads.
- */
-const originals = new WeakMap<SerializedError, Error>();
-
-export function serializeError(error: unknown): SerializedError {
-  if (error instanceof Error) {
-    const out: { name: string; message: string; stack?: string; stepName?: string } = {
-      name: error.name,
-      message: error.message,
-    };
-    if (error.stack) out.stack = error.stack;
-    if (error instanceof PipelineExecutionError) out.stepName = error.stepName;
-    originals.set(out, error);
-    return out;
-  }
-  return { name: 'Error', message: String(error) };
-}
-
-/** The original error behind a serialized one, when it was serialized in this thread. */
-export function originalError(serialized: SerializedError): Error | undefined {
-  return originals.get(serialized);
-}
-
-/**
- * What a log line should carry as `err`: the error that actually happened. The runner wraps
- * failures in {@link PipelineExecutionError} (naming the step, already in the message); the
- * `err` field shows the class underneath (`"type":"InjectionError"`), with its stack.
- */
-export function loggedError(error: unknown): unknown {
-  let e = error;
-  while (e instanceof PipelineExecutionError && e.cause instanceof Error) e = e.cause;
-  return e;
-}
+export type { ReplicateEnv };
 
 const RESERVED: ReadonlySet<string> = new Set(RESERVED_CONTEXT_KEYS);
 

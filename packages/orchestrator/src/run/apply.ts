@@ -8,8 +8,8 @@ import {
   type Treatment,
 } from '@crystallize/core';
 import { runPipeline, type RunnerOptions } from '../pipeline/pipeline-runner.js';
-import { SeedPlugin } from '../plugins/seed.plugin.js';
-import type { Experiment } from './experiment.js';
+import { seederOf, type ExperimentModel } from '../model/experiment-model.js';
+import { withSeededMathRandom } from './seeded-random.js';
 import { reservedKeyProblem } from './condition-runner.js';
 import { withStepLifecycle } from './step-lifecycle.js';
 
@@ -26,7 +26,7 @@ export interface ApplyOptions {
  * `exp.apply()`: the pipeline once, as replicate 0, with caching but no plugins or storage.
  * Steps' `setup` and `teardown` run around it as in `run()`.
  */
-export async function applyOnce(exp: Experiment, options: ApplyOptions): Promise<unknown> {
+export async function applyOnce(exp: ExperimentModel, options: ApplyOptions): Promise<unknown> {
   const reserved = new Set<string>(RESERVED_CONTEXT_KEYS);
   const problems = [
     ...Object.keys(exp.initialCtx)
@@ -42,8 +42,8 @@ export async function applyOnce(exp: Experiment, options: ApplyOptions): Promise
   );
 }
 
-async function applyPipeline(exp: Experiment, options: ApplyOptions): Promise<unknown> {
-  const seedPlugin = exp.plugin(SeedPlugin);
+async function applyPipeline(exp: ExperimentModel, options: ApplyOptions): Promise<unknown> {
+  const seedPlugin = seederOf(exp);
   const seed = options.seed ?? seedPlugin?.seedFor(0) ?? 0;
   const initial: Record<string, unknown> = {
     ...exp.initialCtx,
@@ -54,9 +54,7 @@ async function applyPipeline(exp: Experiment, options: ApplyOptions): Promise<un
   };
   const ctx = new FrozenContext(initial, { rng: createRng(seed) });
   if (options.treatment && !options.treatment.values) options.treatment.apply(ctx);
-  const saved = Math.random;
-  try {
-    seedPlugin?.apply(seed);
+  return withSeededMathRandom(seedPlugin, seed, async () => {
     const data = 'data' in options ? options.data : await exp.datasource.fetch(ctx);
     const runner: RunnerOptions = {
       steps: exp.pipeline.steps,
@@ -68,7 +66,5 @@ async function applyPipeline(exp: Experiment, options: ApplyOptions): Promise<un
       afterStep: [],
     };
     return (await runPipeline(runner, data, ctx, undefined)).output;
-  } finally {
-    Math.random = saved;
-  }
+  });
 }

@@ -5,8 +5,12 @@ export interface StepRecord {
   readonly step: string;
   /** The parameter values the call used (resources stand as `{ resource: key }`). */
   readonly params: Readonly<Record<string, unknown>>;
-  /** Hash of step class, version, code fingerprint and the resolved params: the cache folder. */
-  readonly stepHash: string;
+  /**
+   * The cache key of this call: a hash of the step's identity (`Step.stepHash`: class, version,
+   * code, explicit params) and the params as resolved from the context — the cache folder
+   * `<cache dir>/<cacheKey>/`. (Files written before it was renamed call it `stepHash`.)
+   */
+  readonly cacheKey: string;
   readonly inputHash: string;
   readonly outputHash: string;
   readonly cacheHit: boolean;
@@ -18,4 +22,13 @@ export interface StepRecord {
     readonly wrote: Readonly<Record<string, unknown>>;
     readonly metrics: readonly MetricRecord[];
   };
+}
+
+/** A step record as stored by any version: older files call `cacheKey` `stepHash`. */
+export function readStepRecord(
+  raw: StepRecord | (Omit<StepRecord, 'cacheKey'> & { stepHash: string }),
+): StepRecord {
+  if ('cacheKey' in raw) return raw;
+  const { stepHash, ...rest } = raw;
+  return { ...rest, cacheKey: stepHash };
 }

@@ -1,8 +1,11 @@
 import type { MetricRecord } from '@crystallize/core';
-import type { StepRecord } from '../pipeline/step-record.js';
+import { readStepRecord, type StepRecord } from '../model/step-record.js';
 import { fromStoredJson, toStoredJson } from './stored-json.js';
 
 /*
+ * One cohesive algorithm (kept in one file on purpose): the column-wise provenance store and
+ * its `provenance.jsonl` codec.
+ *
  * Provenance is one StepRecord per step call: 200,000 of them for 10,000 replicates of a
  * 10-step, 2-condition experiment. Kept as objects they dominated a run's memory, so each
  * condition stores them column-wise in growable typed arrays — hashes as raw bytes, step
@@ -20,8 +23,19 @@ const FORMAT = 'crystallize-provenance/1';
 
 interface StepIdentity {
   readonly step: string;
+  readonly cacheKey: string;
+  readonly params: Readonly<Record<string, unknown>>;
+}
+
+/** A step identity as files written before the rename of `stepHash` to `cacheKey` hold it. */
+interface LegacyStepIdentity {
+  readonly step: string;
   readonly stepHash: string;
   readonly params: Readonly<Record<string, unknown>>;
+}
+
+function identityOf(s: StepIdentity | LegacyStepIdentity): StepIdentity {
+  return 'cacheKey' in s ? s : { step: s.step, cacheKey: s.stepHash, params: s.params };
 }
 
 /** Hashes per chunk (512 KiB): chunks are appended, never copied to grow. */
@@ -272,7 +286,7 @@ export class ProvenanceStore {
       out[i] = {
         step: id.step,
         params: id.params,
-        stepHash: id.stepHash,
+        cacheKey: id.cacheKey,
         inputHash: cols.hex(hashAt + i),
         outputHash: cols.hex(hashAt + i + 1),
         cacheHit: cols.cacheHits[stepAt + i] === 1,
@@ -299,11 +313,11 @@ export class ProvenanceStore {
 
   #identity(r: StepRecord): number {
     // The key hashes step name, code and params: one key, one identity.
-    let idx = this.#identityIndex.get(r.stepHash);
+    let idx = this.#identityIndex.get(r.cacheKey);
     if (idx === undefined || this.#identities[idx]?.step !== r.step) {
       idx = this.#identities.length;
-      this.#identities.push({ step: r.step, stepHash: r.stepHash, params: r.params });
-      this.#identityIndex.set(r.stepHash, idx);
+      this.#identities.push({ step: r.step, cacheKey: r.cacheKey, params: r.params });
+      this.#identityIndex.set(r.cacheKey, idx);
     }
     return idx;
   }
@@ -348,15 +362,15 @@ export class ProvenanceStore {
       if (!raw) continue;
       const line = fromStoredJson(raw) as ReplicateLine & {
         format?: string;
-        steps?: StepIdentity[];
+        steps?: (StepIdentity | LegacyStepIdentity)[];
       };
       if (line.format !== undefined) {
         if (line.format !== FORMAT) throw new Error(`unknown provenance format '${line.format}'`);
-        steps = line.steps ?? [];
+        steps = (line.steps ?? []).map(identityOf);
         continue;
       }
       if (line.records) {
-        out[line.replicate] = line.records;
+        out[line.replicate] = line.records.map(readStepRecord);
         continue;
       }
       const hashes = line.hashes ?? '';
@@ -368,7 +382,7 @@ export class ProvenanceStore {
         return {
           step: s.step,
           params: s.params,
-          stepHash: s.stepHash,
+          cacheKey: s.cacheKey,
           inputHash: hex(i),
           outputHash: hex(i + 1),
           cacheHit: hits.has(i),

@@ -4,6 +4,10 @@ import { join } from 'node:path';
 /*
  * The on-disk layout of stored runs (SPEC §8), in one place:
  *
+ * Every reader and writer of stored runs goes through this folder (`storage/`): the
+ * ArtifactPlugin writes with `run-writer.ts`, resume reads `stored-condition.ts`, the upstream
+ * artifact reader, the graph and other packages (CLI, report) read `stored-run.ts`.
+ *
  *   <root>/<experiment>/v<N>/metadata.json
  *                           /_manifest.json
  *                           /hypotheses.json                (hypothesis results per treatment)
@@ -20,6 +24,17 @@ export const COMPLETE_MARKER = '.crystallize_complete';
 export const METADATA_FILE = 'metadata.json';
 export const MANIFEST_FILE = '_manifest.json';
 export const HYPOTHESES_FILE = 'hypotheses.json';
+export const RUN_LOG_FILE = 'run.log';
+
+/** Files version retention never removes: what a reduced old version keeps. */
+export const RETAINED_FILES: ReadonlySet<string> = new Set([
+  RESULTS_FILE,
+  COMPLETE_MARKER,
+  METADATA_FILE,
+  MANIFEST_FILE,
+  HYPOTHESES_FILE,
+  RUN_LOG_FILE,
+]);
 
 export function versionDir(experimentDir: string, version: number): string {
   return join(experimentDir, `v${version}`);
@@ -32,6 +47,19 @@ export function listVersions(experimentDir: string): number[] {
     .filter((d) => d.isDirectory() && /^v\d+$/.test(d.name))
     .map((d) => Number(d.name.slice(1)))
     .sort((a, b) => a - b);
+}
+
+/** N of a `.../v<N>` folder (0 when the folder is not named so). */
+export function versionOf(dir: string): number {
+  const m = /(?:^|[\\/])v(\d+)[\\/]*$/.exec(dir);
+  return m ? Number(m[1]) : 0;
+}
+
+/** The newest version folder of an experiment folder, if any run was stored. */
+export function latestVersionDir(experimentDir: string): string | undefined {
+  const versions = listVersions(experimentDir);
+  const last = versions[versions.length - 1];
+  return last === undefined ? undefined : versionDir(experimentDir, last);
 }
 
 /** Path of an artifact file relative to the version folder. */

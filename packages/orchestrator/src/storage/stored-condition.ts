@@ -1,19 +1,11 @@
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  writeSync,
-} from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFileAtomicSync } from '@crystallize/cache/internal';
 import type { ArtifactContentType } from '../artifacts/content-type.js';
-import type { SerializedError } from '../execution/replicate-outcome.js';
-import type { StepRecord } from '../pipeline/step-record.js';
-import { markerPath, provenancePath, resultsPath } from '../artifacts/layout.js';
-import { ProvenanceStore } from '../results/provenance-store.js';
-import { fromStoredJson } from '../results/stored-json.js';
+import type { SerializedError } from '../model/outcome.js';
+import type { StepRecord } from '../model/step-record.js';
+import { markerPath, provenancePath, resultsPath, versionOf } from './run-layout.js';
+import { ProvenanceStore } from './provenance-store.js';
+import { fromStoredJson } from './stored-json.js';
 
 /** What `<condition>/results.json` holds. */
 export interface StoredConditionSummary {
@@ -42,54 +34,54 @@ export interface StoredCondition extends StoredConditionSummary {
   readonly version: number;
 }
 
-/** N of a `.../v<N>` folder (0 when the folder is not named so). */
-function versionOf(dir: string): number {
-  const m = /(?:^|[\\/])v(\d+)[\\/]*$/.exec(dir);
-  return m ? Number(m[1]) : 0;
-}
-
 /** Reads a completed condition from a version folder; undefined when absent or incomplete. */
 export function readCompletedCondition(
   dir: string,
   condition: string,
 ): StoredCondition | undefined {
-  if (!existsSync(markerPath(dir, condition)) || !existsSync(resultsPath(dir, condition)))
-    return undefined;
+  if (!existsSync(markerPath(dir, condition))) return undefined;
+  return readStoredCondition(dir, condition);
+}
+
+/** A condition's `results.json` alone (no provenance); undefined when absent or unreadable. */
+export function readConditionSummary(
+  dir: string,
+  condition: string,
+): StoredConditionSummary | undefined {
+  const path = resultsPath(dir, condition);
+  if (!existsSync(path)) return undefined;
   try {
-    const summary = fromStoredJson<StoredConditionSummary>(
-      readFileSync(resultsPath(dir, condition), 'utf8'),
-    );
+    return fromStoredJson<StoredConditionSummary>(readFileSync(path, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Reads a condition's `results.json` and provenance from a version folder, complete or not;
+ * undefined when absent or unreadable.
+ */
+export function readStoredCondition(dir: string, condition: string): StoredCondition | undefined {
+  const summary = readConditionSummary(dir, condition);
+  if (!summary) return undefined;
+  try {
     return {
       ...summary,
       provenance: readProvenance(provenancePath(dir, condition)),
       version: versionOf(dir),
     };
   } catch {
-    return undefined; // an unreadable results file is not a completed condition
+    return undefined; // an unreadable results file is not a stored condition
   }
 }
 
 /** Writes `provenance.jsonl` from its lines, in small batches, atomically. */
 export function writeProvenance(path: string, lines: Iterable<string>): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w');
-  try {
-    // Small batches: a long-lived concatenation would be promoted to the old generation as
-    // garbage and inflate the process's peak memory on long runs.
-    let batch = '';
-    for (const line of lines) {
-      batch += `${line}\n`;
-      if (batch.length > 1 << 16) {
-        writeSync(fd, batch);
-        batch = '';
-      }
-    }
-    if (batch) writeSync(fd, batch);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
+  writeFileAtomicSync(path, withNewlines(lines));
+}
+
+function* withNewlines(lines: Iterable<string>): Iterable<string> {
+  for (const line of lines) yield `${line}\n`;
 }
 
 function readProvenance(path: string): Record<string, readonly StepRecord[]> {

@@ -1,0 +1,66 @@
+/**
+ * @crystallize/orchestrator/internal — what other Crystallize packages (the CLI, the report, a
+ * distributed backend) share with the orchestrator beyond its public API: the experiment model
+ * they program against and the reader of stored runs. Not a public API: it may change in any
+ * release.
+ */
+export type {
+  ConditionFingerprint,
+  ExecutionBackend,
+  ExperimentModel,
+  ExperimentPlugin,
+  LoopOptions,
+  PlanExtras,
+  ReplicateEnv,
+  ReplicateFn,
+  ReplicateSeeder,
+  RunContext,
+  RunPlan,
+  RunStore,
+} from './model/experiment-model.js';
+export { isExecutionBackend, runStoreOf, seederOf } from './model/experiment-model.js';
+export {
+  PLUGIN_KIND,
+  ARTIFACT_BRAND,
+  findPlugin,
+  isPluginLike,
+  pluginKind,
+  type PluginKind,
+} from './model/plugin-kinds.js';
+export type {
+  ConditionOutcome,
+  ReplicateOutcome,
+  SerializedError,
+  TransportedError,
+} from './model/outcome.js';
+export {
+  COMPLETE_MARKER,
+  HYPOTHESES_FILE,
+  MANIFEST_FILE,
+  METADATA_FILE,
+  PROVENANCE_FILE,
+  RESULTS_FILE,
+  RUN_LOG_FILE,
+  artifactRelPath,
+  latestVersionDir,
+  listVersions,
+  versionDir,
+  versionOf,
+} from './storage/run-layout.js';
+export {
+  readManifest,
+  readRunMetadata,
+  readStoredRun,
+  readStoredRuns,
+  type StoredManifest,
+  type StoredManifestEntry,
+  type StoredRun,
+  type StoredRunMetadata,
+} from './storage/stored-run.js';
+export {
+  readCompletedCondition,
+  readStoredCondition,
+  type StoredCondition,
+  type StoredConditionSummary,
+} from './storage/stored-condition.js';
+export { fromStoredJson, toStoredJson } from './storage/stored-json.js';

@@ -1,0 +1,114 @@
+import { BASELINE_CONDITION, rootLogger } from '@crystallize/core';
+import type {
+  ExperimentModel,
+  ExperimentPlugin,
+  RunContext,
+  RunPlan,
+} from '../model/experiment-model.js';
+import { pluginKind } from '../model/plugin-kinds.js';
+import type { StepRecord } from '../model/step-record.js';
+import { ResultAccumulator } from '../results/build-result.js';
+import type { Result } from '../results/result.js';
+import { logRunHealth } from '../results/run-health.js';
+import { planFingerprints } from '../resume/fingerprint.js';
+import { reusableConditions } from '../resume/reusable-conditions.js';
+import { runReplicateConditions } from './condition-runner.js';
+import { buildReplicateEnv } from './replicate-env.js';
+import { withMathRandomRestored } from './seeded-random.js';
+import { withStepLifecycle } from './step-lifecycle.js';
+
+/**
+ * One run of a planned experiment: plugins' `beforeRun`, resume's reuse, the steps' setup and
+ * teardown around the replicate loop (handed to the execution backend), the result folded from
+ * replicate outcomes, plugins' `afterRun` — or `runFailed` for those that started, when it throws.
+ * All per-run state lives in this call, none on the experiment.
+ */
+export async function runExperiment(experiment: ExperimentModel, plan: RunPlan): Promise<Result> {
+  const conditions = [BASELINE_CONDITION, ...plan.treatments.map((t) => t.name)];
+  const fingerprints = planFingerprints(experiment, plan);
+  const plugins = experiment.plugins.filter((p) => plan.store || pluginKind(p) !== 'artifact');
+  const run: RunContext = {
+    experiment,
+    replicates: plan.replicates,
+    conditions,
+    strategy: plan.strategy,
+    signal: plan.signal,
+    dir: undefined,
+    logger: rootLogger(),
+    reused: new Set(),
+  };
+  const { reused, rerunReasons } =
+    plan.strategy === 'resume'
+      ? reusableConditions(experiment, conditions, fingerprints)
+      : { reused: new Map(), rerunReasons: new Map<string, string>() };
+  for (const c of reused.keys()) run.reused.add(c);
+  // Only plugins whose beforeRun finished are told the run failed (they have something open).
+  const started: ExperimentPlugin[] = [];
+  try {
+    for (const p of plugins) {
+      await p.beforeRun?.(experiment, run);
+      started.push(p);
+    }
+    for (const [c, why] of rerunReasons) run.logger.info(`resume: rerunning '${c}': ${why}`);
+    const env = buildReplicateEnv(
+      experiment,
+      plan,
+      run,
+      plugins,
+      new Set(conditions.filter((c) => !reused.has(c))),
+    );
+    const acc = new ResultAccumulator({
+      experiment: experiment.name,
+      pipelineSignature: experiment.pipeline.signature(),
+      replicates: plan.replicates,
+      conditions,
+      reused,
+      fingerprints,
+      dir: run.dir,
+      paramNames: experiment.pipeline.steps.flatMap((s) => s.paramNames),
+    });
+    await withStepLifecycle(experiment.pipeline.steps, experiment.initialCtx, run.logger, () =>
+      // Replicates reseed Math.random; put the process's own back even when the run throws.
+      withMathRandomRestored(async () => {
+        if (env.conditions.size === 0) return;
+        const recordObservers = plugins
+          .filter((p) => p.afterStepRecord)
+          .map(
+            (p) => (record: StepRecord, where: { condition: string; replicate: number }) =>
+              p.afterStepRecord?.(experiment, record, where),
+          );
+        const exec = plan.execution ?? experiment.execution;
+        if (exec.concurrentInThread && env.seedPlugin?.autoSeed) {
+          run.logger.warn(
+            'AsyncExecution interleaves replicates: Math.random is not deterministic there; use ctx.rng for exact randomness.',
+          );
+        }
+        await exec.runExperimentLoop(experiment, (rep) => runReplicateConditions(env, rep), {
+          replicates: Array.from({ length: plan.replicates }, (_, i) => i),
+          signal: plan.signal,
+          plan,
+          conditions: [...env.conditions],
+          runDir: run.dir,
+          seedFor: (rep) => env.seedPlugin?.seedFor(rep) ?? rep,
+          onReplicateDone: (outcome) => {
+            acc.add(outcome);
+            for (const hook of recordObservers) {
+              for (const c of outcome.conditions) {
+                for (const record of c.records)
+                  hook(record, { condition: c.condition, replicate: c.replicate });
+              }
+            }
+          },
+        });
+      }),
+    );
+    const result = acc.finish(plan.hypotheses);
+    logRunHealth(run.logger, result.failures, result.unusedTreatmentKeys);
+    for (const p of plugins) await p.afterRun?.(experiment, result, run);
+    return result;
+  } catch (error) {
+    // Let plugins close what beforeRun opened (the run log, say) before the error propagates.
+    for (const p of started) await p.runFailed?.(experiment, error, run);
+    throw error;
+  }
+}
