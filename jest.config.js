@@ -5,6 +5,7 @@
 const moduleNameMapper = {
   '^crystallize$': '<rootDir>/packages/crystallize/src/index.ts',
   '^@crystallize/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts',
+  '^@crystallize/([a-z-]+)/internal$': '<rootDir>/packages/$1/src/internal.ts',
   '^(\\.{1,2}/.*)\\.js$': '$1',
 };
 
