@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import type { RedisOptions } from 'bullmq';
 
@@ -44,7 +45,10 @@ function parseUrl(text: string, tls: TlsOptions | undefined): ResolvedConnection
     ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
     ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
     ...(db !== '' ? { db: Number(db) } : {}),
-    ...(url.protocol === 'rediss:' || tls ? { tls: { servername: host, ...tls } } : {}),
+    // SNI takes a host name only (RFC 6066): none for an IP address.
+    ...(url.protocol === 'rediss:' || tls
+      ? { tls: { ...(isIP(host) ? {} : { servername: host }), ...tls } }
+      : {}),
   };
   return { options, shown: redactRedisUrl(text) };
 }

@@ -299,7 +299,22 @@ export class DistributedExecution extends ExecutionPlugin {
       const replicate = pending.get(id);
       if (replicate === undefined) return; // already counted (a duplicate event or a poll)
       pending.delete(id);
-      options.onReplicateDone(outcome());
+      let received: ReplicateOutcome;
+      try {
+        received = outcome();
+      } catch (e) {
+        // A result that cannot be read back is a failed replicate, never a silently lost one.
+        received = errorOutcome(
+          replicate,
+          options.conditions,
+          options.seedFor(replicate),
+          new ReplicateLostError(
+            `the result of replicate ${replicate} could not be read back: ${(e as Error).message}`,
+            { cause: e },
+          ),
+        );
+      }
+      options.onReplicateDone(received);
       bar.tick();
       if (pending.size === 0) finish();
     };
@@ -384,9 +399,11 @@ export class DistributedExecution extends ExecutionPlugin {
       events.on('failed', ({ jobId: id }) => {
         if (!pending.has(id)) return;
         // Final only when the job is in the failed set (else another attempt follows).
-        void Job.fromId(queue, id).then(async (job) => {
-          if (job && (await job.getState()) === 'failed') onFailed(id, job.failedReason);
-        });
+        Job.fromId(queue, id)
+          .then(async (job) => {
+            if (job && (await job.getState()) === 'failed') onFailed(id, job.failedReason);
+          })
+          .catch(() => undefined); // the poll reads it again
       });
       await control.del(cancelKey(this.prefix, this.queue, run));
       const reuse = options.plan.strategy === 'resume';

@@ -5,6 +5,7 @@ import {
   startWorkerProcess,
   submit,
   until,
+  type SubmitReport,
   type RedisServer,
   type WorkerProcess,
 } from './helpers/redis-server.js';
@@ -111,4 +112,116 @@ describe('DistributedExecution with real Redis and worker processes', () => {
     },
     SLOW,
   );
+
+  let slowSerial: Promise<SubmitReport> | undefined;
+  /** The serial run the fault tests compare with (4 replicates of the slow experiment), once. */
+  const serialSlow = (): Promise<SubmitReport> =>
+    (slowSerial ??= submit({ ...env(), CZ_DIST_ROOT: `${ROOT}-serial` }, ['slowSerialExp', '4']).report);
+
+  it(
+    'runs the replicate of a worker killed mid-job on another worker, counting it once',
+    async () => {
+      const expected = await serialSlow();
+      const [a, b] = await startWorkers(2);
+      const run = submit(env(), ['slowExp', '4']);
+      await until('a replicate to start', () => traces('start-baseline').length > 0);
+      const first = traces('start-baseline')[0] as { replicate: number; pid: number };
+      const victim = [a, b].find((w) => w?.pid === first.pid) as WorkerProcess;
+      await victim.kill('SIGKILL');
+      const result = await run.report;
+      expect(result.errors).toEqual({});
+      expect(result.metrics).toEqual(expected.metrics);
+      expect(result.seeds).toEqual(expected.seeds);
+      expect(result.metrics['baseline']?.['y']).toHaveLength(4);
+      // it started in the killed worker, then again in the other one
+      const starts = traces('start-baseline').filter((t) => t.replicate === first.replicate);
+      expect(starts.map((t) => t.pid)).toContain(victim.pid);
+      expect(starts.some((t) => t.pid !== victim.pid)).toBe(true);
+    },
+    SLOW,
+  );
+
+  it(
+    'turns a replicate that kills every worker it lands on into a result error after the stall limit, and completes the rest',
+    async () => {
+      await startWorkers(3, ['--max-stalled', '1']);
+      const result = await submit(env(), ['killerExp', '5']).report;
+      expect(Object.keys(result.errors)).toEqual(['baseline_rep_2']);
+      expect(result.errors['baseline_rep_2']?.name).toBe('ReplicateLostError');
+      expect(result.errors['baseline_rep_2']?.message).toMatch(/stopped mid-job/);
+      expect(result.metrics['baseline']?.['x']).toEqual([0, 1, 3, 4]);
+      expect(workers.filter((w) => w.proc.exitCode === null && w.proc.signalCode === null)).toHaveLength(1);
+    },
+    SLOW,
+  );
+
+  it(
+    'reports a step that throws as a normal result error, without retrying it',
+    async () => {
+      await startWorkers(2);
+      const result = await submit(env(), ['throwsExp', '5']).report;
+      expect(Object.keys(result.errors)).toEqual(['baseline_rep_1']);
+      expect(result.errors['baseline_rep_1']?.message).toMatch(/replicate one is broken/);
+      expect(result.metrics['baseline']?.['x']).toEqual([0, 2, 3, 4]);
+      expect(traces('throws').filter((t) => t.replicate === 1)).toHaveLength(1);
+    },
+    SLOW,
+  );
+
+  it(
+    'completes a run when Redis restarts mid-run and loses every job',
+    async () => {
+      const expected = await serialSlow();
+      await startWorkers(2);
+      const run = submit(env(), ['slowExp', '4']);
+      await until('a replicate to start', () => traces('start-baseline').length > 0);
+      await redis.restart(500);
+      const result = await run.report;
+      expect(result.errors).toEqual({});
+      expect(result.metrics).toEqual(expected.metrics);
+      expect(result.seeds).toEqual(expected.seeds);
+    },
+    SLOW,
+  );
+
+  it(
+    'does not recompute replicates finished before the submitter was killed when the run is resumed',
+    async () => {
+      const expected = await serialSlow();
+      await startWorkers(2);
+      const first = submit(env(), ['slowExp', '4']);
+      await until('two replicates to finish', () => traces('start-baseline').length >= 3);
+      first.proc.kill('SIGKILL');
+      const result = await submit(env(), ['slowExp', '4', 'resume']).report;
+      expect(result.errors).toEqual({});
+      expect(result.metrics).toEqual(expected.metrics);
+      // every replicate started exactly once across both submissions
+      const starts = traces('start-baseline').map((t) => t.replicate).sort();
+      expect(starts).toEqual([0, 1, 2, 3]);
+    },
+    SLOW,
+  );
+
+  it(
+    'on abort removes waiting jobs, cancels running ones on the workers and stores completed replicates',
+    async () => {
+      await startWorkers(1);
+      const result = await submit(env(), ['slowExp', '6', 'rerun', '3500']).report;
+      const done = result.seeds['baseline'] ?? [];
+      expect(done.length).toBeGreaterThanOrEqual(1);
+      expect(done.length).toBeLessThan(6);
+      const startedAtAbort = traces('start-baseline').length;
+      await new Promise((r) => setTimeout(r, 2500));
+      // nothing else ran: waiting jobs were removed, the running one cancelled
+      expect(traces('start-baseline').length).toBe(startedAtAbort);
+      expect(traces('start-baseline').length).toBeLessThanOrEqual(done.length + 1);
+      const stored = JSON.parse(
+        readFileSync(join(ROOT, 'data', 'dist-slow', 'v0', 'baseline', 'results.json'), 'utf8'),
+      ) as { seeds: number[] };
+      expect(stored.seeds).toHaveLength(done.length);
+      expect(existsSync(join(ROOT, 'data', 'dist-slow', 'v0', 'baseline', '.crystallize_complete'))).toBe(false);
+    },
+    SLOW,
+  );
 });
+

@@ -58,14 +58,20 @@ export interface RedisServer {
   restart(downMs?: number): Promise<void>;
 }
 
-export async function startRedis(extra: readonly string[] = []): Promise<RedisServer> {
+export async function startRedis(
+  extra: readonly string[] = [],
+  tls?: { readonly cert: string; readonly key: string },
+): Promise<RedisServer> {
   requireRedisServer();
   const port = await freePort();
   let proc: ChildProcess | undefined;
+  const ports = tls
+    ? ['--port', '0', '--tls-port', String(port), '--tls-cert-file', tls.cert, '--tls-key-file', tls.key, '--tls-auth-clients', 'no']
+    : ['--port', String(port)];
   const start = async (): Promise<void> => {
     proc = spawn(
       'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extra],
+      [...ports, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extra],
       { stdio: 'ignore' },
     );
     await until(`redis-server on port ${port}`, () => reachable(port));
@@ -80,7 +86,7 @@ export async function startRedis(extra: readonly string[] = []): Promise<RedisSe
   await start();
   return {
     port,
-    url: `redis://127.0.0.1:${port}`,
+    url: `${tls ? 'rediss' : 'redis'}://127.0.0.1:${port}`,
     stop,
     async restart(downMs = 500) {
       await stop();
