@@ -17,7 +17,9 @@ const { values } = parseArgs({
   },
 });
 if (!values.redis) {
-  process.stderr.write('usage: crystallize-distributed-worker --redis URL [--root DIR] [--concurrency N]\n');
+  process.stderr.write(
+    'usage: crystallize-distributed-worker --redis URL [--root DIR] [--concurrency N]\n',
+  );
   process.exit(2);
 }
 const num = (v) => (v === undefined ? undefined : Number(v));
@@ -27,7 +29,9 @@ const opts = {
   ...(values.queue !== undefined ? { queue: values.queue } : {}),
   ...(values.concurrency !== undefined ? { concurrency: num(values.concurrency) } : {}),
   ...(values['lock-duration'] !== undefined ? { lockDuration: num(values['lock-duration']) } : {}),
-  ...(values['stalled-interval'] !== undefined ? { stalledInterval: num(values['stalled-interval']) } : {}),
+  ...(values['stalled-interval'] !== undefined
+    ? { stalledInterval: num(values['stalled-interval']) }
+    : {}),
   ...(values['max-stalled'] !== undefined ? { maxStalledCount: num(values['max-stalled']) } : {}),
 };
 runWorkerCommand(opts).catch((error) => {

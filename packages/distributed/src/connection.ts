@@ -7,9 +7,7 @@ import type { RedisOptions } from 'bullmq';
  * a URL with TLS options (a private CA, client certificates), or ioredis options.
  */
 export type RedisConnection =
-  | string
-  | { readonly url: string; readonly tls?: TlsOptions }
-  | RedisOptions;
+  string | { readonly url: string; readonly tls?: TlsOptions } | RedisOptions;
 
 /** The options BullMQ's connections are built from, and how to show them (no password). */
 export interface ResolvedConnection {

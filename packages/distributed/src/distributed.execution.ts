@@ -114,7 +114,7 @@ function failureError(replicate: number, reason: string): Error {
   if (reason.includes('stalled more than allowable limit')) {
     return new ReplicateLostError(
       `replicate ${replicate} was lost: every worker that ran it stopped mid-job (killed, out of memory, ...) ` +
-        'more often than the workers\' stall limit allows (maxStalledCount). Other replicates were not affected; ' +
+        "more often than the workers' stall limit allows (maxStalledCount). Other replicates were not affected; " +
         'look at what the replicate does to its worker process (process.kill, unbounded memory).',
     );
   }
@@ -195,7 +195,9 @@ export class DistributedExecution extends ExecutionPlugin {
     this.prefix = options.prefix ?? DEFAULT_PREFIX;
     this.attempts = options.attempts ?? 1;
     if (!Number.isInteger(this.attempts) || this.attempts < 1)
-      throw new RangeError(`DistributedExecution: attempts must be an integer >= 1, got ${this.attempts}`);
+      throw new RangeError(
+        `DistributedExecution: attempts must be an integer >= 1, got ${this.attempts}`,
+      );
     this.progress = options.progress ?? false;
     this.root = resolve(options.root ?? process.cwd());
     this.module =
@@ -259,7 +261,13 @@ export class DistributedExecution extends ExecutionPlugin {
     await assertModuleExportMatches(experiment, moduleUrl, 'DistributedExecution');
     const artifacts = this.#transport(options.runDir);
     const exportName = await exportNameOf(experiment, moduleUrl);
-    const planned = buildRunSpec(experiment, options.plan, moduleUrl, options.conditions, options.runDir);
+    const planned = buildRunSpec(
+      experiment,
+      options.plan,
+      moduleUrl,
+      options.conditions,
+      options.runDir,
+    );
     const spec = {
       ...planned,
       code: 'verify' as const,
@@ -280,7 +288,10 @@ export class DistributedExecution extends ExecutionPlugin {
 
     const { Queue, QueueEvents, Job } = await import('bullmq');
     const connection = { ...this.#conn.options, maxRetriesPerRequest: null };
-    const queue: Queue<JobData, JobResult> = new Queue(this.queue, { connection, prefix: this.prefix });
+    const queue: Queue<JobData, JobResult> = new Queue(this.queue, {
+      connection,
+      prefix: this.prefix,
+    });
     const events: QueueEvents = new QueueEvents(this.queue, { connection, prefix: this.prefix });
     queue.on('error', (e) => logger.debug(`redis (queue): ${e.message}`));
     events.on('error', (e) => logger.debug(`redis (events): ${e.message}`));
@@ -393,7 +404,9 @@ export class DistributedExecution extends ExecutionPlugin {
       events.on('completed', ({ jobId: id, returnvalue }) => {
         if (!pending.has(id)) return;
         // The event carries the return value as JSON text (or parsed, depending on the version).
-        const result = (typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue) as JobResult;
+        const result = (
+          typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue
+        ) as JobResult;
         onCompleted(id, result);
       });
       events.on('failed', ({ jobId: id }) => {

@@ -88,9 +88,8 @@ function carryFiles(
         'DistributedExecution',
       ),
     );
-    const conditions = outcome.conditions.map(
-      (c): ConditionOutcome =>
-        c.artifacts.length ? { ...c, metrics: {}, records: [], artifacts: [], error } : c,
+    const conditions = outcome.conditions.map((c): ConditionOutcome =>
+      c.artifacts.length ? { ...c, metrics: {}, records: [], artifacts: [], error } : c,
     );
     return { outcome: { ...outcome, conditions }, files: [] };
   }
@@ -148,7 +147,10 @@ export async function startWorker(options: WorkerOptions): Promise<DistributedWo
         `job ${job.id} is not a Crystallize replicate of format ${FORMAT} (a different Crystallize version submitted it?)`,
       );
     if ((await control.exists(cancelKey(prefix, queue, data.run))) === 1)
-      throw await unrecoverable('CancelledError', `the run of replicate ${data.replicate} was cancelled by its submitter`);
+      throw await unrecoverable(
+        'CancelledError',
+        `the run of replicate ${data.replicate} was cancelled by its submitter`,
+      );
     let module: string;
     try {
       module = moduleUnderRoot(data.module, root);
@@ -166,7 +168,11 @@ export async function startWorker(options: WorkerOptions): Promise<DistributedWo
     const controller = new AbortController();
     signal?.addEventListener('abort', () => controller.abort(), { once: true });
     running.set(String(job.id), { run: data.run, controller });
-    const log = logger.child({ job: job.id, experiment: data.experiment, replicate: data.replicate });
+    const log = logger.child({
+      job: job.id,
+      experiment: data.experiment,
+      replicate: data.replicate,
+    });
     log.info(`replicate ${data.replicate} of '${data.experiment}' started (${data.module})`);
     try {
       const refused = (await pool.run({ kind: 'load', spec } satisfies WorkerTask, {
@@ -187,7 +193,12 @@ export async function startWorker(options: WorkerOptions): Promise<DistributedWo
         rmSync(join(runDir, `replicate_${data.replicate}`), { recursive: true, force: true });
       }
       log.info(`replicate ${data.replicate} of '${data.experiment}' done`);
-      return { format: FORMAT, outcome: pack(outcome), files, worker: `${hostname()}/${process.pid}` };
+      return {
+        format: FORMAT,
+        outcome: pack(outcome),
+        files,
+        worker: `${hostname()}/${process.pid}`,
+      };
     } catch (e) {
       if (controller.signal.aborted)
         throw await unrecoverable('CancelledError', `replicate ${data.replicate} was cancelled`);

@@ -32,7 +32,9 @@ describe('Redis connections', () => {
       port: 6379,
       tls: { servername: 'db.example' },
     });
-    expect(() => resolveConnection(`http://alice:${SECRET}@x`)).toThrow(/redis:\/\/ or rediss:\/\//);
+    expect(() => resolveConnection(`http://alice:${SECRET}@x`)).toThrow(
+      /redis:\/\/ or rediss:\/\//,
+    );
   });
 
   it('never shows the password: not in messages, JSON, or the plugin', () => {
@@ -54,7 +56,18 @@ describe('Redis connections', () => {
   it(
     'runs with redis://user:password@host and keeps the password out of logs and stored results',
     async () => {
-      const redis = await startRedis(['--user', 'default', 'off', '--user', 'alice', 'on', `>${SECRET}`, '~*', '&*', '+@all']);
+      const redis = await startRedis([
+        '--user',
+        'default',
+        'off',
+        '--user',
+        'alice',
+        'on',
+        `>${SECRET}`,
+        '~*',
+        '&*',
+        '+@all',
+      ]);
       const ROOT = mkdtempSync(join(tmpdir(), 'cz-auth-'));
       const url = redis.url.replace('redis://', `redis://alice:${SECRET}@`);
       const env = { CZ_DIST_ROOT: ROOT, CZ_REDIS_URL: url, CZ_QUEUE: 'auth' };
@@ -83,14 +96,36 @@ describe('Redis connections', () => {
       const dir = mkdtempSync(join(tmpdir(), 'cz-tls-'));
       const cert = join(dir, 'cert.pem');
       const key = join(dir, 'key.pem');
-      execFileSync('openssl', [
-        'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1',
-        '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-      ], { stdio: 'ignore' });
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-keyout',
+          key,
+          '-out',
+          cert,
+          '-days',
+          '1',
+          '-subj',
+          '/CN=localhost',
+          '-addext',
+          'subjectAltName=IP:127.0.0.1,DNS:localhost',
+        ],
+        { stdio: 'ignore' },
+      );
       const redis = await startRedis([], { cert, key });
       expect(redis.url).toMatch(/^rediss:\/\//);
       // The workers and the submitter trust the test's certificate the standard Node way.
-      const env = { CZ_DIST_ROOT: dir, CZ_REDIS_URL: redis.url, CZ_QUEUE: 'tls', NODE_EXTRA_CA_CERTS: cert };
+      const env = {
+        CZ_DIST_ROOT: dir,
+        CZ_REDIS_URL: redis.url,
+        CZ_QUEUE: 'tls',
+        NODE_EXTRA_CA_CERTS: cert,
+      };
       const worker = await startWorkerProcess(redis.url, env);
       try {
         const result = await submit(env, ['distExp', '2']).report;

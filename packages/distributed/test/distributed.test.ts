@@ -107,7 +107,9 @@ describe('DistributedExecution with real Redis and worker processes', () => {
         a[join('replicate_3', 'double', 'WriteArtifact', 'value.json')],
       );
       for (const path of Object.keys(a).filter((p) => p.endsWith('results.json'))) {
-        expect(JSON.parse(b[path] as string).metrics).toEqual(JSON.parse(a[path] as string).metrics);
+        expect(JSON.parse(b[path] as string).metrics).toEqual(
+          JSON.parse(a[path] as string).metrics,
+        );
       }
     },
     SLOW,
@@ -116,7 +118,10 @@ describe('DistributedExecution with real Redis and worker processes', () => {
   let slowSerial: Promise<SubmitReport> | undefined;
   /** The serial run the fault tests compare with (4 replicates of the slow experiment), once. */
   const serialSlow = (): Promise<SubmitReport> =>
-    (slowSerial ??= submit({ ...env(), CZ_DIST_ROOT: `${ROOT}-serial` }, ['slowSerialExp', '4']).report);
+    (slowSerial ??= submit({ ...env(), CZ_DIST_ROOT: `${ROOT}-serial` }, [
+      'slowSerialExp',
+      '4',
+    ]).report);
 
   it(
     'runs the replicate of a worker killed mid-job on another worker, counting it once',
@@ -150,7 +155,9 @@ describe('DistributedExecution with real Redis and worker processes', () => {
       expect(result.errors['baseline_rep_2']?.name).toBe('ReplicateLostError');
       expect(result.errors['baseline_rep_2']?.message).toMatch(/stopped mid-job/);
       expect(result.metrics['baseline']?.['x']).toEqual([0, 1, 3, 4]);
-      expect(workers.filter((w) => w.proc.exitCode === null && w.proc.signalCode === null)).toHaveLength(1);
+      expect(
+        workers.filter((w) => w.proc.exitCode === null && w.proc.signalCode === null),
+      ).toHaveLength(1);
     },
     SLOW,
   );
@@ -196,7 +203,9 @@ describe('DistributedExecution with real Redis and worker processes', () => {
       expect(result.errors).toEqual({});
       expect(result.metrics).toEqual(expected.metrics);
       // every replicate started exactly once across both submissions
-      const starts = traces('start-baseline').map((t) => t.replicate).sort();
+      const starts = traces('start-baseline')
+        .map((t) => t.replicate)
+        .sort();
       expect(starts).toEqual([0, 1, 2, 3]);
     },
     SLOW,
@@ -219,9 +228,10 @@ describe('DistributedExecution with real Redis and worker processes', () => {
         readFileSync(join(ROOT, 'data', 'dist-slow', 'v0', 'baseline', 'results.json'), 'utf8'),
       ) as { seeds: number[] };
       expect(stored.seeds).toHaveLength(done.length);
-      expect(existsSync(join(ROOT, 'data', 'dist-slow', 'v0', 'baseline', '.crystallize_complete'))).toBe(false);
+      expect(
+        existsSync(join(ROOT, 'data', 'dist-slow', 'v0', 'baseline', '.crystallize_complete')),
+      ).toBe(false);
     },
     SLOW,
   );
 });
-

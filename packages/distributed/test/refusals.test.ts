@@ -5,7 +5,12 @@ import { pathToFileURL } from 'node:url';
 import { ValidationError } from '@crystallize/core';
 import { moduleRelativeToRoot, moduleUnderRoot } from '../src/module-path.js';
 import { WorkerRefusedError } from '../src/errors.js';
-import { startRedis, startWorkerProcess, type RedisServer, type WorkerProcess } from './helpers/redis-server.js';
+import {
+  startRedis,
+  startWorkerProcess,
+  type RedisServer,
+  type WorkerProcess,
+} from './helpers/redis-server.js';
 
 const SLOW = 120_000;
 
@@ -41,11 +46,13 @@ describe('a worker loads modules only under its root', () => {
     expect(() => moduleRelativeToRoot(pathToFileURL(join(outside, 'evil.ts')).href, root)).toThrow(
       ValidationError,
     );
-    expect(moduleRelativeToRoot(pathToFileURL(join(root, 'exp', 'a.ts')).href, root)).toBe('exp/a.ts');
+    expect(moduleRelativeToRoot(pathToFileURL(join(root, 'exp', 'a.ts')).href, root)).toBe(
+      'exp/a.ts',
+    );
   });
 });
 
-describe('a worker whose code differs from the submitter\'s', () => {
+describe("a worker whose code differs from the submitter's", () => {
   let redis: RedisServer;
   let worker: WorkerProcess | undefined;
   const ROOT = mkdtempSync(join(tmpdir(), 'cz-refuse-'));
@@ -73,7 +80,9 @@ describe('a worker whose code differs from the submitter\'s', () => {
       expect(Object.keys(result.errors).sort()).toEqual(['baseline_rep_0', 'baseline_rep_1']);
       const error = result.errors['baseline_rep_0'] as Error;
       expect(error.name).toBe('WorkerRefusedError');
-      expect(error.message).toMatch(/step 'Throws' \(#1\): code fingerprint \w+ where the run was submitted, \w+ here/);
+      expect(error.message).toMatch(
+        /step 'Throws' \(#1\): code fingerprint \w+ where the run was submitted, \w+ here/,
+      );
       // refused before running: the step never started, and each job ran once (no retries)
       expect(worker.output()).not.toMatch(/replicate \d of 'dist-throws' done/);
       expect(worker.output().match(/refused:/g)).toHaveLength(2);

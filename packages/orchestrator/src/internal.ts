@@ -12,9 +12,5 @@ export { toModuleUrl } from './execution/defining-module.js';
 export { encodeError, decodeError, type TransportedError } from './execution/error-transport.js';
 export { serializeError } from './experiment/condition-runner.js';
 export { createProgress, type Progress } from './execution/progress.js';
-export {
-  crashedOutcome,
-  rebuildWorkerFile,
-  receivedOutcome,
-} from './execution/rebuild-runtime.js';
+export { crashedOutcome, rebuildWorkerFile, receivedOutcome } from './execution/rebuild-runtime.js';
 export type { WorkerTask } from './execution/parallel.worker.js';

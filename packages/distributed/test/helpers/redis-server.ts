@@ -11,7 +11,6 @@ import { deserialize } from 'node:v8';
 export const REPO = resolve(import.meta.dirname, '..', '..', '..', '..');
 const WORKER_BIN = join(REPO, 'packages', 'distributed', 'bin', 'worker.js');
 
-
 export function freePort(): Promise<number> {
   return new Promise((done, fail) => {
     const server = createServer();
@@ -34,7 +33,11 @@ function reachable(port: number): Promise<boolean> {
   });
 }
 
-async function until(what: string, test: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> {
+async function until(
+  what: string,
+  test: () => boolean | Promise<boolean>,
+  ms = 15_000,
+): Promise<void> {
   const end = Date.now() + ms;
   while (!(await test())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
@@ -66,7 +69,18 @@ export async function startRedis(
   const port = await freePort();
   let proc: ChildProcess | undefined;
   const ports = tls
-    ? ['--port', '0', '--tls-port', String(port), '--tls-cert-file', tls.cert, '--tls-key-file', tls.key, '--tls-auth-clients', 'no']
+    ? [
+        '--port',
+        '0',
+        '--tls-port',
+        String(port),
+        '--tls-cert-file',
+        tls.cert,
+        '--tls-key-file',
+        tls.key,
+        '--tls-auth-clients',
+        'no',
+      ]
     : ['--port', String(port)];
   const start = async (): Promise<void> => {
     proc = spawn(
@@ -137,7 +151,11 @@ export async function startWorkerProcess(
   proc.stderr?.on('data', (d: Buffer) => (text += d.toString()));
   const exit = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
   await Promise.race([
-    until('a worker to be ready', () => text.includes('worker ready') || proc.exitCode !== null, 30_000),
+    until(
+      'a worker to be ready',
+      () => text.includes('worker ready') || proc.exitCode !== null,
+      30_000,
+    ),
   ]);
   if (proc.exitCode !== null) throw new Error(`the worker exited at start:\n${text}`);
   return {
@@ -174,10 +192,7 @@ export interface SubmitReport {
 }
 
 /** Starts a submitter process (loading the fixtures through tsx, from the repo root, as workers do). */
-export function submit(
-  env: Readonly<Record<string, string>>,
-  args: readonly string[],
-): Submitter {
+export function submit(env: Readonly<Record<string, string>>, args: readonly string[]): Submitter {
   const proc = spawn(process.execPath, ['--import', pathToFileURL(TSX).href, SUBMIT, ...args], {
     cwd: REPO,
     env: { ...process.env, CRYSTALLIZE_LOG_LEVEL: 'info', ...env },
