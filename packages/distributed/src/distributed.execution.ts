@@ -159,6 +159,18 @@ async function exportNameOf(experiment: Experiment, module: string): Promise<str
   }
 }
 
+function loadBullmq(): Promise<typeof import('bullmq')> {
+  const p = import('bullmq');
+  p.catch(() => undefined); // reported when a run needs it
+  return p;
+}
+
+function loadIoredis(): Promise<typeof import('ioredis')> {
+  const p = import('ioredis');
+  p.catch(() => undefined);
+  return p;
+}
+
 /**
  * Runs each replicate (all its conditions) as one BullMQ job on Redis; `crystallize worker`
  * processes (or {@link startWorker}) on any machine with the same project checkout run them.
@@ -186,6 +198,10 @@ export class DistributedExecution extends ExecutionPlugin {
   // Private: the password must not reach logs, JSON or stored metadata.
   readonly #conn: ResolvedConnection;
   readonly #logger: Logger | undefined;
+  // Loaded from construction on, in the background: BullMQ takes a few hundred ms to import
+  // cold, which a run would otherwise wait for (importing the framework still does not load it).
+  #bullmq: Promise<typeof import('bullmq')> | undefined;
+  #ioredis: Promise<typeof import('ioredis')> | undefined;
 
   constructor(options: DistributedExecutionOptions) {
     super();
@@ -211,6 +227,8 @@ export class DistributedExecution extends ExecutionPlugin {
     this.pollInterval = options.pollInterval ?? 2000;
     this.connectTimeout = options.connectTimeout ?? 10_000;
     this.#logger = options.logger;
+    this.#bullmq = loadBullmq();
+    this.#ioredis = loadIoredis();
   }
 
   /** What JSON and logs see of this plugin: no password. */
@@ -286,20 +304,37 @@ export class DistributedExecution extends ExecutionPlugin {
       spec: specText,
     });
 
-    const { Queue, QueueEvents, Job } = await import('bullmq');
+    const { Queue, QueueEvents, Job } = await (this.#bullmq ?? loadBullmq());
     const connection = { ...this.#conn.options, maxRetriesPerRequest: null };
     const queue: Queue<JobData, JobResult> = new Queue(this.queue, {
       connection,
       prefix: this.prefix,
     });
-    const events: QueueEvents = new QueueEvents(this.queue, { connection, prefix: this.prefix });
-    queue.on('error', (e) => logger.debug(`redis (queue): ${e.message}`));
-    events.on('error', (e) => logger.debug(`redis (events): ${e.message}`));
     const unreachable = (): Error =>
       new RedisConnectionError(
         `cannot reach Redis at ${this.connection} within ${this.connectTimeout} ms. Start it (redis-server), check the URL ` +
           '(redis://user:password@host:port, rediss:// for TLS) and that workers use the same one.',
       );
+    const { Redis } = await (this.#ioredis ?? loadIoredis());
+    const control = new Redis(connection);
+    control.on('error', (e: Error) => logger.debug(`redis (control): ${e.message}`));
+    // Events are read from the stream's end as it is now, before any job is added: a replicate
+    // that finishes before the reader's first poll is not missed.
+    const streamEnd = await withTimeout(
+      control.xrevrange(`${this.prefix}:${this.queue}:events`, '+', '-', 'COUNT', 1),
+      this.connectTimeout,
+      unreachable,
+    ).catch((e: unknown) => {
+      control.disconnect();
+      throw e;
+    });
+    const events: QueueEvents = new QueueEvents(this.queue, {
+      connection,
+      prefix: this.prefix,
+      lastEventId: streamEnd[0]?.[0] ?? '0-0',
+    });
+    queue.on('error', (e) => logger.debug(`redis (queue): ${e.message}`));
+    events.on('error', (e) => logger.debug(`redis (events): ${e.message}`));
     const bar = createProgress(this.progress, options.replicates.length, experiment.name);
     const pending = new Map<string, number>(options.replicates.map((r) => [jobId(run, r), r]));
     let finish!: () => void;
@@ -350,17 +385,22 @@ export class DistributedExecution extends ExecutionPlugin {
         errorOutcome(replicate, options.conditions, options.seedFor(replicate), error),
       );
     };
-    /** Reads a job's state and acts on it; re-adds a job Redis lost. Returns false when not finished. */
+    /**
+     * Reads a job's state and acts on it: a finished job's result is taken (or, on a rerun, the
+     * job replaced), a job Redis lost is added again, a waiting or running one is joined.
+     */
     const check = async (id: string, replicate: number, reuse: boolean): Promise<void> => {
-      const job = (await Job.fromId(queue, id)) as Job<JobData, JobResult> | undefined;
-      const state = job ? await job.getState() : 'unknown';
-      if (job && state === 'completed') {
-        if (reuse) return onCompleted(id, job.returnvalue);
-        await job.remove().catch(() => undefined);
-      } else if (job && state === 'failed') {
-        if (reuse) return onFailed(id, job.failedReason);
-        await job.remove().catch(() => undefined);
-      } else if (job && state !== 'unknown') {
+      // The state first: a finished job stays finished, so its result is then complete.
+      const state = await queue.getJobState(id);
+      if (state === 'completed' || state === 'failed') {
+        const job = (await Job.fromId(queue, id)) as Job<JobData, JobResult> | undefined;
+        if (job && reuse) {
+          return state === 'completed'
+            ? onCompleted(id, job.returnvalue)
+            : onFailed(id, job.failedReason);
+        }
+        await job?.remove().catch(() => undefined);
+      } else if (state !== 'unknown') {
         return; // waiting or running: this submission joins it
       }
       await queue.add('replicate', dataFor(replicate), {
@@ -371,9 +411,6 @@ export class DistributedExecution extends ExecutionPlugin {
       });
     };
 
-    const { Redis } = await import('ioredis');
-    const control = new Redis(connection);
-    control.on('error', (e: Error) => logger.debug(`redis (control): ${e.message}`));
     const abort = async (): Promise<void> => {
       const client = control;
       await client.set(cancelKey(this.prefix, this.queue, run), '1', 'EX', this.keepResultsFor);

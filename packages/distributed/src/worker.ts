@@ -130,6 +130,7 @@ export async function startWorker(options: WorkerOptions): Promise<DistributedWo
     ),
   });
   const running = new Map<string, RunningJob>();
+  const loadedRuns = new Set<string>();
   const { Redis } = await import('ioredis');
   const control = new Redis({ ...conn.options, maxRetriesPerRequest: null });
   control.on('error', (e: Error) => logger.debug(`control connection: ${e.message}`));
@@ -173,11 +174,19 @@ export async function startWorker(options: WorkerOptions): Promise<DistributedWo
       experiment: data.experiment,
       replicate: data.replicate,
     });
-    log.info(`replicate ${data.replicate} of '${data.experiment}' started (${data.module})`);
+    log.debug(`replicate ${data.replicate} of '${data.experiment}' started (${data.module})`);
     try {
-      const refused = (await pool.run({ kind: 'load', spec } satisfies WorkerTask, {
-        signal: controller.signal,
-      })) as TransportedError | null;
+      // Rebuilt and checked once per run in this process; a thread that has not rebuilt it yet
+      // does so with the replicate (the same code, so the same verdict).
+      const refused = loadedRuns.has(data.run)
+        ? null
+        : ((await pool.run({ kind: 'load', spec } satisfies WorkerTask, {
+            signal: controller.signal,
+          })) as TransportedError | null);
+      if (!refused) {
+        loadedRuns.add(data.run);
+        if (loadedRuns.size > 64) loadedRuns.delete(loadedRuns.values().next().value as string);
+      }
       if (refused) {
         const error = decodeError(refused);
         log.warn(`refused: ${error.message}`);
@@ -192,7 +201,7 @@ export async function startWorker(options: WorkerOptions): Promise<DistributedWo
         ({ outcome, files } = carryFiles(outcome, runDir, data.artifacts.maxBytes));
         rmSync(join(runDir, `replicate_${data.replicate}`), { recursive: true, force: true });
       }
-      log.info(`replicate ${data.replicate} of '${data.experiment}' done`);
+      log.debug(`replicate ${data.replicate} of '${data.experiment}' done`);
       return {
         format: FORMAT,
         outcome: pack(outcome),
