@@ -2,7 +2,9 @@ import { mkdirSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dirname, join, relative, resolve, sep, isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type * as Bullmq from 'bullmq';
 import type { Job, Queue, QueueEvents } from 'bullmq';
+import type * as Ioredis from 'ioredis';
 import { ValidationError, rootLogger, type Logger } from '@crystallize/core';
 import {
   ExecutionPlugin,
@@ -159,13 +161,16 @@ async function exportNameOf(experiment: Experiment, module: string): Promise<str
   }
 }
 
-function loadBullmq(): Promise<typeof import('bullmq')> {
+type BullmqModule = typeof Bullmq;
+type IoredisModule = typeof Ioredis;
+
+function loadBullmq(): Promise<BullmqModule> {
   const p = import('bullmq');
   p.catch(() => undefined); // reported when a run needs it
   return p;
 }
 
-function loadIoredis(): Promise<typeof import('ioredis')> {
+function loadIoredis(): Promise<IoredisModule> {
   const p = import('ioredis');
   p.catch(() => undefined);
   return p;
@@ -200,8 +205,8 @@ export class DistributedExecution extends ExecutionPlugin {
   readonly #logger: Logger | undefined;
   // Loaded from construction on, in the background: BullMQ takes a few hundred ms to import
   // cold, which a run would otherwise wait for (importing the framework still does not load it).
-  #bullmq: Promise<typeof import('bullmq')> | undefined;
-  #ioredis: Promise<typeof import('ioredis')> | undefined;
+  #bullmq: Promise<BullmqModule> | undefined;
+  #ioredis: Promise<IoredisModule> | undefined;
 
   constructor(options: DistributedExecutionOptions) {
     super();

@@ -24,7 +24,9 @@ const result = await exp.run({ replicates });
 const runMs = performance.now() - t0;
 const burn = result.metrics.baseline.metrics.burn ?? [];
 if (burn.length !== replicates || Object.keys(result.errors).length > 0)
-  throw new Error(`W5 ${mode}: ${burn.length} metrics for ${replicates}, errors ${Object.keys(result.errors).join(', ')}`);
+  throw new Error(
+    `W5 ${mode}: ${burn.length} metrics for ${replicates}, errors ${Object.keys(result.errors).join(', ')}`,
+  );
 printReport({
   run_ms: runMs,
   replicates,

@@ -58,17 +58,34 @@ export const w5Distributed: Workload = {
     }
     const port = await freePort();
     const url = `redis://127.0.0.1:${port}`;
-    const redis = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no'], {
-      stdio: 'ignore',
-    });
+    const redis = spawn(
+      'redis-server',
+      ['--port', String(port), '--save', '', '--appendonly', 'no'],
+      {
+        stdio: 'ignore',
+      },
+    );
     const workers: ChildProcess[] = [];
     try {
       const env = { CZ_REDIS_URL: url, CZ_QUEUE: 'crystallize-bench' };
       for (let i = 0; i < 2; i++) {
         const w = spawn(
           process.execPath,
-          [WORKER_BIN, '--redis', url, '--root', REPO, '--concurrency', '1', '--queue', env.CZ_QUEUE],
-          { env: { ...process.env, ...env, CRYSTALLIZE_LOG_LEVEL: 'info' }, stdio: ['ignore', 'ignore', 'pipe'] },
+          [
+            WORKER_BIN,
+            '--redis',
+            url,
+            '--root',
+            REPO,
+            '--concurrency',
+            '1',
+            '--queue',
+            env.CZ_QUEUE,
+          ],
+          {
+            env: { ...process.env, ...env, CRYSTALLIZE_LOG_LEVEL: 'info' },
+            stdio: ['ignore', 'ignore', 'pipe'],
+          },
         );
         let text = '';
         w.stderr?.on('data', (d: Buffer) => (text += d.toString()));
@@ -90,9 +107,15 @@ export const w5Distributed: Workload = {
         'trivial-large': [],
       };
       for (let i = 0; i < ctx.processes; i++) {
-        serialRuns.push(runFresh(process.execPath, [COLD_CHILD, 'w3', 'serial', ...(quick ? ['quick'] : [])]));
+        serialRuns.push(
+          runFresh(process.execPath, [COLD_CHILD, 'w3', 'serial', ...(quick ? ['quick'] : [])]),
+        );
         distRuns.push(
-          runFresh(process.execPath, [W5_CHILD, quick ? 'quick' : 'distributed', String(REPLICATES)], { env }),
+          runFresh(
+            process.execPath,
+            [W5_CHILD, quick ? 'quick' : 'distributed', String(REPLICATES)],
+            { env },
+          ),
         );
         for (const key of Object.keys(trivial)) {
           const mode = key.startsWith('trivial-serial') ? 'trivial-serial' : 'trivial';
