@@ -384,6 +384,7 @@ export class DistributedExecution extends ExecutionPlugin {
     const onFailed = (id: string, reason: string): void => {
       const replicate = pending.get(id);
       if (replicate === undefined) return;
+      if (options.signal?.aborted) return; // cancelled by this run's abort: nothing to report
       const error = failureError(replicate, reason);
       if (error instanceof WorkerRefusedError) logger.warn(error.message);
       settle(id, () =>
@@ -391,15 +392,23 @@ export class DistributedExecution extends ExecutionPlugin {
       );
     };
     /**
-     * Reads a job's state and acts on it: a finished job's result is taken (or, on a rerun, the
-     * job replaced), a job Redis lost is added again, a waiting or running one is joined.
+     * Reads a job's state and acts on it. At submission: a completed job of an earlier
+     * submission is reused on resume (else replaced), a failed one (cancelled, refused, lost) is
+     * replaced, a waiting or running one is joined. While waiting (`poll`): a finished job is
+     * this submission's result, and a job Redis lost is added again.
      */
-    const check = async (id: string, replicate: number, reuse: boolean): Promise<void> => {
+    const check = async (
+      id: string,
+      replicate: number,
+      when: 'submit' | 'poll',
+      resume: boolean,
+    ): Promise<void> => {
       // The state first: a finished job stays finished, so its result is then complete.
       const state = await queue.getJobState(id);
       if (state === 'completed' || state === 'failed') {
         const job = (await Job.fromId(queue, id)) as Job<JobData, JobResult> | undefined;
-        if (job && reuse) {
+        const take = when === 'poll' || (resume && state === 'completed');
+        if (job && take) {
           return state === 'completed'
             ? onCompleted(id, job.returnvalue)
             : onFailed(id, job.failedReason);
@@ -461,8 +470,8 @@ export class DistributedExecution extends ExecutionPlugin {
           .catch(() => undefined); // the poll reads it again
       });
       await control.del(cancelKey(this.prefix, this.queue, run));
-      const reuse = options.plan.strategy === 'resume';
-      await Promise.all([...pending].map(([id, r]) => check(id, r, reuse)));
+      const resume = options.plan.strategy === 'resume';
+      await Promise.all([...pending].map(([id, r]) => check(id, r, 'submit', resume)));
       logger.info(
         `submitted ${options.replicates.length} replicate(s) of '${experiment.name}' to queue '${this.queue}' on ${this.connection} (run ${run})`,
       );
@@ -472,7 +481,7 @@ export class DistributedExecution extends ExecutionPlugin {
       poller = setInterval(() => {
         // Events can be missed (Redis restarted, lost its data): the queue's own state decides.
         void Promise.all(
-          [...pending].map(([id, r]) => check(id, r, true).catch(() => undefined)),
+          [...pending].map(([id, r]) => check(id, r, 'poll', false).catch(() => undefined)),
         ).then(async () => {
           if (pending.size === 0 || (idle += 1) % 5 !== 0) return;
           const workers = await queue.getWorkersCount().catch(() => -1);

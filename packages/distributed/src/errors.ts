@@ -11,3 +11,6 @@ export class WorkerRefusedError extends ValidationError {}
 
 /** A replicate's job was lost: every worker running it stopped mid-job, or it failed on the worker side. */
 export class ReplicateLostError extends CrystallizeError {}
+
+/** A replicate's artifact files are larger than a worker carries back with a result. */
+export class ArtifactTransportError extends CrystallizeError {}

@@ -10,4 +10,9 @@ export {
 export { startWorker, type DistributedWorker, type WorkerOptions } from './worker.js';
 export { runWorkerCommand, type WorkerCommandOptions } from './worker-command.js';
 export { redactRedisUrl, type RedisConnection } from './connection.js';
-export { RedisConnectionError, ReplicateLostError, WorkerRefusedError } from './errors.js';
+export {
+  ArtifactTransportError,
+  RedisConnectionError,
+  ReplicateLostError,
+  WorkerRefusedError,
+} from './errors.js';

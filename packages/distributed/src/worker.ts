@@ -6,7 +6,7 @@ import type { Job, Worker as BullWorker } from 'bullmq';
 import { rootLogger, type Logger } from '@crystallize/core';
 import type { ConditionOutcome, ReplicateOutcome } from '@crystallize/orchestrator';
 import { resolveConnection, type RedisConnection } from './connection.js';
-import { WorkerRefusedError } from './errors.js';
+import { ArtifactTransportError } from './errors.js';
 import {
   FORMAT,
   cancelChannel,
@@ -20,6 +20,7 @@ import {
 import { moduleUnderRoot } from './module-path.js';
 import {
   decodeError,
+  encodeError,
   rebuildWorkerFile,
   serializeError,
   type RunSpec,
@@ -80,14 +81,13 @@ function carryFiles(
   for (const p of paths) total += statSync(join(runDir, p)).size;
   if (total > maxBytes) {
     const mb = (n: number): string => `${(n / 1024 / 1024).toFixed(1)} MB`;
-    const error = serializeError(
-      new WorkerRefusedError(
-        `the artifacts of replicate ${outcome.replicate} (${mb(total)}) exceed the ${mb(maxBytes)} a worker carries back with a result. ` +
-          'Raise it (new DistributedExecution({ artifacts: { maxBytes } })), or give submitter and workers a shared root ' +
-          "(new DistributedExecution({ artifacts: 'shared' }) with the run folder on a shared file system).",
-        'DistributedExecution',
-      ),
+    const tooLarge = new ArtifactTransportError(
+      `the artifacts of replicate ${outcome.replicate} (${mb(total)}) exceed the ${mb(maxBytes)} a worker carries back with a result. ` +
+        'Raise it (new DistributedExecution({ artifacts: { maxBytes } })), or give submitter and workers a shared root ' +
+        "(new DistributedExecution({ artifacts: 'shared' }) with the run folder on a shared file system).",
     );
+    // Sent whole, so the submitter rebuilds it with its class name.
+    const error = { ...serializeError(tooLarge), transported: encodeError(tooLarge) };
     const conditions = outcome.conditions.map((c): ConditionOutcome =>
       c.artifacts.length ? { ...c, metrics: {}, records: [], artifacts: [], error } : c,
     );

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import {
+  REPO,
   startRedis,
   startWorkerProcess,
   submit,
@@ -212,25 +213,109 @@ describe('DistributedExecution with real Redis and worker processes', () => {
   );
 
   it(
-    'on abort removes waiting jobs, cancels running ones on the workers and stores completed replicates',
+    'on abort removes waiting jobs, cancels running ones on the workers and stores completed replicates for resume',
     async () => {
       await startWorkers(1);
-      const result = await submit(env(), ['slowExp', '6', 'rerun', '3500']).report;
-      const done = result.seeds['baseline'] ?? [];
-      expect(done.length).toBeGreaterThanOrEqual(1);
-      expect(done.length).toBeLessThan(6);
-      const startedAtAbort = traces('start-baseline').length;
+      const run = submit(env(), ['slowExp', '6']);
+      // replicate 0 finished, replicate 1 running (in its second condition): Ctrl-C
+      await until('replicate 1 to be half done', () =>
+        traces('start-double').some((t) => t.replicate === 1),
+      );
+      run.proc.kill('SIGINT');
+      const result = await run.report;
+      expect(result.seeds['baseline']).toHaveLength(1);
+      expect(result.metrics['baseline']?.['y']).toHaveLength(1);
       await new Promise((r) => setTimeout(r, 2500));
-      // nothing else ran: waiting jobs were removed, the running one cancelled
-      expect(traces('start-baseline').length).toBe(startedAtAbort);
-      expect(traces('start-baseline').length).toBeLessThanOrEqual(done.length + 1);
-      const stored = JSON.parse(
-        readFileSync(join(ROOT, 'data', 'dist-slow', 'v0', 'baseline', 'results.json'), 'utf8'),
-      ) as { seeds: number[] };
-      expect(stored.seeds).toHaveLength(done.length);
+      // nothing else ran: the waiting jobs were removed, the running one cancelled
+      expect(traces('start-baseline').map((t) => t.replicate)).toEqual([0, 1]);
+      const dir = join(ROOT, 'data', 'dist-slow', 'v0', 'baseline');
+      const stored = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as {
+        seeds: number[];
+      };
+      expect(stored.seeds).toHaveLength(1);
+      expect(existsSync(join(dir, '.crystallize_complete'))).toBe(false);
+      // resumed: replicate 0 is not computed again
+      await startWorkers(1);
+      const resumed = await submit(env(), ['slowExp', '6', 'resume']).report;
+      expect(resumed.errors).toEqual({});
+      expect(resumed.seeds['baseline']).toHaveLength(6);
+      expect(traces('start-baseline').filter((t) => t.replicate === 0)).toHaveLength(1);
+    },
+    SLOW,
+  );
+
+  it(
+    'treats a second submission of the same run as a no-op: every replicate runs once',
+    async () => {
+      const a = submit(env(), ['slowExp', '3']);
+      await until('the first submission', () => a.stderr().includes('submitted 3 replicate'));
+      const b = submit(env(), ['slowExp', '3']);
+      await until('the second submission', () => b.stderr().includes('submitted 3 replicate'));
+      await startWorkers(2);
+      const [ra, rb] = await Promise.all([a.report, b.report]);
+      expect(ra.errors).toEqual({});
+      expect(rb.metrics).toEqual(ra.metrics);
       expect(
-        existsSync(join(ROOT, 'data', 'dist-slow', 'v0', 'baseline', '.crystallize_complete')),
-      ).toBe(false);
+        traces('start-baseline')
+          .map((t) => t.replicate)
+          .sort(),
+      ).toEqual([0, 1, 2]);
+    },
+    SLOW,
+  );
+
+  it(
+    'keeps the lock of a CPU-bound replicate busy longer than the lock duration (steps run in worker threads)',
+    async () => {
+      // lockDuration is 1 s; each replicate keeps a thread busy for 1.4 s. Run on the worker's
+      // main thread, it would block lock renewal and the job would stall and run twice.
+      await startWorkers(1);
+      const result = await submit(env(), ['slowExp', '2']).report;
+      expect(result.errors).toEqual({});
+      expect(
+        traces('start-baseline')
+          .map((t) => t.replicate)
+          .sort(),
+      ).toEqual([0, 1]);
+      expect(
+        traces('start-double')
+          .map((t) => t.replicate)
+          .sort(),
+      ).toEqual([0, 1]);
+    },
+    SLOW,
+  );
+
+  it(
+    'fails a replicate whose artifacts exceed what a worker carries back, saying how to fix it',
+    async () => {
+      await startWorkers(1);
+      const result = await submit(env(), ['tinyCarryExp', '1']).report;
+      expect(Object.keys(result.errors).sort()).toEqual(['baseline_rep_0', 'double_rep_0']);
+      expect(result.errors['baseline_rep_0']?.name).toBe('ArtifactTransportError');
+      expect(result.errors['baseline_rep_0']?.message).toMatch(/maxBytes.*shared/s);
+    },
+    SLOW,
+  );
+
+  it(
+    "lets workers write artifacts straight into the run folder with artifacts: 'shared'",
+    async () => {
+      const shared = join(REPO, '.cache', `cz-dist-shared-${process.pid}`);
+      try {
+        await startWorkers(1);
+        const serial = await submit(env(), ['serialExp', '2']).report;
+        const result = await submit({ ...env(), CZ_DIST_SHARED: shared }, ['sharedExp', '2'])
+          .report;
+        expect(result.errors).toEqual({});
+        expect(result.metrics).toEqual(serial.metrics);
+        const file = join('replicate_1', 'double', 'WriteArtifact', 'value.json');
+        expect(readFileSync(join(shared, 'dist-shared', 'v0', file), 'utf8')).toBe(
+          readFileSync(join(ROOT, 'data', 'dist-serial', 'v0', file), 'utf8'),
+        );
+      } finally {
+        rmSync(shared, { recursive: true, force: true });
+      }
     },
     SLOW,
   );
