@@ -70,6 +70,7 @@ const BUNDLES = {
   'packages/stats': ['index.js'],
   'packages/config': ['index.js', 'worker-entry.js'],
   'packages/report': ['index.js'],
+  'packages/distributed': ['index.js'],
   'packages/crystallize': ['index.js'],
 };
 

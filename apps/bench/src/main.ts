@@ -10,6 +10,7 @@ import { findPythonAnchor } from './cold/python-anchor.js';
 import { w1Cold } from './cold/w1-cold.js';
 import { w2Cold } from './cold/w2-cold.js';
 import { w3Cold } from './cold/w3-cold.js';
+import { w5Distributed } from './cold/w5-distributed.js';
 import { parseOptions, selectWorkloads } from './options.js';
 import { w1Overhead } from './workloads/w1-overhead.js';
 import { w2Cache } from './workloads/w2-cache.js';
@@ -31,6 +32,7 @@ const WORKLOADS: readonly Workload[] = [
   w2Cold,
   w3Cold,
   w4Scale,
+  w5Distributed,
 ];
 
 async function main(argv: readonly string[]): Promise<void> {

@@ -233,3 +233,19 @@ export {
   type ExperimentConfig,
   type LoadOptions,
 } from '@crystallize/config';
+export {
+  ArtifactTransportError,
+  DistributedExecution,
+  RedisConnectionError,
+  ReplicateLostError,
+  WorkerRefusedError,
+  redactRedisUrl,
+  runWorkerCommand,
+  startWorker,
+  type ArtifactsOption,
+  type DistributedExecutionOptions,
+  type DistributedWorker,
+  type RedisConnection,
+  type WorkerCommandOptions,
+  type WorkerOptions,
+} from '@crystallize/distributed';

@@ -64,3 +64,16 @@ export {
   type StoredConditionSummary,
 } from './storage/stored-condition.js';
 export { fromStoredJson, toStoredJson } from './storage/stored-json.js';
+
+// Execution backends that rebuild experiments elsewhere (@crystallize/distributed).
+export { buildRunSpec, type RunSpec } from './execution/run-spec.js';
+export {
+  assertFunctionTreatmentsDeclared,
+  assertModuleExportMatches,
+} from './execution/module-export-check.js';
+export { toModuleUrl } from './execution/defining-module.js';
+export { encodeError, decodeError } from './execution/error-transport.js';
+export { serializeError } from './model/serialized-error.js';
+export { createProgress, type Progress } from './execution/progress.js';
+export { crashedOutcome, rebuildWorkerFile, receivedOutcome } from './execution/rebuild-runtime.js';
+export type { WorkerTask } from './execution/parallel.worker.js';

@@ -1,9 +1,7 @@
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import type { ResourceLimits } from 'node:worker_threads';
 import type Tinypool from 'tinypool';
-import { CrystallizeError, ValidationError } from '@crystallize/core';
+import { ValidationError } from '@crystallize/core';
 import type { ExperimentModel, RunContext } from '../model/experiment-model.js';
 import { toModuleUrl } from './defining-module.js';
 import {
@@ -11,10 +9,10 @@ import {
   assertModuleExportMatches,
 } from './module-export-check.js';
 import { ExecutionPlugin, type LoopOptions, type ReplicateFn } from './execution.plugin.js';
-import { serializeError } from '../model/serialized-error.js';
 import { decodeError, type TransportedError } from './error-transport.js';
 import type { WorkerTask } from './parallel.worker.js';
 import { createProgress } from './progress.js';
+import { crashedOutcome, rebuildWorkerFile, receivedOutcome } from './rebuild-runtime.js';
 import type { ReplicateOutcome } from '../model/outcome.js';
 import { buildRunSpec } from './run-spec.js';
 
@@ -35,57 +33,6 @@ let tinypool: Promise<{ default: typeof Tinypool }> | undefined;
 function importTinypool(): Promise<{ default: typeof Tinypool }> {
   tinypool ??= import('tinypool');
   return tinypool;
-}
-
-/** The compiled worker file: beside this module in dist/, or dist/ of the package when run from src/. */
-function workerFile(): string {
-  const beside = new URL('./parallel.worker.js', import.meta.url);
-  const candidates = [beside, new URL(beside.href.replace('/src/execution/', '/dist/execution/'))];
-  const found = candidates.find((u) => existsSync(fileURLToPath(u)));
-  if (!found) {
-    throw new CrystallizeError(
-      `ParallelExecution's worker file is missing (${fileURLToPath(candidates[1] as URL)}). Build the packages first: npx tsc -b tsconfig.build.json`,
-    );
-  }
-  return found.href;
-}
-
-function crashed(
-  replicate: number,
-  conditions: readonly string[],
-  seed: number,
-  error: unknown,
-): ReplicateOutcome {
-  const message = error instanceof Error ? error.message : String(error);
-  const died = serializeError(
-    new CrystallizeError(
-      `the worker running replicate ${replicate} died: ${message}. Other replicates were not affected.`,
-      { cause: error },
-    ),
-  );
-  return {
-    replicate,
-    conditions: conditions.map((condition) => ({
-      condition,
-      replicate,
-      seed,
-      metrics: {},
-      records: [],
-      artifacts: [],
-      error: died,
-    })),
-  };
-}
-
-/** Errors sent whole from a worker become real errors again (their class, properties, cause). */
-function received(outcome: ReplicateOutcome): ReplicateOutcome {
-  if (!outcome.conditions.some((c) => c.error?.transported)) return outcome;
-  return {
-    ...outcome,
-    conditions: outcome.conditions.map((c) =>
-      c.error?.transported ? { ...c, error: serializeError(decodeError(c.error.transported)) } : c,
-    ),
-  };
 }
 
 /**
@@ -160,7 +107,7 @@ export class ParallelExecution extends ExecutionPlugin {
   async #poolFor(): Promise<Tinypool> {
     const { default: TinypoolClass } = await importTinypool();
     this.#pool ??= new TinypoolClass({
-      filename: workerFile(),
+      filename: rebuildWorkerFile(),
       minThreads: this.maxWorkers,
       maxThreads: this.maxWorkers,
       ...(this.resourceLimits ? { resourceLimits: this.resourceLimits } : {}),
@@ -227,11 +174,11 @@ export class ParallelExecution extends ExecutionPlugin {
                 ...(options.signal ? { signal: options.signal } : {}),
               },
             )) as ReplicateOutcome;
-            options.onReplicateDone(received(outcome));
+            options.onReplicateDone(receivedOutcome(outcome));
           } catch (e) {
             if (options.signal?.aborted) return; // cancelled: nothing to report
             options.onReplicateDone(
-              crashed(replicate, options.conditions, options.seedFor(replicate), e),
+              crashedOutcome(replicate, options.conditions, options.seedFor(replicate), e),
             );
           } finally {
             bar.tick();

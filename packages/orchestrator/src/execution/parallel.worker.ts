@@ -1,6 +1,7 @@
 /**
- * The worker side of ParallelExecution (runs inside tinypool's worker threads; compiled JS).
- * It rebuilds the experiment by importing the module that defined it, adopts the parent's step
+ * The worker side of ParallelExecution — and of @crystallize/distributed's worker processes,
+ * which run the same file in their own tinypool pool (runs inside tinypool's worker threads;
+ * compiled JS). It rebuilds the experiment by importing the module that defined it, adopts the parent's step
  * identities, and runs replicates with the same code path as serial execution.
  */
 import { ValidationError } from '@crystallize/core';
@@ -78,11 +79,15 @@ async function load(spec: RunSpec): Promise<Loaded> {
         'in a module that only declares things when imported (export const exp = new Experiment({...})), ' +
         'and start runs only on the main thread (if (isMainThread) await exp.run()). Test files and scripts ' +
         'that run code at import cannot be imported by workers.',
-      'ParallelExecution',
+      spec.backend ?? 'ParallelExecution',
     );
   }
   const found = Object.values(ns).filter(isExperiment);
-  const experiment = found.find((e) => e.name === spec.experiment);
+  const named = spec.exportName !== undefined ? ns[spec.exportName] : undefined;
+  const experiment =
+    isExperiment(named) && named.name === spec.experiment
+      ? named
+      : found.find((e) => e.name === spec.experiment);
   if (!experiment) {
     throw new ValidationError(
       `experiment '${spec.experiment}' is not exported by ${spec.module}` +
@@ -90,7 +95,7 @@ async function load(spec: RunSpec): Promise<Loaded> {
         '. A worker rebuilds the experiment by importing its module, so export it from the top level ' +
         '(export const exp = new Experiment({...})) and start runs only on the main thread (if (isMainThread) await exp.run()). ' +
         'An experiment built inside a function or a test body cannot be rebuilt.',
-      'ParallelExecution',
+      spec.backend ?? 'ParallelExecution',
     );
   }
   return { experiment, env: experiment.workerEnv(spec) };

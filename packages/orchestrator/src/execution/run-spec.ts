@@ -37,6 +37,17 @@ export interface RunSpec {
    * the worker recomputes it on what it rebuilt and refuses the run if any part differs.
    */
   readonly identity: readonly IdentityPart[];
+  /**
+   * What the rebuilt side does with the steps' code fingerprints: `adopt` the parent's (threads
+   * of one process, which may transpile the same source differently; the default), or `verify`
+   * that its own equal them and refuse the run naming each differing step (another process or
+   * machine, whose checkout may differ).
+   */
+  readonly code?: 'adopt' | 'verify';
+  /** The module export that holds the experiment, when the parent knows it (else found by name). */
+  readonly exportName?: string;
+  /** The backend named in errors (default `ParallelExecution`). */
+  readonly backend?: string;
 }
 
 let runCounter = 0;
@@ -81,6 +92,29 @@ function restoreTreatment(spec: TreatmentSpec, experiment: ExperimentModel): Tre
   return own;
 }
 
+/** Refuses a rebuilt experiment whose steps' code differs from the planned run's, naming each step. */
+function assertSameCode(experiment: ExperimentModel, spec: RunSpec): void {
+  const differing = experiment.pipeline.steps.flatMap((step, i) => {
+    const planned = spec.steps[i]?.fingerprint;
+    const own = step.fingerprint;
+    return planned === own
+      ? []
+      : [
+          `step '${step.name}' (#${i + 1}): code fingerprint ${String(planned).slice(0, 12)} where the run was submitted, ${own.slice(0, 12)} here`,
+        ];
+  });
+  if (differing.length === 0) return;
+  throw new ValidationError(
+    [
+      `the code of experiment '${spec.experiment}' rebuilt from ${spec.module} differs from the code the run was submitted with ` +
+        `(${differing.length} step${differing.length > 1 ? 's' : ''}); nothing ran here. Check out the submitter's commit on this machine ` +
+        '(and rebuild it if the module is compiled), and load it the same way on both sides (both through the crystallize command, or both as the same compiled JavaScript).',
+      ...differing,
+    ],
+    spec.backend ?? 'ParallelExecution',
+  );
+}
+
 /** The worker's side: checks the rebuilt experiment matches the parent's and rebuilds the plan. */
 export function restorePlan(experiment: ExperimentModel, spec: RunSpec): RunPlan {
   const steps = experiment.pipeline.steps;
@@ -90,7 +124,7 @@ export function restorePlan(experiment: ExperimentModel, spec: RunSpec): RunPlan
     throw new ValidationError(
       `the experiment rebuilt from ${spec.module} has pipeline ${names || '(none)'}, but the run was planned with ${expected}. ` +
         'Build the pipeline at the module top level, not from run-time values.',
-      'ParallelExecution',
+      spec.backend ?? 'ParallelExecution',
     );
   }
   assertSameIdentity(spec.identity, experimentIdentity(experiment), {
@@ -98,8 +132,9 @@ export function restorePlan(experiment: ExperimentModel, spec: RunSpec): RunPlan
     module: spec.module,
     expectedLabel: 'in the experiment run() was called on',
     actualLabel: 'in the worker',
-    backend: 'ParallelExecution',
+    backend: spec.backend ?? 'ParallelExecution',
   });
+  if (spec.code === 'verify') assertSameCode(experiment, spec);
   steps.forEach((s, i) => s.adoptIdentity(spec.steps[i] as RunSpec['steps'][number]));
   return {
     replicates: spec.replicates,

@@ -1,0 +1,102 @@
+import { createHash } from 'node:crypto';
+import { deserialize, serialize } from 'node:v8';
+import type { ReplicateOutcome } from '@crystallize/orchestrator';
+import type { RunSpec } from './orchestrator-bridge.js';
+
+/*
+ * What travels over the queue. Job data and return values are JSON (BullMQ's format); the run
+ * spec and the outcome inside them are V8-serialized (base64): the same structured clone the
+ * tinypool workers use, so NaN, -0, bigint, Map, Set, typed arrays and Dates come back exactly
+ * as a serial run keeps them. No code travels: the module is named relative to the root.
+ */
+
+export const FORMAT = 1;
+
+/** Where a worker writes a replicate's artifact files. */
+export type ArtifactTransport =
+  /** No run folder (results are not stored). */
+  | { readonly mode: 'none' }
+  /** In a scratch folder of the worker; the files come back with the result, up to `maxBytes`. */
+  | { readonly mode: 'carry'; readonly maxBytes: number }
+  /** Straight into the run folder, `runDir` relative to the (shared) root. */
+  | { readonly mode: 'shared'; readonly runDir: string };
+
+export interface JobData {
+  readonly format: typeof FORMAT;
+  /** The run this replicate belongs to (also the prefix of its job id). */
+  readonly run: string;
+  readonly experiment: string;
+  readonly replicate: number;
+  /** The experiment's module, relative to the project root, `/`-separated. */
+  readonly module: string;
+  readonly artifacts: ArtifactTransport;
+  /** base64 of the V8-serialized run spec (without module and run folder: each worker sets its own). */
+  readonly spec: string;
+}
+
+export interface CarriedFile {
+  /** Relative to the run folder (as the outcome's artifact entries name it). */
+  readonly path: string;
+  readonly data: string;
+}
+
+export interface JobResult {
+  readonly format: typeof FORMAT;
+  /** base64 of the V8-serialized ReplicateOutcome. */
+  readonly outcome: string;
+  readonly files: readonly CarriedFile[];
+  /** `host/pid` of the worker that ran it. */
+  readonly worker: string;
+}
+
+export function pack(value: unknown): string {
+  return serialize(value).toString('base64');
+}
+
+export function unpack<T>(text: string): T {
+  return deserialize(Buffer.from(text, 'base64')) as T;
+}
+
+export function decodeOutcome(result: JobResult): ReplicateOutcome {
+  return unpack<ReplicateOutcome>(result.outcome);
+}
+
+/**
+ * A run's key: a digest of everything that decides what its replicates compute (experiment,
+ * module, configuration, code fingerprints, treatments, conditions, replicates, run folder).
+ * Submitting the same run twice gives the same job ids, so the second submission is a no-op;
+ * a changed step, treatment or folder gives new ones.
+ */
+export function runKey(spec: RunSpec, module: string, artifacts: ArtifactTransport): string {
+  const bytes = serialize({
+    format: FORMAT,
+    module,
+    artifacts,
+    experiment: spec.experiment,
+    exportName: spec.exportName,
+    identity: spec.identity.map((p) => [p.part, p.value]),
+    steps: spec.steps,
+    treatments: spec.treatments,
+    baseline: spec.baselineTreatment,
+    conditions: spec.conditions,
+    replicates: spec.replicates,
+    verbose: spec.verbose,
+    runDir: spec.runDir,
+  });
+  return createHash('sha256').update(bytes).digest('hex').slice(0, 24);
+}
+
+/** A replicate's job id: deterministic, and without `:` (BullMQ refuses custom ids with one). */
+export function jobId(run: string, replicate: number): string {
+  return `cz-${run}-r${replicate}`;
+}
+
+/** The Redis key that tells workers a run was cancelled (its jobs are refused). */
+export function cancelKey(prefix: string, queue: string, run: string): string {
+  return `${prefix}:${queue}:crystallize-cancelled:${run}`;
+}
+
+/** The channel on which submitters announce cancelled runs to every worker. */
+export function cancelChannel(prefix: string, queue: string): string {
+  return `${prefix}:${queue}:crystallize-cancel`;
+}

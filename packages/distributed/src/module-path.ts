@@ -1,0 +1,64 @@
+import { realpathSync } from 'node:fs';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ValidationError } from '@crystallize/core';
+import { WorkerRefusedError } from './errors.js';
+
+const MODULE_EXTENSIONS = /\.(?:[cm]?[jt]s|tsx|jsx)$/;
+
+function real(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
+}
+
+function inside(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+}
+
+/**
+ * The submitter's side: the experiment's module as a path relative to the project root, with
+ * `/` separators — what a job carries (never the code, never an absolute path).
+ */
+export function moduleRelativeToRoot(moduleUrl: string, root: string): string {
+  const file = moduleUrl.startsWith('file:') ? fileURLToPath(moduleUrl) : moduleUrl;
+  const path = real(file);
+  const base = real(root);
+  if (!inside(base, path)) {
+    throw new ValidationError(
+      `the experiment's module ${path} is outside the project root ${base}. Workers load modules only under their root: ` +
+        'run from the project folder, or pass new DistributedExecution({ root }) naming the folder that holds the module.',
+      'DistributedExecution',
+    );
+  }
+  return relative(base, path).split(sep).join('/');
+}
+
+/**
+ * The worker's side: the file URL of a job's module under the worker's root. Absolute paths,
+ * `..` segments, URLs, and symlinks leading out of the root are refused.
+ */
+export function moduleUnderRoot(relativePath: unknown, root: string): string {
+  const refuse = (why: string): never => {
+    throw new WorkerRefusedError(
+      `refused to load module ${JSON.stringify(relativePath)}: ${why}. A worker loads modules only under its root (${root}); ` +
+        'jobs name them relative to it, as the same project checkout has them.',
+      'crystallize worker',
+    );
+  };
+  if (typeof relativePath !== 'string' || relativePath === '') return refuse('no module path');
+  if (relativePath.includes('\0')) return refuse('the path holds a NUL byte');
+  if (/^[a-z][a-z0-9+.-]*:/i.test(relativePath)) return refuse('it is a URL, not a relative path');
+  if (isAbsolute(relativePath) || relativePath.startsWith('/') || relativePath.startsWith('\\'))
+    return refuse('it is an absolute path');
+  if (relativePath.split(/[\\/]/).includes('..')) return refuse('it climbs out with ..');
+  if (!MODULE_EXTENSIONS.test(relativePath))
+    return refuse('it is not a JavaScript or TypeScript module');
+  const base = real(root);
+  const path = real(resolve(base, relativePath));
+  if (!inside(base, path)) return refuse('it resolves (through a link) outside the root');
+  return pathToFileURL(path).href;
+}
