@@ -142,6 +142,21 @@ describe('ArtifactPlugin (SPEC §8)', () => {
     for (const f of manifest['model.json']!.files) expect(existsSync(join(v0, f))).toBe(true);
   });
 
+  it('keeps run.log when the LoggingPlugin is listed before the ArtifactPlugin', async () => {
+    const root = tempDir();
+    const listedFirst = new Experiment({
+      name: 'arts',
+      datasource: () => [1, 2, 3],
+      pipeline: [WriteModel, MaybeFail, ComputeSum],
+      plugins: [new LoggingPlugin({ level: 'silent' }), new ArtifactPlugin({ rootDir: root })],
+      cache: false,
+    });
+    await listedFirst.run({ replicates: 2 });
+    const log = readFileSync(join(root, 'arts', 'v0', 'run.log'), 'utf8');
+    expect(log).toMatch(/2 replicate\(s\) x 1 condition\(s\); results in /);
+    expect(log).toMatch(/experiment 'arts' finished/);
+  });
+
   it('keeps pino JSON lines in run.log beside the results', async () => {
     const root = tempDir();
     await exp(root).run({ replicates: 2 });

@@ -45,7 +45,13 @@ export async function runExperiment(experiment: ExperimentModel, plan: RunPlan):
   // Only plugins whose beforeRun finished are told the run failed (they have something open).
   const started: ExperimentPlugin[] = [];
   try {
-    for (const p of plugins) {
+    // Storage first: it decides the run folder (run.dir) that others, such as the LoggingPlugin's
+    // run.log, open files in — whatever order the user listed the plugins in.
+    const storageFirst = [
+      ...plugins.filter((p) => pluginKind(p) === 'artifact'),
+      ...plugins.filter((p) => pluginKind(p) !== 'artifact'),
+    ];
+    for (const p of storageFirst) {
       await p.beforeRun?.(experiment, run);
       started.push(p);
     }
