@@ -1,3 +1,5 @@
+// One cohesive algorithm, kept in one file on purpose: free-identifier analysis (scopes,
+// declarations, references) over a function's syntax tree.
 /*
  * The names a piece of code reads from the scope around it. A step's code fingerprint follows
  * these names to the module-level functions, classes and constants they denote. Works on ESTree

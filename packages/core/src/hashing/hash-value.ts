@@ -1,3 +1,5 @@
+// One cohesive algorithm, kept in one file on purpose (~400 lines): canonical hashing of every
+// value type hashValue tells apart, with its typed-array and number[] fast paths.
 import * as crypto from 'node:crypto';
 import { createHash, type Hash } from 'node:crypto';
 import { CacheError } from '../errors.js';

@@ -1,3 +1,5 @@
+// One cohesive algorithm, kept in one file on purpose: reading a module's top-level
+// declarations and imports and resolving a name to what it denotes.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
