@@ -133,6 +133,22 @@ describe('ParallelExecution', () => {
   );
 
   it(
+    "logs a replicate that failed in a worker in the parent's run.log, with its error class",
+    async () => {
+      const result = await failingExp.run();
+      const log = readFileSync(join(result.dir as string, 'run.log'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { msg: string; replicate?: number; err?: { type: string } });
+      const failed = log.filter((l) => /^baseline replicate 1 failed: /.test(l.msg));
+      expect(failed).toHaveLength(1);
+      expect(failed[0]?.err?.type).toBe('Error');
+      expect(failed[0]?.msg).toContain('replicate one is broken');
+    },
+    SLOW,
+  );
+
+  it(
     'reports a step that throws in a worker as PipelineExecutionError and keeps the other replicates',
     async () => {
       const result = await failingExp.run();

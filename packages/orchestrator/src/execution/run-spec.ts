@@ -1,5 +1,6 @@
 import { Treatment, ValidationError } from '@crystallize/core';
 import type { ExperimentModel, RunPlan } from '../model/experiment-model.js';
+import { findPluginOfKind } from '../model/plugin-kinds.js';
 import {
   assertSameIdentity,
   experimentIdentity,
@@ -25,6 +26,8 @@ export interface RunSpec {
   readonly conditions: readonly string[];
   readonly replicates: number;
   readonly verbose: boolean;
+  /** The parent's LoggingPlugin level, so a worker is as quiet (or as loud) as its parent. */
+  readonly logLevel?: string | undefined;
   readonly runDir: string | undefined;
   /** Per pipeline step: the name, and the identity the worker's copy adopts. */
   readonly steps: readonly {
@@ -73,6 +76,7 @@ export function buildRunSpec(
     conditions,
     replicates: plan.replicates,
     verbose: plan.verbose,
+    logLevel: findPluginOfKind<{ readonly level?: string }>(experiment.plugins, 'logging')?.level,
     runDir,
     steps: experiment.pipeline.steps.map((s) => ({ name: s.name, ...s.identity })),
     identity: experimentIdentity(experiment),

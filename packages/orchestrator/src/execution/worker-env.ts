@@ -42,7 +42,10 @@ export function workerEnv(experiment: ExperimentModel, spec: RunSpec): WorkerEnv
   const plugins = experiment.plugins.filter(
     (p) => spec.runDir !== undefined || pluginKind(p) !== 'artifact',
   );
-  const logger = rootLogger().child({ experiment: experiment.name });
+  const logger = rootLogger().child(
+    { experiment: experiment.name },
+    spec.logLevel !== undefined ? { level: spec.logLevel } : {},
+  );
   const env = buildReplicateEnv(
     experiment,
     plan,

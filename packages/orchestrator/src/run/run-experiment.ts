@@ -5,7 +5,9 @@ import type {
   RunContext,
   RunPlan,
 } from '../model/experiment-model.js';
+import type { ReplicateOutcome } from '../model/outcome.js';
 import { pluginKind } from '../model/plugin-kinds.js';
+import { loggedError, originalError } from '../model/serialized-error.js';
 import type { StepRecord } from '../model/step-record.js';
 import { ResultAccumulator } from '../results/build-result.js';
 import type { Result } from '../results/result.js';
@@ -89,7 +91,14 @@ export async function runExperiment(experiment: ExperimentModel, plan: RunPlan):
             'AsyncExecution interleaves replicates: Math.random is not deterministic there; use ctx.rng for exact randomness.',
           );
         }
-        await exec.runExperimentLoop(experiment, (rep) => runReplicateConditions(env, rep), {
+        // Replicates a backend runs elsewhere (worker threads, other machines) logged their
+        // failures there; the run's own log (run.log) gets the same line here.
+        const ranHere = new Set<number>();
+        const runHere = (rep: number): ReturnType<typeof runReplicateConditions> => {
+          ranHere.add(rep);
+          return runReplicateConditions(env, rep);
+        };
+        await exec.runExperimentLoop(experiment, runHere, {
           replicates: Array.from({ length: plan.replicates }, (_, i) => i),
           signal: plan.signal,
           plan,
@@ -97,6 +106,7 @@ export async function runExperiment(experiment: ExperimentModel, plan: RunPlan):
           runDir: run.dir,
           seedFor: (rep) => env.seedPlugin?.seedFor(rep) ?? rep,
           onReplicateDone: (outcome) => {
+            if (!ranHere.has(outcome.replicate)) logFailuresFromElsewhere(run.logger, outcome);
             acc.add(outcome);
             for (const hook of recordObservers) {
               for (const c of outcome.conditions) {
@@ -116,5 +126,20 @@ export async function runExperiment(experiment: ExperimentModel, plan: RunPlan):
     // Let plugins close what beforeRun opened (the run log, say) before the error propagates.
     for (const p of started) await p.runFailed?.(experiment, error, run);
     throw error;
+  }
+}
+
+/** The warning a failed condition logs in-thread, for one that ran in a worker or elsewhere. */
+function logFailuresFromElsewhere(logger: RunContext['logger'], outcome: ReplicateOutcome): void {
+  for (const c of outcome.conditions) {
+    if (!c.error) continue;
+    logger.warn(
+      {
+        condition: c.condition,
+        replicate: c.replicate,
+        err: loggedError(originalError(c.error) ?? c.error),
+      },
+      `${c.condition} replicate ${c.replicate} failed: ${c.error.message}`,
+    );
   }
 }
