@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Result } from '@crystallize/orchestrator';
 import { orderConditions, parseErrorKey, type HypothesisData, type RunData } from './run-data.js';
-import { decodeStoredJson } from './stored-json.js';
+import { fromStoredJson } from '@crystallize/orchestrator/internal';
 import { STEP_TIMINGS_FILE, StepUsageCounter, type StepTimings } from './step-usage.js';
 
 /** A report's view of a live `Result` (stored files beside it are read when `result.dir` is set). */
@@ -70,7 +70,7 @@ export function runDataFromResult(result: Result, timings?: StepTimings): RunDat
 function readJson(path: string): Record<string, unknown> | undefined {
   if (!existsSync(path)) return undefined;
   try {
-    return decodeStoredJson(JSON.parse(readFileSync(path, 'utf8'))) as Record<string, unknown>;
+    return fromStoredJson<Record<string, unknown>>(readFileSync(path, 'utf8'));
   } catch {
     return undefined;
   }

@@ -8,7 +8,7 @@ import {
   type RunData,
   type RunError,
 } from './run-data.js';
-import { decodeStoredJson } from './stored-json.js';
+import { fromStoredJson } from '@crystallize/orchestrator/internal';
 import { STEP_TIMINGS_FILE, StepUsageCounter, type StepTimings } from './step-usage.js';
 
 /*
@@ -211,7 +211,7 @@ function countProvenance(path: string, counter: StepUsageCounter): void {
 function readJson(path: string, dir: string): Record<string, unknown> | undefined {
   if (!existsSync(path)) return undefined;
   try {
-    return decodeStoredJson(JSON.parse(readFileSync(path, 'utf8'))) as Record<string, unknown>;
+    return fromStoredJson<Record<string, unknown>>(readFileSync(path, 'utf8'));
   } catch (e) {
     throw new ReportError(
       `Cannot read ${path} of the stored run ${dir}: ${(e as Error).message}. The file is damaged; rerun the experiment or report another version.`,
