@@ -1,0 +1,194 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import { tempDir } from './helpers.js';
+
+const repo = resolve(import.meta.dirname, '..', '..', '..');
+const fixture = join(import.meta.dirname, 'fixtures', 'concurrent-run.mjs');
+const SLOW = 60_000;
+
+interface Outcome {
+  readonly dir?: string;
+  readonly ok?: boolean;
+  readonly error?: string;
+  readonly message?: string;
+}
+
+interface Child {
+  readonly proc: ChildProcess;
+  /** Resolves with the 'started <dir>' line, once the run holds its folder. */
+  readonly started: Promise<string>;
+  readonly done: Promise<Outcome>;
+}
+
+function start(env: Record<string, string>): Child {
+  const proc = spawn(process.execPath, [fixture], {
+    env: { ...process.env, CRYSTALLIZE_LOG_LEVEL: 'silent', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  let onStart: (dir: string) => void = () => undefined;
+  const started = new Promise<string>((r) => (onStart = r));
+  proc.stdout!.on('data', (d: Buffer) => {
+    out += d.toString();
+    const m = /started (.*)\n/.exec(out);
+    if (m) onStart(m[1]!);
+  });
+  proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const done = new Promise<Outcome>((res, rej) =>
+    proc.on('close', (code, signal) => {
+      const last = out.trim().split('\n').pop() ?? '';
+      if (last.startsWith('{')) res(JSON.parse(last) as Outcome);
+      else rej(new Error(`child ended (${code ?? signal}) without an outcome:\n${out}\n${err}`));
+    }),
+  );
+  return { proc, started, done };
+}
+
+/** Every stored condition of a run folder: its tag metrics and replicate count. */
+function storedTags(dir: string): { description: string; tags: Record<string, number[]> } {
+  const metadata = JSON.parse(readFileSync(join(dir, 'metadata.json'), 'utf8')) as {
+    description: string;
+  };
+  const tags: Record<string, number[]> = {};
+  for (const c of ['baseline', 'other']) {
+    const results = JSON.parse(readFileSync(join(dir, c, 'results.json'), 'utf8')) as {
+      metrics: { tag: number[] };
+    };
+    tags[c] = results.metrics.tag;
+    expect(existsSync(join(dir, c, '.crystallize_complete'))).toBe(true);
+    // One provenance line per replicate of this run (after the header line), none of another.
+    const lines = readFileSync(join(dir, c, 'provenance.jsonl'), 'utf8')
+      .trim()
+      .split('\n');
+    const replicates = lines.filter((l) => l.startsWith('{"replicate"'));
+    expect(replicates).toHaveLength(3);
+    const tag = results.metrics.tag[0];
+    for (const l of replicates) expect(l).toContain(`{"name":"tag","value":${tag}}`);
+  }
+  return { description: metadata.description, tags };
+}
+
+const lockFiles = (expDir: string): string[] =>
+  readdirSync(expDir).filter((f) => f.includes('.lock'));
+
+describe('concurrent runs into one results root (issue #12 point 3)', () => {
+  beforeAll(() => {
+    execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: repo, stdio: 'pipe' });
+  }, 120_000);
+
+  it(
+    'two concurrent versioned runs get two different versions, each complete and unmixed',
+    async () => {
+      const root = tempDir();
+      const env = { CZ_ROOT: root, CZ_VERSIONED: '1', CZ_DELAY: '30' };
+      const a = start({ ...env, CZ_TAG: '1' });
+      const b = start({ ...env, CZ_TAG: '2' });
+      const [ra, rb] = await Promise.all([a.done, b.done]);
+      expect(ra.error).toBeUndefined();
+      expect(rb.error).toBeUndefined();
+      expect(ra.dir).not.toBe(rb.dir);
+      expect([ra.dir, rb.dir].sort()).toEqual([
+        join(root, 'shared', 'v0'),
+        join(root, 'shared', 'v1'),
+      ]);
+      for (const [r, tag] of [
+        [ra, 1],
+        [rb, 2],
+      ] as const) {
+        const stored = storedTags(r.dir!);
+        expect(stored.description).toBe(`tag ${tag}`);
+        expect(stored.tags).toEqual({ baseline: [tag, tag, tag], other: [tag, tag, tag] });
+      }
+      expect(lockFiles(join(root, 'shared'))).toEqual([]);
+    },
+    SLOW,
+  );
+
+  it(
+    'a second unversioned run waits for the first, and the stored results are exactly one run',
+    async () => {
+      const root = tempDir();
+      const env = { CZ_ROOT: root, CZ_DELAY: '100', CZ_LOCK_WAIT: '30000' };
+      const a = start({ ...env, CZ_TAG: '1' });
+      await a.started;
+      const b = start({ ...env, CZ_TAG: '2' });
+      const [ra, rb] = await Promise.all([a.done, b.done]);
+      expect(ra.error).toBeUndefined();
+      expect(rb.error).toBeUndefined();
+      // The second started after the first finished: the folder is wholly the second run's.
+      const stored = storedTags(join(root, 'shared', 'v0'));
+      expect(stored.description).toBe('tag 2');
+      expect(stored.tags).toEqual({ baseline: [2, 2, 2], other: [2, 2, 2] });
+      expect(lockFiles(join(root, 'shared'))).toEqual([]);
+    },
+    SLOW,
+  );
+
+  it(
+    'a second unversioned run refuses with a RunLockedError naming the other process, and leaves its files alone',
+    async () => {
+      const root = tempDir();
+      const env = { CZ_ROOT: root, CZ_DELAY: '300', CZ_LOCK_WAIT: '0' };
+      const a = start({ ...env, CZ_TAG: '1' });
+      await a.started;
+      const b = start({ ...env, CZ_TAG: '2' });
+      const rb = await b.done;
+      expect(rb.error).toBe('RunLockedError');
+      expect(rb.message).toContain(`process ${a.proc.pid} on host ${hostname()}`);
+      expect(rb.message).toMatch(/started \d{4}-\d\d-\d\dT/);
+      expect(rb.message).toMatch(/versioned: true/);
+      const ra = await a.done;
+      expect(ra.error).toBeUndefined();
+      const stored = storedTags(join(root, 'shared', 'v0'));
+      expect(stored.description).toBe('tag 1');
+      expect(stored.tags).toEqual({ baseline: [1, 1, 1], other: [1, 1, 1] });
+    },
+    SLOW,
+  );
+
+  it(
+    'a stale lock left by a SIGKILLed run is taken over by the next run',
+    async () => {
+      const root = tempDir();
+      const env = { CZ_ROOT: root, CZ_DELAY: '5000', CZ_LOCK_WAIT: '0' };
+      const a = start({ ...env, CZ_TAG: '1' });
+      await a.started;
+      const lock = join(root, 'shared', '.v0.lock');
+      expect(JSON.parse(readFileSync(lock, 'utf8'))).toMatchObject({ pid: a.proc.pid });
+      a.proc.kill('SIGKILL');
+      await a.done.catch(() => undefined);
+      expect(existsSync(lock)).toBe(true); // a killed process releases nothing
+      const b = start({ ...env, CZ_TAG: '2', CZ_DELAY: '0' });
+      const rb = await b.done;
+      expect(rb.error).toBeUndefined();
+      const stored = storedTags(join(root, 'shared', 'v0'));
+      expect(stored.tags).toEqual({ baseline: [2, 2, 2], other: [2, 2, 2] });
+      expect(lockFiles(join(root, 'shared'))).toEqual([]);
+    },
+    SLOW,
+  );
+
+  it(
+    'a lock held by a live process on another host is never taken over',
+    async () => {
+      const root = tempDir();
+      const { mkdirSync } = await import('node:fs');
+      mkdirSync(join(root, 'shared'), { recursive: true });
+      const lock = join(root, 'shared', '.v0.lock');
+      const holder = { pid: 999999, host: 'elsewhere', startedAt: '2026-01-01T00:00:00.000Z' };
+      writeFileSync(lock, JSON.stringify(holder));
+      const rb = await start({ CZ_ROOT: root, CZ_TAG: '2', CZ_LOCK_WAIT: '100' }).done;
+      expect(rb.error).toBe('RunLockedError');
+      expect(rb.message).toContain(
+        'process 999999 on host elsewhere (started 2026-01-01T00:00:00.000Z)',
+      );
+      expect(rb.message).toContain(`delete ${lock}`);
+      expect(JSON.parse(readFileSync(lock, 'utf8'))).toEqual(holder);
+      expect(existsSync(join(root, 'shared', 'v0'))).toBe(false);
+    },
+    SLOW,
+  );
+});
