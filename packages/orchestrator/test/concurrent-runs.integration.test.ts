@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { tempDir } from './helpers.js';
@@ -17,6 +17,8 @@ interface Outcome {
 
 interface Child {
   readonly proc: ChildProcess;
+  /** Resolves when the child waits for the go file (CZ_GO). */
+  readonly ready: Promise<void>;
   /** Resolves with the 'started <dir>' line, once the run holds its folder. */
   readonly started: Promise<string>;
   readonly done: Promise<Outcome>;
@@ -31,8 +33,11 @@ function start(env: Record<string, string>): Child {
   let err = '';
   let onStart: (dir: string) => void = () => undefined;
   const started = new Promise<string>((r) => (onStart = r));
+  let onReady: () => void = () => undefined;
+  const ready = new Promise<void>((r) => (onReady = r));
   proc.stdout!.on('data', (d: Buffer) => {
     out += d.toString();
+    if (out.includes('ready\n')) onReady();
     const m = /started (.*)\n/.exec(out);
     if (m) onStart(m[1]!);
   });
@@ -44,7 +49,7 @@ function start(env: Record<string, string>): Child {
       else rej(new Error(`child ended (${code ?? signal}) without an outcome:\n${out}\n${err}`));
     }),
   );
-  return { proc, started, done };
+  return { proc, ready, started, done };
 }
 
 /** Every stored condition of a run folder: its tag metrics and replicate count. */
@@ -80,29 +85,49 @@ describe('concurrent runs into one results root (issue #12 point 3)', () => {
   }, 120_000);
 
   it(
-    'two concurrent versioned runs get two different versions, each complete and unmixed',
+    'concurrent versioned runs started at the same instant get distinct versions, each complete and unmixed',
     async () => {
       const root = tempDir();
-      const env = { CZ_ROOT: root, CZ_VERSIONED: '1', CZ_DELAY: '30' };
-      const a = start({ ...env, CZ_TAG: '1' });
-      const b = start({ ...env, CZ_TAG: '2' });
-      const [ra, rb] = await Promise.all([a.done, b.done]);
-      expect(ra.error).toBeUndefined();
-      expect(rb.error).toBeUndefined();
-      expect(ra.dir).not.toBe(rb.dir);
-      expect([ra.dir, rb.dir].sort()).toEqual([
-        join(root, 'shared', 'v0'),
-        join(root, 'shared', 'v1'),
-      ]);
-      for (const [r, tag] of [
-        [ra, 1],
-        [rb, 2],
-      ] as const) {
-        const stored = storedTags(r.dir!);
+      const go = join(root, 'go');
+      const tags = [1, 2, 3];
+      const env = { CZ_ROOT: root, CZ_VERSIONED: '1', CZ_DELAY: '30', CZ_GO: go };
+      const children = tags.map((t) => start({ ...env, CZ_TAG: String(t) }));
+      await Promise.all(children.map((c) => c.ready));
+      writeFileSync(go, '');
+      const outcomes = await Promise.all(children.map((c) => c.done));
+      for (const o of outcomes) expect(o.error).toBeUndefined();
+      expect(outcomes.map((o) => o.dir).sort()).toEqual(
+        [0, 1, 2].map((v) => join(root, 'shared', `v${v}`)),
+      );
+      outcomes.forEach((o, i) => {
+        const tag = tags[i]!;
+        const stored = storedTags(o.dir!);
         expect(stored.description).toBe(`tag ${tag}`);
         expect(stored.tags).toEqual({ baseline: [tag, tag, tag], other: [tag, tag, tag] });
-      }
+      });
       expect(lockFiles(join(root, 'shared'))).toEqual([]);
+    },
+    SLOW,
+  );
+
+  it(
+    'version retention leaves alone a version another live process is still writing',
+    async () => {
+      const root = tempDir();
+      const expDir = join(root, 'shared');
+      mkdirSync(join(expDir, 'v0', 'replicate_0'), { recursive: true });
+      writeFileSync(join(expDir, 'v0', 'replicate_0', 'half-written.bin'), 'x');
+      // This test process is alive: its lock marks v0 as a run in progress.
+      const lock = join(expDir, '.v0.lock');
+      writeFileSync(lock, JSON.stringify({ pid: process.pid, host: hostname(), startedAt: 'now' }));
+      const env = { CZ_ROOT: root, CZ_VERSIONED: '1', CZ_RETENTION: '1' };
+      expect((await start({ ...env, CZ_TAG: '1' }).done).dir).toBe(join(expDir, 'v1'));
+      expect((await start({ ...env, CZ_TAG: '2' }).done).dir).toBe(join(expDir, 'v2'));
+      expect(existsSync(join(expDir, 'v0', 'replicate_0', 'half-written.bin'))).toBe(true);
+      // v1's run is over: retention reduced it to metrics as usual.
+      expect(existsSync(join(expDir, 'v1', 'baseline', 'results.json'))).toBe(true);
+      expect(existsSync(join(expDir, 'v1', 'baseline', 'provenance.jsonl'))).toBe(false);
+      expect(readFileSync(lock, 'utf8')).toContain(String(process.pid));
     },
     SLOW,
   );
@@ -175,7 +200,6 @@ describe('concurrent runs into one results root (issue #12 point 3)', () => {
     'a lock held by a live process on another host is never taken over',
     async () => {
       const root = tempDir();
-      const { mkdirSync } = await import('node:fs');
       mkdirSync(join(root, 'shared'), { recursive: true });
       const lock = join(root, 'shared', '.v0.lock');
       const holder = { pid: 999999, host: 'elsewhere', startedAt: '2026-01-01T00:00:00.000Z' };

@@ -20,7 +20,13 @@ import {
   writeRunFiles,
 } from '../storage/run-writer.js';
 import type { StoredManifestEntry } from '../storage/stored-run.js';
-import { acquireRunLock, allocateVersion, lockFileOf, type RunLock } from '../storage/run-lock.js';
+import {
+  acquireRunLock,
+  allocateVersion,
+  isLockHeld,
+  lockFileOf,
+  type RunLock,
+} from '../storage/run-lock.js';
 import { encodeArtifact, type ArtifactContentType } from '../artifacts/content-type.js';
 
 export interface ArtifactPluginOptions {
@@ -213,13 +219,17 @@ export class ArtifactPlugin extends BasePlugin implements RunStore {
   /**
    * Newest version: untouched. The rest of the newest `retention`: files above the big-file
    * threshold removed. Older versions: reduced to metrics (results, metadata, markers).
+   * Versions whose run is still in progress in another process are skipped.
    */
   #applyRetention(expDir: string): void {
     const limit = this.bigFileThresholdMb * 1024 * 1024;
     listVersions(expDir)
       .reverse()
       .forEach((v, i) => {
-        if (i > 0) reduceVersion(versionDir(expDir, v), i < this.retention, limit);
+        // A version another process is still writing (it holds its lock) is left alone.
+        if (i > 0 && !isLockHeld(lockFileOf(expDir, v))) {
+          reduceVersion(versionDir(expDir, v), i < this.retention, limit);
+        }
       });
   }
 }

@@ -145,6 +145,13 @@ function cleanupStale(file: string): void {
   }
 }
 
+/** True when a live process (or one on another host) holds the lock `file`. */
+export function isLockHeld(file: string): boolean {
+  if (held.has(file)) return true;
+  const holder = readHolder(file);
+  return holder !== undefined && isAlive(holder);
+}
+
 /** Takes the lock of `file`, waiting up to `waitMs` for a live holder, else RunLockedError. */
 export async function acquireRunLock(file: string, waitMs: number, pollMs = 50): Promise<RunLock> {
   const start = Date.now();
