@@ -19,8 +19,10 @@ interface Child {
   readonly proc: ChildProcess;
   /** Resolves when the child waits for the go file (CZ_GO). */
   readonly ready: Promise<void>;
-  /** Resolves with the 'started <dir>' line, once the run holds its folder. */
-  readonly started: Promise<string>;
+  /** Resolves with the time (ms) the run held its folder. */
+  readonly started: Promise<number>;
+  /** Resolves with the time (ms) the run finished, still holding its folder. */
+  readonly finished: Promise<number>;
   readonly done: Promise<Outcome>;
 }
 
@@ -31,15 +33,19 @@ function start(env: Record<string, string>): Child {
   });
   let out = '';
   let err = '';
-  let onStart: (dir: string) => void = () => undefined;
-  const started = new Promise<string>((r) => (onStart = r));
+  let onStart: (at: number) => void = () => undefined;
+  const started = new Promise<number>((r) => (onStart = r));
+  let onFinish: (at: number) => void = () => undefined;
+  const finished = new Promise<number>((r) => (onFinish = r));
   let onReady: () => void = () => undefined;
   const ready = new Promise<void>((r) => (onReady = r));
   proc.stdout!.on('data', (d: Buffer) => {
     out += d.toString();
     if (out.includes('ready\n')) onReady();
-    const m = /started (.*)\n/.exec(out);
-    if (m) onStart(m[1]!);
+    const m = /started (\d+) /.exec(out);
+    if (m) onStart(Number(m[1]));
+    const f = /finished (\d+)\n/.exec(out);
+    if (f) onFinish(Number(f[1]));
   });
   proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   const done = new Promise<Outcome>((res, rej) =>
@@ -49,7 +55,7 @@ function start(env: Record<string, string>): Child {
       else rej(new Error(`child ended (${code ?? signal}) without an outcome:\n${out}\n${err}`));
     }),
   );
-  return { proc, ready, started, done };
+  return { proc, ready, started, finished, done };
 }
 
 /** Every stored condition of a run folder: its tag metrics and replicate count. */
@@ -143,6 +149,8 @@ describe('concurrent runs into one results root (issue #12 point 3)', () => {
       const [ra, rb] = await Promise.all([a.done, b.done]);
       expect(ra.error).toBeUndefined();
       expect(rb.error).toBeUndefined();
+      // The second held the folder only once the first had finished with it.
+      expect(await b.started).toBeGreaterThanOrEqual(await a.finished);
       // The second started after the first finished: the folder is wholly the second run's.
       const stored = storedTags(join(root, 'shared', 'v0'));
       expect(stored.description).toBe('tag 2');
