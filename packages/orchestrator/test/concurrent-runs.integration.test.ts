@@ -2,6 +2,8 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pipelineStep } from '@crystallize/core';
+import { ArtifactPlugin, Experiment, LoggingPlugin } from '@crystallize/orchestrator';
 import { tempDir } from './helpers.js';
 
 const repo = resolve(import.meta.dirname, '..', '..', '..');
@@ -220,6 +222,40 @@ describe('concurrent runs into one results root (issue #12 point 3)', () => {
       expect(rb.message).toContain(`delete ${lock}`);
       expect(JSON.parse(readFileSync(lock, 'utf8'))).toEqual(holder);
       expect(existsSync(join(root, 'shared', 'v0'))).toBe(false);
+    },
+    SLOW,
+  );
+
+  it(
+    'two runs in one process on the same unversioned folder: the second refuses at once, or waits its turn',
+    async () => {
+      const root = tempDir();
+      const slow = pipelineStep({ name: 'slow' }, async (x: number) => {
+        await new Promise((r) => setTimeout(r, 200));
+        return x;
+      });
+      const exp = (lockWaitMs: number): Experiment =>
+        new Experiment({
+          name: 'same-process',
+          datasource: () => 1,
+          pipeline: [slow()],
+          plugins: [
+            new ArtifactPlugin({ rootDir: root, lockWaitMs }),
+            new LoggingPlugin({ level: 'silent' }),
+          ],
+          cache: false,
+        });
+      const first = exp(0).run({ replicates: 1 });
+      const refused = exp(0).run({ replicates: 1 });
+      await expect(refused).rejects.toMatchObject({ name: 'RunLockedError' });
+      await expect(refused).rejects.toThrow(`process ${process.pid} on host ${hostname()}`);
+      expect((await first).ok).toBe(true);
+      const [a, b] = await Promise.all([
+        exp(30_000).run({ replicates: 1 }),
+        exp(30_000).run({ replicates: 1 }),
+      ]);
+      expect([a.ok, b.ok]).toEqual([true, true]);
+      expect(lockFiles(join(root, 'same-process'))).toEqual([]);
     },
     SLOW,
   );

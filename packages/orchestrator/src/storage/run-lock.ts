@@ -73,6 +73,8 @@ function readHolder(file: string): RunLockHolder | undefined {
 
 function isAlive(holder: RunLockHolder): boolean {
   if (holder.host !== hostname()) return true; // cannot tell: assume it runs
+  // Our own pid on a lock this process does not hold: an earlier process's, pid reused.
+  if (holder.pid === process.pid) return false;
   try {
     process.kill(holder.pid, 0);
     return true;
@@ -115,10 +117,21 @@ export function tryLock(file: string): RunLock | { holder: RunLockHolder | undef
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       }
       const holder = readHolder(file);
-      if (!holder || isAlive(holder)) return { holder };
+      if (!holder || held.has(file) || isAlive(holder)) return { holder };
       // Stale: take it over. Only one process's rename of it succeeds; the others retry.
+      const aside = `${file}.${randomBytes(6).toString('hex')}.stale`;
       try {
-        renameSync(file, `${file}.${randomBytes(6).toString('hex')}.stale`);
+        renameSync(file, aside);
+        const moved = readHolder(aside);
+        if (moved && (moved.pid !== holder.pid || moved.startedAt !== holder.startedAt)) {
+          // Another taker replaced the stale lock between our read and our rename: put the
+          // live lock back (link: unless yet another run already holds the name).
+          try {
+            linkSync(aside, file);
+          } catch {
+            // the name is taken again; that holder rules
+          }
+        }
       } catch {
         // someone else took it over first
       }
