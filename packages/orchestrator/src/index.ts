@@ -21,6 +21,7 @@ export type {
 export { SeedPlugin, seedMathRandom, type SeedPluginOptions } from './plugins/seed.plugin.js';
 export { LoggingPlugin, type LoggingPluginOptions } from './plugins/logging.plugin.js';
 export { ArtifactPlugin, type ArtifactPluginOptions } from './plugins/artifact.plugin.js';
+export { RunLockedError, type RunLockHolder } from './storage/run-lock.js';
 export {
   ExecutionPlugin,
   type LoopOptions,

@@ -20,6 +20,13 @@ import {
   writeRunFiles,
 } from '../storage/run-writer.js';
 import type { StoredManifestEntry } from '../storage/stored-run.js';
+import {
+  acquireRunLock,
+  allocateVersion,
+  isLockHeld,
+  lockFileOf,
+  type RunLock,
+} from '../storage/run-lock.js';
 import { encodeArtifact, type ArtifactContentType } from '../artifacts/content-type.js';
 
 export interface ArtifactPluginOptions {
@@ -31,6 +38,11 @@ export interface ArtifactPluginOptions {
   readonly retention?: number;
   /** Files above this size are stripped from older kept versions (default 10 MB). */
   readonly bigFileThresholdMb?: number;
+  /**
+   * Unversioned runs and resumes: how long to wait (ms) for another process that holds the same
+   * run folder before refusing with a `RunLockedError` (default 5000).
+   */
+  readonly lockWaitMs?: number;
 }
 
 /**
@@ -47,6 +59,8 @@ export class ArtifactPlugin extends BasePlugin implements RunStore {
   readonly versioned: boolean;
   readonly retention: number;
   readonly bigFileThresholdMb: number;
+  readonly lockWaitMs: number;
+  readonly #locks = new WeakMap<RunContext, RunLock>();
   readonly #written = new WeakMap<FrozenContext, Set<string>>();
   /** The folder of the run in progress (set by beforeRun, or by a worker via `useRunDir`). */
   #dir: string | undefined;
@@ -57,6 +71,12 @@ export class ArtifactPlugin extends BasePlugin implements RunStore {
     this.versioned = options.versioned ?? false;
     this.retention = options.retention ?? 3;
     this.bigFileThresholdMb = options.bigFileThresholdMb ?? 10;
+    this.lockWaitMs = options.lockWaitMs ?? 5000;
+    if (!Number.isFinite(this.lockWaitMs) || this.lockWaitMs < 0) {
+      throw new RangeError(
+        `ArtifactPlugin: lockWaitMs must be a number >= 0, got ${this.lockWaitMs}`,
+      );
+    }
     if (!Number.isInteger(this.retention) || this.retention < 1) {
       throw new RangeError(
         `ArtifactPlugin: retention must be an integer >= 1, got ${this.retention}`,
@@ -73,20 +93,41 @@ export class ArtifactPlugin extends BasePlugin implements RunStore {
     return latestVersionDir(this.experimentDir(experiment));
   }
 
-  override beforeRun(experiment: ExperimentModel, run: RunContext): void {
+  override async beforeRun(experiment: ExperimentModel, run: RunContext): Promise<void> {
     const expDir = this.experimentDir(experiment);
+    mkdirSync(expDir, { recursive: true });
     const versions = listVersions(expDir);
     const last = versions[versions.length - 1];
-    if (run.strategy === 'resume' && last !== undefined) {
-      run.dir = versionDir(expDir, last);
-    } else if (this.versioned) {
-      run.dir = versionDir(expDir, last === undefined ? 0 : last + 1);
+    if (this.versioned && !(run.strategy === 'resume' && last !== undefined)) {
+      // A new folder by exclusive creation: a concurrent run gets the next N, never this one.
+      const { dir, lock } = await allocateVersion(expDir, last === undefined ? 0 : last + 1);
+      this.#locks.set(run, lock);
+      run.dir = dir;
     } else {
-      run.dir = versionDir(expDir, 0);
-      rmSync(run.dir, { recursive: true, force: true });
+      const version = run.strategy === 'resume' && last !== undefined ? last : 0;
+      const lock = await acquireRunLock(lockFileOf(expDir, version), this.lockWaitMs);
+      this.#locks.set(run, lock);
+      run.dir = versionDir(expDir, version);
+      try {
+        if (!(run.strategy === 'resume' && last !== undefined)) {
+          rmSync(run.dir, { recursive: true, force: true });
+        }
+        mkdirSync(run.dir, { recursive: true });
+      } catch (e) {
+        this.#release(run);
+        throw e;
+      }
     }
-    mkdirSync(run.dir, { recursive: true });
     this.#dir = run.dir;
+  }
+
+  override runFailed(_experiment: ExperimentModel, _error: unknown, run: RunContext): void {
+    this.#release(run);
+  }
+
+  #release(run: RunContext): void {
+    this.#locks.get(run)?.release();
+    this.#locks.delete(run);
   }
 
   /** Points artifact writes at a run folder chosen elsewhere (a worker thread of a parallel run). */
@@ -123,6 +164,14 @@ export class ArtifactPlugin extends BasePlugin implements RunStore {
   }
 
   override afterRun(experiment: ExperimentModel, result: Result, run: RunContext): void {
+    try {
+      this.#store(experiment, result, run);
+    } finally {
+      this.#release(run);
+    }
+  }
+
+  #store(experiment: ExperimentModel, result: Result, run: RunContext): void {
     const dir = run.dir;
     if (!dir) return;
     const manifest: Record<
@@ -170,13 +219,17 @@ export class ArtifactPlugin extends BasePlugin implements RunStore {
   /**
    * Newest version: untouched. The rest of the newest `retention`: files above the big-file
    * threshold removed. Older versions: reduced to metrics (results, metadata, markers).
+   * Versions whose run is still in progress in another process are skipped.
    */
   #applyRetention(expDir: string): void {
     const limit = this.bigFileThresholdMb * 1024 * 1024;
     listVersions(expDir)
       .reverse()
       .forEach((v, i) => {
-        if (i > 0) reduceVersion(versionDir(expDir, v), i < this.retention, limit);
+        // A version another process is still writing (it holds its lock) is left alone.
+        if (i > 0 && !isLockHeld(lockFileOf(expDir, v))) {
+          reduceVersion(versionDir(expDir, v), i < this.retention, limit);
+        }
       });
   }
 }
