@@ -249,7 +249,9 @@ describe('DistributedExecution with real Redis and worker processes', () => {
     async () => {
       const a = submit(env(), ['slowExp', '3']);
       await until('the first submission', () => a.stderr().includes('submitted 3 replicate'));
-      const b = submit(env(), ['slowExp', '3']);
+      // The queue deduplicates by job id; each submitter stores into its own results root, as two
+      // processes on one unversioned folder would wait for each other (concurrent-runs tests).
+      const b = submit({ ...env(), CZ_DIST_DATA: join(ROOT, 'data-b') }, ['slowExp', '3']);
       await until('the second submission', () => b.stderr().includes('submitted 3 replicate'));
       await startWorkers(2);
       const [ra, rb] = await Promise.all([a.report, b.report]);
