@@ -63,9 +63,12 @@ export function decodeOutcome(result: JobResult): ReplicateOutcome {
 
 /**
  * A run's key: a digest of everything that decides what its replicates compute (experiment,
- * module, configuration, code fingerprints, treatments, conditions, replicates, run folder).
- * Submitting the same run twice gives the same job ids, so the second submission is a no-op;
- * a changed step, treatment or folder gives new ones.
+ * module, configuration, code fingerprints, treatments, conditions, replicates, and — for the
+ * shared transport, where workers write into it — the run folder). Carried artifacts are written
+ * by each submitter into its own folder, which does not change what a job computes, so two
+ * submitters of one run into different folders join the same jobs. Submitting the same run twice
+ * gives the same job ids, so the second submission is a no-op (a job that already completed is
+ * replaced unless the submitter resumes); a changed step, treatment or shared folder gives new ones.
  */
 export function runKey(spec: RunSpec, module: string, artifacts: ArtifactTransport): string {
   const bytes = serialize({
@@ -81,7 +84,6 @@ export function runKey(spec: RunSpec, module: string, artifacts: ArtifactTranspo
     conditions: spec.conditions,
     replicates: spec.replicates,
     verbose: spec.verbose,
-    runDir: spec.runDir,
   });
   return createHash('sha256').update(bytes).digest('hex').slice(0, 24);
 }

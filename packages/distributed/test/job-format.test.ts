@@ -29,12 +29,21 @@ describe('job format', () => {
     ],
     ['another treatment value', { treatments: [{ name: 'double', values: { scale: 3 } }] }],
     ['another number of replicates', { replicates: 5 }],
-    ['another run folder', { runDir: '/repo/data/exp/v1' }],
     ['another configuration', { identity: [{ part: 'seed', value: '{seed:1}', shown: '' }] }],
   ])('gives a new key to %s', (_what, over) => {
     const carry = { mode: 'carry', maxBytes: 10 } as const;
     expect(runKey(spec(over as Partial<RunSpec>), 'exp.ts', carry)).not.toBe(
       runKey(spec(), 'exp.ts', carry),
+    );
+  });
+
+  it('keys a shared-transport run by its folder, a carried one not (each submitter stores its own copy)', () => {
+    const carry = { mode: 'carry', maxBytes: 10 } as const;
+    expect(runKey(spec({ runDir: '/repo/data-b/exp/v0' }), 'exp.ts', carry)).toBe(
+      runKey(spec(), 'exp.ts', carry),
+    );
+    expect(runKey(spec(), 'exp.ts', { mode: 'shared', runDir: 'data/exp/v1' })).not.toBe(
+      runKey(spec(), 'exp.ts', { mode: 'shared', runDir: 'data/exp/v0' }),
     );
   });
 
