@@ -10,3 +10,7 @@ export { normalizeSource } from './hashing/code-fingerprint.js';
 /** Where user code was declared, for code fingerprints (orchestrator: data sources). */
 export { recordDefinitionSite } from './hashing/definition-site.js';
 export { stepMemberNames } from './step/step-members.js';
+/** pino, loaded on first use (the orchestrator's LoggingPlugin). */
+export { loadPino } from './context/logger.js';
+/** class-transformer, loaded on first use (the orchestrator's Result (de)serialisation). */
+export { loadClassTransformer } from './step/injection.js';

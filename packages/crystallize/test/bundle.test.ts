@@ -49,6 +49,32 @@ function loadedBy(source: string): string[] {
   }
 }
 
+/** What a fresh node process running `source` from the packages folder prints on stdout. */
+function stdoutOf(source: string): string {
+  const script = join(repo, 'packages', 'crystallize', `.bundle-test-${process.pid}.mjs`);
+  writeFileSync(script, source);
+  try {
+    const run = spawnSync(process.execPath, [script], {
+      cwd: repo,
+      encoding: 'utf8',
+      env: { ...process.env, CRYSTALLIZE_LOG_LEVEL: 'silent' },
+    });
+    if (run.status !== 0) throw new Error(`node failed:\n${run.stdout}${run.stderr}`);
+    return run.stdout;
+  } finally {
+    rmSync(script, { force: true });
+  }
+}
+
+/** A script line printing which of pino and class-transformer `require` has loaded so far. */
+const PRINT_CJS_LOADED = [
+  "import { createRequire } from 'node:module';",
+  'const loaded = (tag) => console.log(tag, JSON.stringify(Object.keys(createRequire(import.meta.url).cache)',
+  '  .filter((f) => /[\\/]node_modules[\\/](pino|class-transformer)[\\/]/.test(f))',
+  '  .map((f) => f.match(/[\\/]node_modules[\\/](pino|class-transformer)[\\/]/)[1])',
+  '  .filter((m, i, all) => all.indexOf(m) === i).sort()));',
+].join('\n');
+
 const ours = (urls: string[]): string[] =>
   urls.filter((u) => /\/packages\/[a-z]+\/(dist|src)\//.test(u));
 
@@ -103,5 +129,25 @@ describe('package bundles', () => {
       true,
     );
     expect(loaded.filter((u) => !u.includes('/dist/bundle/'))).toEqual([]);
+  });
+
+  it("import 'crystallize' loads neither pino nor class-transformer: each loads on first use", () => {
+    const out = stdoutOf(
+      [
+        PRINT_CJS_LOADED,
+        "const cz = await import('crystallize');",
+        "loaded('import');",
+        "cz.rootLogger().info('hello');",
+        "loaded('log');",
+        'cz.Result.fromJSON(new cz.Result().toJSON());',
+        "loaded('json');",
+        '',
+      ].join('\n'),
+    );
+    expect(out.trim().split('\n')).toEqual([
+      'import []',
+      'log ["pino"]',
+      'json ["class-transformer","pino"]',
+    ]);
   });
 });

@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { pino, type DestinationStream, type Logger, type LevelWithSilent } from 'pino';
+import type { DestinationStream, Logger, LevelWithSilent, StreamEntry } from 'pino';
 import { rootLogger } from '@crystallize/core';
+import { loadPino } from '@crystallize/core/internal';
 import { BasePlugin, type RunContext } from './plugin.js';
 import { PLUGIN_KIND } from '../model/plugin-kinds.js';
 import type { ExperimentModel } from '../model/experiment-model.js';
@@ -62,7 +63,7 @@ export class LoggingPlugin extends BasePlugin {
 
   readonly level: LevelWithSilent;
   readonly verbose: boolean;
-  #file: ReturnType<typeof pino.destination> | undefined;
+  #file: ReturnType<ReturnType<typeof loadPino>['destination']> | undefined;
   #logger: Logger | undefined;
 
   constructor(options: LoggingPluginOptions = {}) {
@@ -75,7 +76,8 @@ export class LoggingPlugin extends BasePlugin {
   }
 
   override beforeRun(experiment: ExperimentModel, run: RunContext): void {
-    const streams: pino.StreamEntry[] = [];
+    const { pino } = loadPino();
+    const streams: StreamEntry[] = [];
     if (this.level !== 'silent') {
       streams.push({
         level: this.level,

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
-import { Expose, Transform, Type, instanceToPlain, plainToInstance } from 'class-transformer';
 import { PipelineExecutionError, CrystallizeError, type Ranking } from '@crystallize/core';
+import { loadClassTransformer } from '@crystallize/core/internal';
 import type { ArtifactContentType } from '../artifacts/content-type.js';
 import type { SerializedError } from '../model/outcome.js';
 import { readStepRecord, type StepRecord } from '../model/step-record.js';
@@ -49,20 +49,8 @@ export class HypothesisResult {
 }
 
 export class ExperimentMetrics {
-  @Type(() => ConditionMetrics)
   baseline: ConditionMetrics = new ConditionMetrics();
-  @Transform(
-    ({ value }) =>
-      Object.fromEntries(
-        Object.entries((value ?? {}) as Record<string, unknown>).map(([k, v]) => [
-          k,
-          plainToInstance(ConditionMetrics, v),
-        ]),
-      ),
-    { toClassOnly: true },
-  )
   treatments: Record<string, ConditionMetrics> = {};
-  @Type(() => HypothesisResult)
   hypotheses: HypothesisResult[] = [];
 }
 
@@ -97,42 +85,13 @@ function toError(e: SerializedError): Error {
  */
 export class Result {
   experiment = '';
-  @Type(() => ExperimentMetrics)
   metrics: ExperimentMetrics = new ExperimentMetrics();
   /** `{ 'baseline_rep_2': Error, 'double_rep_0': Error }` */
-  @Transform(
-    ({ value }) =>
-      Object.fromEntries(
-        Object.entries((value ?? {}) as Record<string, SerializedError>).map(([k, v]) => [
-          k,
-          toError(v),
-        ]),
-      ),
-    {
-      toClassOnly: true,
-    },
-  )
-  @Transform(
-    ({ value }) =>
-      Object.fromEntries(
-        Object.entries((value ?? {}) as Record<string, Error>).map(([k, e]) => [
-          k,
-          {
-            name: e.name,
-            message: e.message,
-            stack: e.stack,
-            ...(e instanceof PipelineExecutionError ? { stepName: e.stepName } : {}),
-          },
-        ]),
-      ),
-    { toPlainOnly: true },
-  )
   errors: Record<string, Error> = {};
   provenance: Provenance = { pipelineSignature: '', replicates: 0, seeds: {}, ctxChanges: {} };
   /** Artifact files per condition. */
   artifacts: Record<string, StoredArtifact[]> = {};
   /** The folder results were stored in, if an ArtifactPlugin ran. */
-  @Expose()
   dir: string | undefined = undefined;
   /** Fingerprints per condition (resume compares them). */
   fingerprints: Record<string, { hash: string; parts: Record<string, string> }> = {};
@@ -205,7 +164,7 @@ export class Result {
   #provenanceStore: ProvenanceStore | undefined;
 
   toJSON(): Record<string, unknown> {
-    return encodeStored(instanceToPlain(this)) as Record<string, unknown>;
+    return encodeStored(transformer().instanceToPlain(this)) as Record<string, unknown>;
   }
 
   static fromJSON(json: string | Record<string, unknown>): Result {
@@ -216,6 +175,63 @@ export class Result {
     for (const reps of Object.values(plain.provenance?.ctxChanges ?? {}))
       for (const [r, records] of Object.entries(reps))
         reps[r] = records.map((rec) => readStepRecord(rec as StepRecord));
-    return plainToInstance(Result, plain as Record<string, unknown>);
+    return transformer().plainToInstance(Result, plain as Record<string, unknown>);
   }
+}
+
+let described = false;
+
+/**
+ * class-transformer with the (de)serialisation rules of Result and ExperimentMetrics registered.
+ * Both are loaded and registered on first use, not at import (~15 ms of a fresh process's start):
+ * the rules are the decorators these classes would carry, applied by hand.
+ */
+function transformer(): ReturnType<typeof loadClassTransformer> {
+  const ct = loadClassTransformer();
+  if (described) return ct;
+  described = true;
+  const { Expose, Transform, Type, plainToInstance } = ct;
+  const em = ExperimentMetrics.prototype;
+  Type(() => ConditionMetrics)(em, 'baseline');
+  Transform(
+    ({ value }) =>
+      Object.fromEntries(
+        Object.entries((value ?? {}) as Record<string, unknown>).map(([k, v]) => [
+          k,
+          plainToInstance(ConditionMetrics, v),
+        ]),
+      ),
+    { toClassOnly: true },
+  )(em, 'treatments');
+  Type(() => HypothesisResult)(em, 'hypotheses');
+  const r = Result.prototype;
+  Type(() => ExperimentMetrics)(r, 'metrics');
+  // Decorators apply bottom-up: the toPlainOnly rule was registered first.
+  Transform(
+    ({ value }) =>
+      Object.fromEntries(
+        Object.entries((value ?? {}) as Record<string, Error>).map(([k, e]) => [
+          k,
+          {
+            name: e.name,
+            message: e.message,
+            stack: e.stack,
+            ...(e instanceof PipelineExecutionError ? { stepName: e.stepName } : {}),
+          },
+        ]),
+      ),
+    { toPlainOnly: true },
+  )(r, 'errors');
+  Transform(
+    ({ value }) =>
+      Object.fromEntries(
+        Object.entries((value ?? {}) as Record<string, SerializedError>).map(([k, v]) => [
+          k,
+          toError(v),
+        ]),
+      ),
+    { toClassOnly: true },
+  )(r, 'errors');
+  Expose()(r, 'dir');
+  return ct;
 }
