@@ -18,11 +18,19 @@ async function w1(replicates: number): Promise<void> {
   const { w1Experiment, STEPS } = await import('../workloads/w1-steps.js');
   const exp = w1Experiment(join(dir, 'data'));
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const result = await exp.run({ replicates });
   const runMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
   const ys = result.metrics.baseline.metrics.y ?? [];
   if (ys.length !== replicates) throw new Error(`W1: ${ys.length} metrics for ${replicates}`);
-  printReport({ run_ms: runMs, replicates, step_calls: 2 * replicates * STEPS });
+  printReport({
+    run_ms: runMs,
+    // CPU time of the run (all threads): steadier than wall time on a shared machine.
+    run_cpu_ms: (cpu.user + cpu.system) / 1000,
+    replicates,
+    step_calls: 2 * replicates * STEPS,
+  });
 }
 
 async function w1Plain(replicates: number): Promise<void> {

@@ -62,6 +62,32 @@ function takeShared(): Buffer {
 }
 /** Tag + float64: the whole encoding of a number (same bytes as the Encoder writes). */
 const numberBytes = Buffer.alloc(9);
+/**
+ * Recent number hashes. Numbers are what most pipeline steps pass on, and the same few values
+ * (counters, replicate indices, small results) recur across steps and replicates: a hit is a Map
+ * lookup instead of a sha256 and its hex encoding (provenance hashes every step's output). The
+ * memo holds exactly what the hash would give, so it changes no hash; it is emptied when full.
+ */
+const numberMemo = new Map<number, string>();
+const NUMBER_MEMO_LIMIT = 4096;
+
+/** The sha256 of a number's encoding, without building an Encoder. */
+function hashNumber(value: number): string {
+  // Map keys merge 0 and -0 (SameValueZero), which hash differently: -0 is never memoised.
+  const memoise = value !== 0 || 1 / value > 0;
+  if (memoise) {
+    const known = numberMemo.get(value);
+    if (known !== undefined) return known;
+  }
+  numberBytes[0] = Tag.Number;
+  numberBytes.writeDoubleLE(Number.isNaN(value) ? NaN : value, 1);
+  const hex = (oneShot as NonNullable<typeof oneShot>)('sha256', numberBytes, 'hex');
+  if (memoise) {
+    if (numberMemo.size >= NUMBER_MEMO_LIMIT) numberMemo.clear();
+    numberMemo.set(value, hex);
+  }
+  return hex;
+}
 // crypto.hash (Node >= 20.12) hashes a buffer in one call, without a Hash object.
 const oneShot = (crypto as { hash?: (alg: string, data: Uint8Array, enc: 'hex') => string }).hash;
 
@@ -411,12 +437,7 @@ function encodeUnordered(e: Encoder, entries: readonly (readonly [string, ...unk
  * @example hashValue({ b: 1, a: [1, 2] }) === hashValue({ a: [1, 2], b: 1 }) // true
  */
 export function hashValue(value: unknown): string {
-  // Numbers are what most pipeline steps pass on: hash them without building an Encoder.
-  if (typeof value === 'number' && oneShot) {
-    numberBytes[0] = Tag.Number;
-    numberBytes.writeDoubleLE(Number.isNaN(value) ? NaN : value, 1);
-    return oneShot('sha256', numberBytes, 'hex');
-  }
+  if (typeof value === 'number' && oneShot) return hashNumber(value);
   const e = new Encoder(CHUNK, new Set(), ['$']);
   try {
     encode(e, value);

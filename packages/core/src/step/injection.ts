@@ -40,8 +40,20 @@ function describe(v: unknown): string {
   return typeof v === 'string' ? `'${v}'` : typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
 
+function cannotConvert(
+  value: unknown,
+  param: ParamModel,
+  target: unknown,
+  stepName: string,
+): never {
+  throw new InjectionError(
+    `Step '${stepName}': context value ${describe(value)} for parameter '${param.field}' (key '${param.key}') ` +
+      `cannot be converted to ${(target as { name: string }).name}.`,
+  );
+}
+
 /** Coerces a context value to the parameter's type with class-transformer. */
-function coerce(value: unknown, param: ParamModel, fallback: unknown, where: string): unknown {
+function coerce(value: unknown, param: ParamModel, fallback: unknown, stepName: string): unknown {
   const target =
     param.type ??
     (typeof fallback === 'number'
@@ -54,12 +66,9 @@ function coerce(value: unknown, param: ParamModel, fallback: unknown, where: str
             ? Date
             : undefined);
   if (target === undefined || value === null || value === undefined) return value;
-  const fail = (): never => {
-    throw new InjectionError(
-      `${where}: context value ${describe(value)} for parameter '${param.field}' (key '${param.key}') ` +
-        `cannot be converted to ${(target as { name: string }).name}.`,
-    );
-  };
+  // The common case first, with no closure made per call.
+  if (target === Number && typeof value === 'number') return value;
+  const fail = (): never => cannotConvert(value, param, target, stepName);
   if (target === Number) {
     if (typeof value === 'number') return value;
     if (typeof value !== 'string' || value.trim() === '') return fail();
@@ -226,7 +235,7 @@ export function resolveParams(
         sources[field] = 'resource';
         (resources ??= {})[field] = { resource: resourceKey(raw) ?? param.key };
       } else {
-        value = coerce(raw, param, defaults[field], `Step '${stepName}'`);
+        value = coerce(raw, param, defaults[field], stepName);
         sources[field] = 'context';
       }
     } else if (defaults[field] !== undefined) {
