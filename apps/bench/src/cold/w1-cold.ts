@@ -37,6 +37,8 @@ export const w1Cold: Workload = {
         {
           ...params,
           run_ms_median: Number(over(runs, 'run_ms').median.toFixed(1)),
+          // CPU time of run() (all threads): on a shared machine, steadier than its wall time.
+          run_cpu_ms_median: Number(over(runs, 'run_cpu_ms').median.toFixed(1)),
           baseline: 'the bare loop, first call in a fresh process',
           includes: 'exp.run() only',
         },
