@@ -268,6 +268,9 @@ function writeOutputs(outdir, files) {
   const staleBefore = Date.now() - 10 * 60_000;
   for (const name of readdirSync(outdir)) {
     const path = join(outdir, name);
-    if (!current.has(name) && statSync(path).mtimeMs < staleBefore) rmSync(path, { force: true });
+    if (current.has(name)) continue;
+    const stat = statSync(path);
+    // Subfolders (dist/cjs/<folder>/) are written and cleaned by their own call.
+    if (stat.isFile() && stat.mtimeMs < staleBefore) rmSync(path, { force: true });
   }
 }

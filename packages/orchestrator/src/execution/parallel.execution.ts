@@ -36,8 +36,12 @@ let tinypool: Promise<{ default: typeof Tinypool }> | undefined;
  */
 function importTinypool(): Promise<{ default: typeof Tinypool }> {
   tinypool ??= import('tinypool').catch((error: unknown) => {
-    const code = (error as { code?: unknown } | null)?.code;
-    if (code !== 'ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING') throw error;
+    const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+    // ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING(_FLAG): Node's vm has no import() hook (jest).
+    const noImportHook =
+      (typeof code === 'string' && code.startsWith('ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING')) ||
+      (typeof message === 'string' && /dynamic import callback/i.test(message));
+    if (!noImportHook) throw error;
     throw new CrystallizeError(
       'ParallelExecution cannot start worker threads here: this host cannot import ES modules ' +
         'such as tinypool (jest without --experimental-vm-modules, e.g. the default ts-jest ' +
