@@ -39,6 +39,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Buffer } from 'node:buffer';
 import { build } from 'esbuild';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -129,7 +130,8 @@ await Promise.all(
     );
     for (const e of entryPoints) {
       const file = typeof e === 'string' ? e : e.in;
-      if (!existsSync(file)) throw new Error(`${file} is missing: tsc -b tsconfig.build.json first`);
+      if (!existsSync(file))
+        throw new Error(`${file} is missing: tsc -b tsconfig.build.json first`);
     }
     const out = await build({
       entryPoints,
@@ -194,7 +196,8 @@ async function buildCommonJs(pkg, entries) {
     files.push(text(join(outdir, `${name}.js`), commonJsEntry(`../${esm}`)));
     // An entry whose declarations are elsewhere (testing/index.d.ts) gets a d.ts beside it.
     const types = source.replace(/\.js$/, '');
-    if (types !== name) files.push(text(join(outdir, `${name}.d.ts`), `export * from './${types}.js';\n`));
+    if (types !== name)
+      files.push(text(join(outdir, `${name}.d.ts`), `export * from './${types}.js';\n`));
   }
   // The declarations again, read as CommonJS here (`types` of the `require` condition).
   for (const file of declarationFiles(dist)) {

@@ -25,7 +25,15 @@ mkdirSync(out, { recursive: true });
 for (const f of readdirSync(out)) if (f.endsWith('.tgz')) rmSync(join(out, f));
 execFileSync(
   'sh',
-  [join(root, 'scripts', 'pnpm.sh'), '-r', '--filter', './packages/*', 'pack', '--pack-destination', out],
+  [
+    join(root, 'scripts', 'pnpm.sh'),
+    '-r',
+    '--filter',
+    './packages/*',
+    'pack',
+    '--pack-destination',
+    out,
+  ],
   { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] },
 );
 const tarballs = readdirSync(out)
