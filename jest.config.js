@@ -2,8 +2,10 @@
 // The step fixtures under packages/core/test/decorators run twice: once compiled with
 // experimentalDecorators + emitDecoratorMetadata, once with standard TC39 decorators.
 //
-// Two tiers (scripts/test-tiers.cjs says which file is which): `unit` needs no build and starts no
-// process or worker; `integration` builds, spawns node, starts workers or runs apps/* end to end.
+// Three tiers (scripts/test-tiers.cjs says which file is which): `unit` needs no build and starts
+// no process or worker; `integration` builds, spawns node, starts workers or runs apps/* end to
+// end; `consumer` packs the packages and installs them with npm into projects outside the
+// workspace (consumer/test).
 // `npm test` runs every project in one jest invocation; `test:unit` / `test:integration` select
 // projects by name.
 import { dirname } from 'node:path';
@@ -17,6 +19,7 @@ const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 // Tier patterns are relative (`^packages/...`); jest matches absolute paths.
 const absolute = (re) => `^${escape(root)}/${re.source.replace(/^\^/, '')}`;
 const integrationPaths = tiers.INTEGRATION.map(absolute);
+const consumerPaths = tiers.CONSUMER.map(absolute);
 
 const moduleNameMapper = {
   '^crystallize$': '<rootDir>/packages/crystallize/src/index.ts',
@@ -72,6 +75,11 @@ export default {
     project('integration:legacy-decorators', 'legacy', {
       testRegex: integrationPaths,
       testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+    }),
+    // Projects outside the workspace installing the packed tarballs (consumer/test).
+    project('consumer', 'legacy', {
+      testRegex: consumerPaths,
+      testPathIgnorePatterns: ['/node_modules/', '/dist/', '/fixtures/'],
     }),
   ],
 };

@@ -19,10 +19,14 @@ const INTEGRATION = [
   /^packages\/crystallize\/test\/bundle\.test\.ts$/, // spawns node on the built bundles
 ];
 
+// Consumer: projects outside the workspace that install the packed tarballs with npm
+// (consumer/test, fixtures in consumer/fixtures). Its own jest project, `consumer`; not unit.
+const CONSUMER = [/^consumer\/test\/.*\.test\.ts$/];
+
 /** True when `relativePath` (from the repository root) belongs to the integration tier. */
 function isIntegration(relativePath) {
   const path = relativePath.split('\\').join('/');
-  return INTEGRATION.some((re) => re.test(path));
+  return INTEGRATION.some((re) => re.test(path)) || CONSUMER.some((re) => re.test(path));
 }
 
-module.exports = { INTEGRATION, isIntegration };
+module.exports = { INTEGRATION, CONSUMER, isIntegration };

@@ -27,11 +27,19 @@ describe('the crystallize bin', () => {
     const pkg = JSON.parse(readFileSync(join(repo, 'packages', 'cli', 'package.json'), 'utf8')) as {
       bin: Record<string, string>;
       files: string[];
+      publishConfig: { bin: Record<string, string> };
     };
     const bin = pkg.bin['crystallize'] as string;
     expect(bin).not.toMatch(/dist/);
     expect(existsSync(join(repo, 'packages', 'cli', bin))).toBe(true);
-    expect(pkg.files).toContain(bin.replace(/^\.\//, '').split('/')[0]);
+    // Packed (pnpm pack applies publishConfig), the command is dist/bin.js itself, which the
+    // tarball ships (files: dist); the consumer tier runs it from an npm install.
+    const packedBin = pkg.publishConfig.bin['crystallize'] as string;
+    expect(packedBin).toBe('./dist/bin.js');
+    expect(pkg.files).toContain(packedBin.replace(/^\.\//, '').split('/')[0]);
+    expect(readFileSync(join(repo, 'packages', 'cli', packedBin), 'utf8')).toMatch(
+      /^#!\/usr\/bin\/env node\n/,
+    );
     const run = spawnSync(process.execPath, [join(repo, 'packages', 'cli', bin), '--help'], {
       encoding: 'utf8',
     });

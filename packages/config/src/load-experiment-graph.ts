@@ -39,7 +39,7 @@ export async function loadExperimentGraph(
 }
 
 /**
- * @internal The graph and its experiments, upstreams first (the command shows them). `root`
+ * The graph and its experiments, upstreams first (the command shows them). `root`
  * may also list the folders to start from (each with its upstreams).
  */
 export async function loadGraphExperiments(

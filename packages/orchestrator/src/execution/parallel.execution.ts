@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { ResourceLimits } from 'node:worker_threads';
 import type Tinypool from 'tinypool';
-import { ValidationError } from '@crystallize/core';
+import { CrystallizeError, ValidationError } from '@crystallize/core';
 import type { ExperimentModel, RunContext } from '../model/experiment-model.js';
 import { toModuleUrl } from './defining-module.js';
 import {
@@ -29,9 +29,28 @@ export interface ParallelExecutionOptions {
 
 let tinypool: Promise<{ default: typeof Tinypool }> | undefined;
 
-/** One import shared by concurrent callers (jest's module loader mishandles two at once). */
+/**
+ * One import shared by concurrent callers (jest's module loader mishandles two at once).
+ * tinypool is an ES module: a host that cannot import one (jest's CommonJS module system, as
+ * with the default ts-jest preset) gets an error saying what to do instead.
+ */
 function importTinypool(): Promise<{ default: typeof Tinypool }> {
-  tinypool ??= import('tinypool');
+  tinypool ??= import('tinypool').catch((error: unknown) => {
+    const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+    // ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING(_FLAG): Node's vm has no import() hook (jest).
+    const noImportHook =
+      (typeof code === 'string' && code.startsWith('ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING')) ||
+      (typeof message === 'string' && /dynamic import callback/i.test(message));
+    if (!noImportHook) throw error;
+    throw new CrystallizeError(
+      'ParallelExecution cannot start worker threads here: this host cannot import ES modules ' +
+        'such as tinypool (jest without --experimental-vm-modules, e.g. the default ts-jest ' +
+        'preset). In a jest test, run the experiment serially (plugins: [new SerialExecution()], ' +
+        "or leave ParallelExecution out of the test's copy), or run jest with " +
+        'node --experimental-vm-modules and ts-jest { useESM: true }.',
+      { cause: error },
+    );
+  });
   return tinypool;
 }
 

@@ -1,5 +1,10 @@
 import 'reflect-metadata';
-import { PipelineExecutionError, CrystallizeError, type Ranking } from '@crystallize/core';
+import {
+  PipelineExecutionError,
+  CrystallizeError,
+  MissingMetricError,
+  type Ranking,
+} from '@crystallize/core';
 import { loadClassTransformer } from '@crystallize/core/internal';
 import type { ArtifactContentType } from '../artifacts/content-type.js';
 import type { SerializedError } from '../model/outcome.js';
@@ -114,6 +119,37 @@ export class Result {
     return condition === 'baseline'
       ? this.metrics.baseline.metrics
       : this.metrics.treatments[condition]?.metrics;
+  }
+
+  /**
+   * A numeric metric of one condition (`'baseline'` or a treatment name), one value per recorded
+   * sample in replicate order, typed `number[]`. Throws naming the conditions or metrics there
+   * are when either is missing, and when a value is not a number (read such metrics with
+   * `conditionMetrics`).
+   * @example const sums: number[] = result.metric('sum', 'double');
+   */
+  metric(name: string, condition = 'baseline'): number[] {
+    const metrics = this.conditionMetrics(condition);
+    if (!metrics) {
+      const known = ['baseline', ...Object.keys(this.metrics.treatments)];
+      throw new CrystallizeError(
+        `result.metric('${name}', '${condition}'): the run has no condition '${condition}' (conditions: ${known.map((c) => `'${c}'`).join(', ')}).`,
+      );
+    }
+    const values = metrics[name];
+    if (!values) {
+      throw new MissingMetricError(name, Object.keys(metrics), `condition '${condition}'`);
+    }
+    const numbers: number[] = [];
+    for (const [i, v] of values.entries()) {
+      if (typeof v !== 'number') {
+        throw new CrystallizeError(
+          `result.metric('${name}', '${condition}'): value ${i} is ${JSON.stringify(v)}, not a number. Read metrics that are not numbers with result.conditionMetrics('${condition}').`,
+        );
+      }
+      numbers.push(v);
+    }
+    return numbers;
   }
 
   /**
