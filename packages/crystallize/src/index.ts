@@ -170,6 +170,7 @@ export type {
   StepRecord,
   StoredArtifact,
   Strategy,
+  ToReportOptions,
   UnencodablePolicy,
   UnusedTreatmentKey,
 } from '@crystallize/orchestrator';
@@ -251,3 +252,10 @@ export {
   type WorkerCommandOptions,
   type WorkerOptions,
 } from '@crystallize/distributed';
+
+import { registerReportWriter } from '@crystallize/orchestrator/internal';
+// `result.toReport({ file })`: the report package (and its plotting libraries) loads on the first
+// report only, so importing `crystallize` stays fast.
+registerReportWriter(async (result, options) =>
+  (await import('@crystallize/report')).writeReport(result, options),
+);

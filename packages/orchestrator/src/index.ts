@@ -50,6 +50,7 @@ export {
   type Provenance,
   type StoredArtifact,
 } from './results/result.js';
+export type { ToReportOptions } from './results/report-hook.js';
 export type {
   ConditionFailure,
   HypothesisFailure,

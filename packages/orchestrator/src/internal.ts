@@ -77,3 +77,6 @@ export { serializeError } from './model/serialized-error.js';
 export { createProgress, type Progress } from './execution/progress.js';
 export { crashedOutcome, rebuildWorkerFile, receivedOutcome } from './execution/rebuild-runtime.js';
 export type { WorkerTask } from './execution/parallel.worker.js';
+
+// `result.toReport()`: the report package (and `crystallize`) register the writer.
+export { registerReportWriter, type ReportWriter } from './results/report-hook.js';

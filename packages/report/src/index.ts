@@ -19,3 +19,8 @@ export { replicatesForPower, TARGET_POWER, type PowerEstimate } from './analysis
 export { testLeaves, type TestLeaf } from './analysis/test-leaves.js';
 export { summarize, thinToQuantiles, type MetricSummary } from './analysis/metric-summary.js';
 export { ReportError } from './report-error.js';
+
+import { registerReportWriter } from '@crystallize/orchestrator/internal';
+import { writeReport } from './render-report.js';
+// `result.toReport({ file })` writes through this package once it is loaded.
+registerReportWriter((result, options) => writeReport(result, options));

@@ -6,6 +6,7 @@ import {
   type Ranking,
 } from '@crystallize/core';
 import { loadClassTransformer } from '@crystallize/core/internal';
+import { writeResultReport, type ToReportOptions } from './report-hook.js';
 import type { ArtifactContentType } from '../artifacts/content-type.js';
 import type { SerializedError } from '../model/outcome.js';
 import { readStepRecord, type StepRecord } from '../model/step-record.js';
@@ -119,6 +120,16 @@ export class Result {
     return condition === 'baseline'
       ? this.metrics.baseline.metrics
       : this.metrics.treatments[condition]?.metrics;
+  }
+
+  /**
+   * Writes this run's HTML report (SPEC §12: one self-contained file — metric plots, hypothesis
+   * tables and forest plots, power estimates, step times, errors) and returns its absolute path.
+   * Loaded from @crystallize/report on first use.
+   * @example const file = await result.toReport({ file: 'report.html' });
+   */
+  toReport(options: ToReportOptions): Promise<string> {
+    return writeResultReport(this, options);
   }
 
   /**
