@@ -10,3 +10,5 @@ export { normalizeSource } from './hashing/code-fingerprint.js';
 /** Where user code was declared, for code fingerprints (orchestrator: data sources). */
 export { recordDefinitionSite } from './hashing/definition-site.js';
 export { stepMemberNames } from './step/step-members.js';
+/** The one conversion of loose values (context, YAML) to a `@Param`'s type (config uses it). */
+export { coerceParam, type CoercedParam } from './step/coerce-param.js';

@@ -1,6 +1,6 @@
-import { plainToInstance } from 'class-transformer';
 import type { FrozenContext } from '../context/frozen-context.js';
 import { InjectionError } from '../errors.js';
+import { coerceParam } from './coerce-param.js';
 import { resourceKey } from './resource-factory.js';
 import type { ParamModel } from './step-model.js';
 
@@ -20,68 +20,18 @@ export interface ResolvedParams {
   readonly pending: boolean;
 }
 
-const TRUE = new Set(['true', '1', 'yes', 'on']);
-const FALSE = new Set(['false', '0', 'no', 'off']);
-
 function describe(v: unknown): string {
   return typeof v === 'string' ? `'${v}'` : typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
 
-/** Coerces a context value to the parameter's type with class-transformer. */
+/** Converts a context value to the parameter's type (see coerceParam), or says why it cannot. */
 function coerce(value: unknown, param: ParamModel, fallback: unknown, where: string): unknown {
-  const target =
-    param.type ??
-    (typeof fallback === 'number'
-      ? Number
-      : typeof fallback === 'boolean'
-        ? Boolean
-        : typeof fallback === 'string'
-          ? String
-          : fallback instanceof Date
-            ? Date
-            : undefined);
-  if (target === undefined || value === null || value === undefined) return value;
-  const fail = (): never => {
-    throw new InjectionError(
-      `${where}: context value ${describe(value)} for parameter '${param.field}' (key '${param.key}') ` +
-        `cannot be converted to ${(target as { name: string }).name}.`,
-    );
-  };
-  if (target === Number) {
-    if (typeof value === 'number') return value;
-    if (typeof value !== 'string' || value.trim() === '') return fail();
-    const n = plainToInstance(Number, value) as unknown as number;
-    return Number.isNaN(n) && value.trim() !== 'NaN' ? fail() : n;
-  }
-  if (target === Boolean) {
-    // class-transformer would turn 'false' into true (Boolean('false')); CLI/YAML users mean false.
-    if (typeof value === 'boolean') return value;
-    const s = String(value).trim().toLowerCase();
-    return TRUE.has(s) ? true : FALSE.has(s) ? false : fail();
-  }
-  if (target === String) {
-    return typeof value === 'string'
-      ? value
-      : typeof value === 'number' || typeof value === 'bigint'
-        ? String(value)
-        : fail();
-  }
-  if (target === Date) {
-    if (value instanceof Date) return value;
-    const d = plainToInstance(Date, value as string) as unknown as Date;
-    return Number.isNaN(d.getTime()) ? fail() : d;
-  }
-  if (target === Array || target === Object || target === Function) return value;
-  if (
-    typeof target === 'function' &&
-    typeof value === 'object' &&
-    !(value instanceof (target as new () => object))
-  ) {
-    if (Object.getPrototypeOf(value) === Object.prototype) {
-      return plainToInstance(target as new () => object, value as object);
-    }
-  }
-  return value;
+  const c = coerceParam(value, param, fallback);
+  if (c.ok) return c.value;
+  throw new InjectionError(
+    `${where}: context value ${describe(value)} for parameter '${param.field}' (key '${param.key}') ` +
+      `cannot be converted to ${c.type}.`,
+  );
 }
 
 /** How a declared type reads in an error: the TypeScript spelling for primitives. */
