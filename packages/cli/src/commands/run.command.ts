@@ -1,7 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import type { LoadOptions } from '@crystallize/config';
 import { ExperimentGraphError, type Result } from '@crystallize/orchestrator';
+import { readRunMetadata, versionOf } from '@crystallize/orchestrator/internal';
 import type { Project } from '../project.js';
 import { resolveTarget } from '../project.js';
 import { renderSummary } from '../summary/render-summary.js';
@@ -29,17 +29,13 @@ export const INTERRUPTED = 130;
 function storedRun(result: Result): { reused: string[]; version: number | undefined } {
   const dir = result.dir;
   if (!dir) return { reused: [], version: undefined };
-  const version = /v(\d+)$/.exec(dir)?.[1];
-  const meta = join(dir, 'metadata.json');
   let reused: string[] = [];
-  if (existsSync(meta)) {
-    try {
-      reused = (JSON.parse(readFileSync(meta, 'utf8')) as { reused?: string[] }).reused ?? [];
-    } catch {
-      reused = [];
-    }
+  try {
+    reused = [...(readRunMetadata(dir)?.reused ?? [])];
+  } catch {
+    reused = [];
   }
-  return { reused, version: version === undefined ? undefined : Number(version) };
+  return { reused, version: /v\d+$/.test(dir) ? versionOf(dir) : undefined };
 }
 
 function summaries(
