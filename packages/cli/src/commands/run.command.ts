@@ -78,15 +78,32 @@ function interruptible(): { signal: AbortSignal; dispose(): void } {
   };
 }
 
+/**
+ * `--distributed URL`: a DistributedExecution for folder experiments, its module and folder
+ * paths relative to the project root (workers started with the same root rebuild them).
+ */
+async function distributedExecution(
+  p: Project,
+  url: string,
+  progress: boolean,
+): Promise<NonNullable<LoadOptions['executionPlugin']>> {
+  const { DistributedExecution } = await import('@crystallize/distributed');
+  try {
+    return new DistributedExecution({ connection: url, root: p.root, progress });
+  } catch (e) {
+    if (e instanceof RangeError) throw new UsageError(`--distributed: ${e.message}`);
+    throw e;
+  }
+}
+
 /** `crystallize run <target>`: runs, prints the summary (or JSON), returns the exit code. */
 export async function runCommand(p: Project, target: string, flags: RunFlags): Promise<number> {
-  if (flags.distributed !== undefined) {
-    throw new UsageError(
-      '--distributed needs @crystallize/distributed (SPEC §13), which this installation does not include; use --workers N for worker threads.',
-    );
-  }
   if (flags.serial && flags.workers !== undefined)
     throw new UsageError('--serial and --workers exclude each other: pick one.');
+  if (flags.distributed !== undefined && (flags.serial || flags.workers !== undefined))
+    throw new UsageError(
+      '--distributed runs replicates on workers: leave out --serial and --workers.',
+    );
   const t = resolveTarget(p, target);
   const tty = process.stderr.isTTY === true;
   const options: LoadOptions = {
@@ -102,14 +119,21 @@ export async function runCommand(p: Project, target: string, flags: RunFlags): P
       flags.logLevel ??
       (process.env['CRYSTALLIZE_LOG_LEVEL'] as LoadOptions['logLevel']) ??
       (tty ? 'info' : 'warn'),
+    ...(flags.distributed !== undefined
+      ? { executionPlugin: await distributedExecution(p, flags.distributed, tty && !flags.json) }
+      : {}),
   };
   const loaded = await loadTarget(t, options);
   if (
     t.kind === 'module' &&
-    (flags.serial || flags.workers !== undefined || flags.seed !== undefined || !flags.cache)
+    (flags.serial ||
+      flags.workers !== undefined ||
+      flags.distributed !== undefined ||
+      flags.seed !== undefined ||
+      !flags.cache)
   ) {
     process.stderr.write(
-      `note: --serial, --workers, --seed and --no-cache apply to folder experiments; ${basename(t.file)} sets its own plugins.\n`,
+      `note: --serial, --workers, --distributed, --seed and --no-cache apply to folder experiments; ${basename(t.file)} sets its own plugins.\n`,
     );
   }
   const treatments = selectTreatments(loaded.experiments, flags.treatments);
