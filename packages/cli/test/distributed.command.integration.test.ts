@@ -92,4 +92,47 @@ describe('crystallize worker and run --distributed', () => {
     },
     SLOW,
   );
+
+  it(
+    "refuses the jobs of a folder experiment whose code differs in the worker's checkout, naming the step",
+    async () => {
+      const root = tempProject('valid');
+      const otherCheckout = tempProject('valid');
+      const steps = join(otherCheckout, 'experiments', 'scale-demo', 'steps.ts');
+      writeFileSync(
+        steps,
+        readFileSync(steps, 'utf8').replace('x * this.factor', 'x * this.factor + 0'),
+      );
+      await worker(otherCheckout);
+      const ran = crystallize(root, ['run', 'scale-demo', '--distributed', redis.url, '--json']);
+      expect(ran.status).toBe(1);
+      const d = (JSON.parse(ran.stdout) as RunJson).experiments['scale-demo']?.result;
+      const errors = Object.values(d?.errors ?? {});
+      expect(errors).toHaveLength(12); // 4 replicates x 3 conditions, none ran
+      expect(errors[0]?.name).toBe('WorkerRefusedError');
+      expect(errors[0]?.message).toMatch(/step 'ScaleData' \(#1\): code fingerprint/);
+    },
+    SLOW,
+  );
+
+  it('exits 2 on bad usage: worker without --redis or with a URL that is not redis://, --distributed with --workers', () => {
+    const root = tempProject('valid');
+    const none = crystallize(root, ['worker']);
+    expect(none.status).toBe(2);
+    expect(none.stderr).toContain("required option '--redis <url>'");
+    const http = crystallize(root, ['worker', '--redis', 'http://user:secret@localhost:1']);
+    expect(http.status).toBe(2);
+    expect(http.stderr).toContain('redis:// or rediss://');
+    expect(http.stderr).not.toContain('secret');
+    const both = crystallize(root, [
+      'run',
+      'scale-demo',
+      '--distributed',
+      redis.url,
+      '--workers',
+      '2',
+    ]);
+    expect(both.status).toBe(2);
+    expect(both.stderr).toMatch(/--distributed.*cannot be used with option '--workers/);
+  }, 60_000);
 });
