@@ -69,7 +69,15 @@ describe('crystallize worker and run --distributed', () => {
       const root = tempProject('valid');
       const serialRoot = tempProject('valid');
       const workers = [await worker(root), await worker(root)];
-      const ran = crystallize(root, ['run', 'scale-demo', '--distributed', redis.url, '--json']);
+      const ran = crystallize(root, [
+        'run',
+        'scale-demo',
+        '--distributed',
+        redis.url,
+        '--json',
+        '--log-level',
+        'info',
+      ]);
       expect(ran.stderr).not.toContain('Error');
       expect(ran.status).toBe(0);
       expect(ran.stderr).toContain("submitted 4 replicate(s) of 'scale-demo'");

@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import type { LoadOptions } from '@crystallize/config';
+import { rootLogger } from '@crystallize/core';
 import { ExperimentGraphError, type Result } from '@crystallize/orchestrator';
 import { readRunMetadata, versionOf } from '@crystallize/orchestrator/internal';
 import type { Project } from '../project.js';
@@ -86,10 +87,13 @@ async function distributedExecution(
   p: Project,
   url: string,
   progress: boolean,
+  level: NonNullable<LoadOptions['logLevel']>,
 ): Promise<NonNullable<LoadOptions['executionPlugin']>> {
   const { DistributedExecution } = await import('@crystallize/distributed');
+  // The submitter logs at the run's level (warnings only when piped), like the run itself.
+  const logger = rootLogger().child({}, { level });
   try {
-    return new DistributedExecution({ connection: url, root: p.root, progress });
+    return new DistributedExecution({ connection: url, root: p.root, progress, logger });
   } catch (e) {
     if (e instanceof RangeError) throw new UsageError(`--distributed: ${e.message}`);
     throw e;
@@ -106,6 +110,10 @@ export async function runCommand(p: Project, target: string, flags: RunFlags): P
     );
   const t = resolveTarget(p, target);
   const tty = process.stderr.isTTY === true;
+  const logLevel: NonNullable<LoadOptions['logLevel']> =
+    flags.logLevel ??
+    (process.env['CRYSTALLIZE_LOG_LEVEL'] as LoadOptions['logLevel']) ??
+    (tty ? 'info' : 'warn');
   const options: LoadOptions = {
     dataDir: p.dataDir,
     ...(flags.serial ? { execution: 'serial' as const } : {}),
@@ -115,12 +123,16 @@ export async function runCommand(p: Project, target: string, flags: RunFlags): P
     ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
     cache: flags.cache,
     progress: tty && !flags.json,
-    logLevel:
-      flags.logLevel ??
-      (process.env['CRYSTALLIZE_LOG_LEVEL'] as LoadOptions['logLevel']) ??
-      (tty ? 'info' : 'warn'),
+    logLevel,
     ...(flags.distributed !== undefined
-      ? { executionPlugin: await distributedExecution(p, flags.distributed, tty && !flags.json) }
+      ? {
+          executionPlugin: await distributedExecution(
+            p,
+            flags.distributed,
+            tty && !flags.json,
+            logLevel,
+          ),
+        }
       : {}),
   };
   const loaded = await loadTarget(t, options);
