@@ -243,6 +243,12 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`${e.message}\n`);
       return 2;
     }
+    // @crystallize/distributed loads only for --distributed and worker, so it is known by name:
+    // Redis unreachable is a configuration problem (the message names the URL, no password).
+    if ((e as Error)?.name === 'RedisConnectionError') {
+      process.stderr.write(`${(e as Error).message}\n`);
+      return 2;
+    }
     if (e instanceof ExperimentGraphError) {
       process.stderr.write(`${e.message}\n`);
       return 1;

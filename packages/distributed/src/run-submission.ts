@@ -51,10 +51,6 @@ export async function submitRun(s: Submission): Promise<void> {
   const { experiment, options, run, dataFor, logger } = s;
   const { Queue, QueueEvents, Job } = s.bullmq;
   const connection = { ...s.connection, maxRetriesPerRequest: null };
-  const queue: Queue<JobData, JobResult> = new Queue(s.queue, {
-    connection,
-    prefix: s.prefix,
-  });
   const unreachable = (): Error =>
     new RedisConnectionError(
       `cannot reach Redis at ${s.shown} within ${s.connectTimeout} ms. Start it (redis-server), check the URL ` +
@@ -72,6 +68,12 @@ export async function submitRun(s: Submission): Promise<void> {
   ).catch((e: unknown) => {
     control.disconnect();
     throw e;
+  });
+  // Created once Redis answered: a connection made before would keep an unreachable-Redis run's
+  // process alive, reconnecting, after the error.
+  const queue: Queue<JobData, JobResult> = new Queue(s.queue, {
+    connection,
+    prefix: s.prefix,
   });
   const events: QueueEvents = new QueueEvents(s.queue, {
     connection,
