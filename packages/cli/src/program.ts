@@ -11,6 +11,7 @@ import { reportCommand, type ReportFlags } from './commands/report.command.js';
 import { runCommand, type RunFlags } from './commands/run.command.js';
 import { showCommand } from './commands/show.command.js';
 import { watchCommand } from './commands/watch.js';
+import { workerCommand, type WorkerFlags } from './commands/worker.command.js';
 import { project } from './project.js';
 import { UsageError } from './usage-error.js';
 
@@ -59,9 +60,11 @@ export function createProgram(setExit: (code: number) => void): Command {
     .option('--no-cache', 'run cacheable steps without the step cache')
     .addOption(new Option('--serial', 'run replicates one after another').conflicts('workers'))
     .addOption(new Option('--workers <n>', 'run replicates in n worker threads').argParser(int(1)))
-    .option(
-      '--distributed <url>',
-      'run replicates on BullMQ workers (needs @crystallize/distributed)',
+    .addOption(
+      new Option(
+        '--distributed <url>',
+        'run replicates as jobs on Redis (redis://[user:password@]host[:port]), run by `crystallize worker` processes',
+      ).conflicts(['serial', 'workers']),
     )
     .option('--seed <n>', 'master seed', int(0))
     .option('--json', 'print the result as JSON (nothing else on stdout)')
@@ -178,6 +181,47 @@ export function createProgram(setExit: (code: number) => void): Command {
       setExit(await initCommand(dir ?? program.opts<{ root: string }>().root)),
     );
 
+  program
+    .command('worker')
+    .description(
+      'a worker for `run --distributed`: runs replicates from Redis for the project at --root, until Ctrl-C',
+    )
+    .requiredOption(
+      '--redis <url>',
+      'Redis: redis://[user:password@]host[:port][/db], rediss:// for TLS',
+    )
+    .option(
+      '--concurrency <n>',
+      'replicates at a time, each in a worker thread (default: all cores)',
+      int(1),
+    )
+    .option(
+      '--queue <name>',
+      'the queue name (default crystallize); the submitter must use the same',
+    )
+    .addOption(
+      new Option(
+        '--lock-duration <ms>',
+        "how long a job's lock lasts without renewal (default 30000)",
+      )
+        .argParser(int(1))
+        .hideHelp(),
+    )
+    .addOption(
+      new Option('--stalled-interval <ms>', 'how often stalled jobs are looked for (default 30000)')
+        .argParser(int(1))
+        .hideHelp(),
+    )
+    .addOption(
+      new Option(
+        '--max-stalled <n>',
+        'how often a job may stall (its worker died) before it fails (default 1)',
+      )
+        .argParser(int(0))
+        .hideHelp(),
+    )
+    .action(async (flags: WorkerFlags) => setExit(await workerCommand(root(), flags)));
+
   return program;
 }
 
@@ -197,6 +241,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     if (e instanceof UsageError || e instanceof ValidationError || e instanceof ReportError) {
       process.stderr.write(`${e.message}\n`);
+      return 2;
+    }
+    // @crystallize/distributed loads only for --distributed and worker, so it is known by name:
+    // Redis unreachable is a configuration problem (the message names the URL, no password).
+    if ((e as Error)?.name === 'RedisConnectionError') {
+      process.stderr.write(`${(e as Error).message}\n`);
       return 2;
     }
     if (e instanceof ExperimentGraphError) {

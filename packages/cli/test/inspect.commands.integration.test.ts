@@ -83,6 +83,24 @@ describe('crystallize show', () => {
     expect(tables(shown.stdout)).toBe(tables(ran.stdout));
   }, 60_000);
 
+  it('prints NaN and Infinity metrics a run stored exactly as the run printed them', () => {
+    const fresh = tempProject(join(import.meta.dirname, 'fixtures', 'special-metrics'));
+    const ran = crystallize(fresh, ['run', 'odd-metrics', '--serial']);
+    expect(ran.status).toBe(0);
+    // The stored file holds $cz tags, not nulls or strings.
+    const stored = readFileSync(
+      join(fresh, 'data', 'odd-metrics', 'v0', 'baseline', 'results.json'),
+      'utf8',
+    );
+    expect(stored).toContain('$cz');
+    const shown = crystallize(fresh, ['show', 'odd-metrics']);
+    expect(shown.status).toBe(0);
+    const tables = (s: string): string => s.slice(s.indexOf('metric '), s.lastIndexOf('┘') + 1);
+    expect(tables(shown.stdout)).toBe(tables(ran.stdout));
+    expect(shown.stdout).toMatch(/metric ceiling[\s\S]*│ baseline\s+│ Infinity\s+│[^\n]*│ 2\s+│/);
+    expect(shown.stdout).toMatch(/metric ratio[\s\S]*│ baseline\s+│ NaN\s+│[^\n]*│ 2\s+│/);
+  }, 60_000);
+
   it('--version N and --all-versions pick stored versions', () => {
     expect(crystallize(root, ['show', 'scale-demo', '--version', '0']).stdout).toContain('shifted');
     const all = JSON.parse(

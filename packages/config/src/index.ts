@@ -7,6 +7,7 @@ export { ConfigError, formatIssue, type ConfigIssue } from './config-error.js';
 export { loadExperiment } from './load-experiment.js';
 export { loadExperimentGraph, loadGraphExperiments } from './load-experiment-graph.js';
 export type { LoadOptions } from './load-options.js';
+export { folderModuleUrl, folderSourceOf, type FolderSource } from './folder-source.js';
 export { readFolderInfo, findExperimentFolders, folderOf, type FolderInfo } from './folder-info.js';
 export type { ExperimentConfig } from './schema/config.schema.js';
 export { builtinVerifiers } from './build/build-hypotheses.js';

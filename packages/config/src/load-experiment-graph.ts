@@ -3,7 +3,8 @@ import { join, resolve } from 'node:path';
 import { ExperimentGraph, type Experiment } from '@crystallize/orchestrator';
 import { ConfigError } from './config-error.js';
 import { findExperimentFolders, readFolderInfo } from './folder-info.js';
-import { FolderLoader, dedupe, type LoadedFolder } from './load-experiment.js';
+import { FolderLoader } from './folder-loader.js';
+import { dedupe, type LoadedFolder } from './loaded-folder.js';
 import type { LoadOptions } from './load-options.js';
 
 /** A folder and, transitively, the folders it reads from: upstreams first. */

@@ -1,3 +1,5 @@
+import type { ExecutionPlugin } from '@crystallize/orchestrator';
+
 /** How a folder experiment is built; the command sets these from its options. */
 export interface LoadOptions {
   /** Where results are stored (the ArtifactPlugin's `rootDir`); default `data`, relative to the working directory. */
@@ -14,4 +16,10 @@ export interface LoadOptions {
   readonly progress?: boolean;
   /** pino level of the run's logs on stderr (default: `CRYSTALLIZE_LOG_LEVEL` or `info`). */
   readonly logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /**
+   * An execution backend used instead of the one `execution:` names — e.g. a
+   * `DistributedExecution` (`crystallize run --distributed URL`). It stays in this process: the
+   * rebuilt copies in workers do not need one.
+   */
+  readonly executionPlugin?: ExecutionPlugin;
 }

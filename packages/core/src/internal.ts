@@ -13,4 +13,6 @@ export { stepMemberNames } from './step/step-members.js';
 /** pino, loaded on first use (the orchestrator's LoggingPlugin). */
 export { loadPino } from './context/logger.js';
 /** class-transformer, loaded on first use (the orchestrator's Result (de)serialisation). */
-export { loadClassTransformer } from './step/injection.js';
+export { loadClassTransformer } from './step/coerce-param.js';
+/** The one conversion of loose values (context, YAML) to a `@Param`'s type (config uses it). */
+export { coerceParam, type CoercedParam } from './step/coerce-param.js';

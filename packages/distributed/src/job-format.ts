@@ -10,7 +10,8 @@ import type { RunSpec } from './orchestrator-bridge.js';
  * as a serial run keeps them. No code travels: the module is named relative to the root.
  */
 
-export const FORMAT = 1;
+/** 2: a job may carry a folder experiment (`folder`) instead of a module. */
+export const FORMAT = 2;
 
 /** Where a worker writes a replicate's artifact files. */
 export type ArtifactTransport =
@@ -27,11 +28,24 @@ export interface JobData {
   readonly run: string;
   readonly experiment: string;
   readonly replicate: number;
-  /** The experiment's module, relative to the project root, `/`-separated. */
+  /** The experiment's module, relative to the project root, `/`-separated (`''` for a folder experiment). */
   readonly module: string;
+  /** A folder experiment: rebuilt by @crystallize/config's loader under the worker's root. */
+  readonly folder?: FolderJob;
   readonly artifacts: ArtifactTransport;
   /** base64 of the V8-serialized run spec (without module and run folder: each worker sets its own). */
   readonly spec: string;
+}
+
+/** A folder experiment as a job names it: no code, only where it is and how it was loaded. */
+export interface FolderJob {
+  /** The folder (holding config.yaml), relative to the project root, `/`-separated. */
+  readonly path: string;
+  /**
+   * The load options the submitter used (@crystallize/config's LoadOptions without progress
+   * and execution plugin); `dataDir` relative to the root when it is under it.
+   */
+  readonly options: Readonly<Record<string, unknown>>;
 }
 
 export interface CarriedFile {

@@ -17,7 +17,7 @@ import {
   type JobData,
   type JobResult,
 } from './job-format.js';
-import { moduleUnderRoot } from './module-path.js';
+import { rebuildModuleOf } from './job-source.js';
 import {
   decodeError,
   encodeError,
@@ -102,7 +102,8 @@ function carryFiles(
 /**
  * Starts a worker: takes replicate jobs from the queue and runs each in a worker thread of its
  * own tinypool pool (the worker file ParallelExecution uses), so CPU-bound steps never block the
- * lock renewal on this thread. The experiment is rebuilt from the job's module under `root`;
+ * lock renewal on this thread. The experiment is rebuilt from the job's module under `root` (or,
+ * for a folder experiment, from its folder under `root` by @crystallize/config's loader);
  * a worker whose code or configuration differs from the submitter's refuses the job.
  *
  * @example
@@ -165,7 +166,7 @@ export async function startWorker(options: WorkerOptions): Promise<DistributedWo
     }
     let module: string;
     try {
-      module = moduleUnderRoot(data.module, root);
+      module = await rebuildModuleOf(data, root);
     } catch (e) {
       throw await unrecoverable('WorkerRefusedError', (e as Error).message);
     }
@@ -191,7 +192,9 @@ export async function startWorker(options: WorkerOptions): Promise<DistributedWo
       experiment: data.experiment,
       replicate: data.replicate,
     });
-    log.debug(`replicate ${data.replicate} of '${data.experiment}' started (${data.module})`);
+    log.debug(
+      `replicate ${data.replicate} of '${data.experiment}' started (${data.folder ? `folder ${data.folder.path}` : data.module})`,
+    );
     try {
       // Rebuilt and checked once per run in this process; a thread that has not rebuilt it yet
       // does so with the replicate (the same code, so the same verdict).

@@ -177,6 +177,49 @@ describe('DistributedExecution with real Redis and worker processes', () => {
   );
 
   it(
+    'retries a replicate whose worker thread crashed, up to attempts, and the run succeeds',
+    async () => {
+      await startWorkers(1);
+      const result = await submit(env(), ['crashOnceExp', '5']).report;
+      expect(result.errors).toEqual({});
+      expect(result.metrics['baseline']?.['x']).toEqual([0, 1, 2, 3, 4]);
+      // replicate 1 ran twice (the crash, then the retry); the others once
+      expect(traces('attempt').filter((t) => t.replicate === 1)).toHaveLength(2);
+      expect(traces('attempt').filter((t) => t.replicate === 3)).toHaveLength(1);
+    },
+    SLOW,
+  );
+
+  it(
+    'reports a replicate whose worker thread crashed as lost when attempts are used up (default 1: no retry)',
+    async () => {
+      await startWorkers(1);
+      const result = await submit(env(), ['crashNoRetryExp', '5']).report;
+      expect(Object.keys(result.errors)).toEqual(['baseline_rep_1']);
+      expect(result.errors['baseline_rep_1']?.name).toBe('ReplicateLostError');
+      expect(result.errors['baseline_rep_1']?.message).toMatch(
+        /failed on the worker side: .*the worker thread crashed/,
+      );
+      expect(result.metrics['baseline']?.['x']).toEqual([0, 2, 3, 4]);
+      expect(traces('attempt').filter((t) => t.replicate === 1)).toHaveLength(1);
+    },
+    SLOW,
+  );
+
+  it(
+    'does not retry a step that throws even when attempts allows retries: it is a result',
+    async () => {
+      await startWorkers(2);
+      const result = await submit(env(), ['throwsWithAttemptsExp', '5']).report;
+      expect(Object.keys(result.errors)).toEqual(['baseline_rep_1']);
+      expect(result.errors['baseline_rep_1']?.name).toBe('PipelineExecutionError');
+      expect(result.errors['baseline_rep_1']?.message).toMatch(/replicate one is broken/);
+      expect(traces('throws').filter((t) => t.replicate === 1)).toHaveLength(1);
+    },
+    SLOW,
+  );
+
+  it(
     'completes a run when Redis restarts mid-run and loses every job',
     async () => {
       const expected = await serialSlow();

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ValidationError } from '@crystallize/core';
-import { moduleRelativeToRoot, moduleUnderRoot } from '../src/module-path.js';
+import { folderRelativeToRoot, moduleRelativeToRoot, moduleUnderRoot } from '../src/module-path.js';
+import { rebuildModuleOf } from '../src/job-source.js';
+import { FORMAT, type JobData } from '../src/job-format.js';
 import { WorkerRefusedError } from '../src/errors.js';
 import {
   startRedis,
@@ -49,6 +51,64 @@ describe('a worker loads modules only under its root', () => {
     expect(moduleRelativeToRoot(pathToFileURL(join(root, 'exp', 'a.ts')).href, root)).toBe(
       'exp/a.ts',
     );
+  });
+});
+
+describe('a worker loads folder experiments only under its root', () => {
+  const root = mkdtempSync(join(tmpdir(), 'cz-froot-'));
+  const outside = mkdtempSync(join(tmpdir(), 'cz-foutside-'));
+  mkdirSync(join(root, 'experiments', 'exp'), { recursive: true });
+  writeFileSync(join(root, 'experiments', 'exp', 'config.yaml'), 'datasource: x\n');
+  mkdirSync(join(root, 'experiments', 'empty'), { recursive: true });
+  mkdirSync(join(outside, 'evil'), { recursive: true });
+  writeFileSync(join(outside, 'evil', 'config.yaml'), 'datasource: x\n');
+  symlinkSync(join(outside, 'evil'), join(root, 'experiments', 'link'));
+  const job = (folder: string, options: Record<string, unknown> = {}): JobData => ({
+    format: FORMAT,
+    run: 'r',
+    experiment: 'exp',
+    replicate: 0,
+    module: '',
+    folder: { path: folder, options },
+    artifacts: { mode: 'none' },
+    spec: '',
+  });
+  afterAll(() => {
+    rmSync(root, { recursive: true, force: true });
+    rmSync(outside, { recursive: true, force: true });
+  });
+
+  it("rebuilds a job's folder experiment through @crystallize/config's entry, under the root", async () => {
+    const url = new URL(await rebuildModuleOf(job('experiments/exp', { dataDir: 'data' }), root));
+    expect(url.pathname.endsWith('/worker-entry.js')).toBe(true);
+    expect(url.searchParams.get('folder')).toBe(join(root, 'experiments', 'exp'));
+    expect(JSON.parse(url.searchParams.get('options') ?? '')).toEqual({
+      dataDir: join(root, 'data'),
+    });
+  });
+
+  it.each([
+    ['an absolute path', join(outside, 'evil'), /absolute path/],
+    ['a .. escape', '../evil', /climbs out/],
+    ['a URL', pathToFileURL(join(outside, 'evil')).href, /URL/],
+    ['a link leading out of the root', 'experiments/link', /outside the root/],
+    ['a folder without config.yaml', 'experiments/empty', /no config\.yaml/],
+  ])('refuses %s', async (_what, path, why) => {
+    await expect(rebuildModuleOf(job(path), root)).rejects.toThrow(WorkerRefusedError);
+    await expect(rebuildModuleOf(job(path), root)).rejects.toThrow(why);
+  });
+
+  it('refuses a data folder that is absolute or climbs out with ..', async () => {
+    for (const dataDir of [join(outside, 'data'), '../data']) {
+      await expect(rebuildModuleOf(job('experiments/exp', { dataDir }), root)).rejects.toThrow(
+        /absolute paths and \.\. are refused/,
+      );
+    }
+  });
+
+  it('refuses on the submitter side a folder outside the project root', () => {
+    expect(() => folderRelativeToRoot(join(outside, 'evil'), root)).toThrow(ValidationError);
+    expect(folderRelativeToRoot(join(root, 'experiments', 'exp'), root)).toBe('experiments/exp');
   });
 });
 

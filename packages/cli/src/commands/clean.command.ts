@@ -9,7 +9,8 @@ import {
 } from '@crystallize/config';
 import { ArtifactPlugin } from '@crystallize/orchestrator';
 import { resolveTarget, type Project } from '../project.js';
-import { humanSize, listVersions, sizeOf } from '../internal/stored-runs.js';
+import { listVersions } from '@crystallize/orchestrator/internal';
+import { humanSize, sizeOf } from '../internal/disk-size.js';
 import { UsageError } from '../usage-error.js';
 
 interface Removable {

@@ -3,7 +3,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { findExperimentFolders, readFolderInfo } from '@crystallize/config';
 import type { Experiment } from '@crystallize/orchestrator';
 import { resolveRunDir, writeReport } from '@crystallize/report';
-import { listVersions } from '../internal/stored-runs.js';
+import { listVersions } from '@crystallize/orchestrator/internal';
 import { resolveTarget, type Project } from '../project.js';
 import { UsageError } from '../usage-error.js';
 import { loadTarget } from './load-target.js';

@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import type { LoadOptions } from '@crystallize/config';
+import { rootLogger } from '@crystallize/core';
 import { ExperimentGraphError, type Result } from '@crystallize/orchestrator';
+import { readRunMetadata, versionOf } from '@crystallize/orchestrator/internal';
 import type { Project } from '../project.js';
 import { resolveTarget } from '../project.js';
 import { renderSummary } from '../summary/render-summary.js';
@@ -29,17 +30,13 @@ export const INTERRUPTED = 130;
 function storedRun(result: Result): { reused: string[]; version: number | undefined } {
   const dir = result.dir;
   if (!dir) return { reused: [], version: undefined };
-  const version = /v(\d+)$/.exec(dir)?.[1];
-  const meta = join(dir, 'metadata.json');
   let reused: string[] = [];
-  if (existsSync(meta)) {
-    try {
-      reused = (JSON.parse(readFileSync(meta, 'utf8')) as { reused?: string[] }).reused ?? [];
-    } catch {
-      reused = [];
-    }
+  try {
+    reused = [...(readRunMetadata(dir)?.reused ?? [])];
+  } catch {
+    reused = [];
   }
-  return { reused, version: version === undefined ? undefined : Number(version) };
+  return { reused, version: /v\d+$/.test(dir) ? versionOf(dir) : undefined };
 }
 
 function summaries(
@@ -82,17 +79,41 @@ function interruptible(): { signal: AbortSignal; dispose(): void } {
   };
 }
 
+/**
+ * `--distributed URL`: a DistributedExecution for folder experiments, its module and folder
+ * paths relative to the project root (workers started with the same root rebuild them).
+ */
+async function distributedExecution(
+  p: Project,
+  url: string,
+  progress: boolean,
+  level: NonNullable<LoadOptions['logLevel']>,
+): Promise<NonNullable<LoadOptions['executionPlugin']>> {
+  const { DistributedExecution } = await import('@crystallize/distributed');
+  // The submitter logs at the run's level (warnings only when piped), like the run itself.
+  const logger = rootLogger().child({}, { level });
+  try {
+    return new DistributedExecution({ connection: url, root: p.root, progress, logger });
+  } catch (e) {
+    if (e instanceof RangeError) throw new UsageError(`--distributed: ${e.message}`);
+    throw e;
+  }
+}
+
 /** `crystallize run <target>`: runs, prints the summary (or JSON), returns the exit code. */
 export async function runCommand(p: Project, target: string, flags: RunFlags): Promise<number> {
-  if (flags.distributed !== undefined) {
-    throw new UsageError(
-      '--distributed needs @crystallize/distributed (SPEC §13), which this installation does not include; use --workers N for worker threads.',
-    );
-  }
   if (flags.serial && flags.workers !== undefined)
     throw new UsageError('--serial and --workers exclude each other: pick one.');
+  if (flags.distributed !== undefined && (flags.serial || flags.workers !== undefined))
+    throw new UsageError(
+      '--distributed runs replicates on workers: leave out --serial and --workers.',
+    );
   const t = resolveTarget(p, target);
   const tty = process.stderr.isTTY === true;
+  const logLevel: NonNullable<LoadOptions['logLevel']> =
+    flags.logLevel ??
+    (process.env['CRYSTALLIZE_LOG_LEVEL'] as LoadOptions['logLevel']) ??
+    (tty ? 'info' : 'warn');
   const options: LoadOptions = {
     dataDir: p.dataDir,
     ...(flags.serial ? { execution: 'serial' as const } : {}),
@@ -102,18 +123,29 @@ export async function runCommand(p: Project, target: string, flags: RunFlags): P
     ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
     cache: flags.cache,
     progress: tty && !flags.json,
-    logLevel:
-      flags.logLevel ??
-      (process.env['CRYSTALLIZE_LOG_LEVEL'] as LoadOptions['logLevel']) ??
-      (tty ? 'info' : 'warn'),
+    logLevel,
+    ...(flags.distributed !== undefined
+      ? {
+          executionPlugin: await distributedExecution(
+            p,
+            flags.distributed,
+            tty && !flags.json,
+            logLevel,
+          ),
+        }
+      : {}),
   };
   const loaded = await loadTarget(t, options);
   if (
     t.kind === 'module' &&
-    (flags.serial || flags.workers !== undefined || flags.seed !== undefined || !flags.cache)
+    (flags.serial ||
+      flags.workers !== undefined ||
+      flags.distributed !== undefined ||
+      flags.seed !== undefined ||
+      !flags.cache)
   ) {
     process.stderr.write(
-      `note: --serial, --workers, --seed and --no-cache apply to folder experiments; ${basename(t.file)} sets its own plugins.\n`,
+      `note: --serial, --workers, --distributed, --seed and --no-cache apply to folder experiments; ${basename(t.file)} sets its own plugins.\n`,
     );
   }
   const treatments = selectTreatments(loaded.experiments, flags.treatments);

@@ -1,9 +1,15 @@
 import { join } from 'node:path';
 import { ConfigError, loadExperiment, readFolderInfo } from '@crystallize/config';
 import type { Experiment } from '@crystallize/orchestrator';
+import {
+  listVersions,
+  readRunMetadata,
+  readStoredRun,
+  versionDir,
+  type StoredRun,
+} from '@crystallize/orchestrator/internal';
 import { readStoredHypotheses } from '@crystallize/report';
 import { resolveTarget, type Project } from '../project.js';
-import { listVersions, readVersion, type StoredVersion } from '../internal/stored-runs.js';
 import { renderSummary, type SummaryFormat } from '../summary/render-summary.js';
 import {
   metricRows,
@@ -52,7 +58,7 @@ function verifyStored(
  * says now); for runs stored before runs wrote that file, the current hypotheses verified again.
  */
 function hypothesesOf(
-  v: StoredVersion,
+  v: StoredRun,
   exp: Experiment | undefined,
   metrics: Record<string, Record<string, readonly unknown[]>>,
 ): Pick<RunSummary, 'hypotheses' | 'hypothesesSource'> {
@@ -65,14 +71,14 @@ function hypothesesOf(
     : { hypotheses: [] };
 }
 
-function summaryOf(name: string, v: StoredVersion, exp: Experiment | undefined): RunSummary {
+function summaryOf(name: string, v: StoredRun, exp: Experiment | undefined): RunSummary {
   const metrics: Record<string, Record<string, readonly unknown[]>> = {};
   const errors: Record<string, string> = {};
   const artifacts: Record<string, string[]> = {};
-  for (const c of v.conditions) {
-    metrics[c.condition] = { ...c.metrics };
+  for (const [condition, c] of Object.entries(v.conditions)) {
+    metrics[condition] = { ...c.metrics };
     for (const [k, e] of Object.entries(c.errors)) errors[k] = e.message;
-    artifacts[c.condition] = c.artifacts.map((a) => a.path);
+    artifacts[condition] = c.artifacts.map((a) => a.path);
   }
   return {
     experiment: name,
@@ -110,7 +116,8 @@ export async function showCommand(
     );
   }
   const expDir = join(p.dataDir, exp?.name ?? name);
-  const versions = listVersions(expDir);
+  // A version whose run never finished (killed before it wrote metadata.json) has nothing to show.
+  const versions = listVersions(expDir).filter((v) => readRunMetadata(versionDir(expDir, v)));
   if (versions.length === 0)
     throw new UsageError(
       `no stored results for '${name}' in ${expDir}. Run it first: crystallize run ${target}`,
@@ -120,11 +127,13 @@ export async function showCommand(
   else if (flags.version !== undefined) {
     if (!versions.includes(flags.version))
       throw new UsageError(
-        `'${name}' has no stored version ${flags.version}; stored: ${versions.map((v) => `v${v}`).join(', ')}.`,
+        `'${name}' has no stored version ${flags.version} (or its run never finished: \`crystallize run ${target} --resume\` completes it); stored: ${versions.map((v) => `v${v}`).join(', ')}.`,
       );
     chosen = [flags.version];
   } else chosen = [versions[versions.length - 1] as number];
-  const summaries = chosen.map((v) => summaryOf(exp?.name ?? name, readVersion(expDir, v), exp));
+  const summaries = chosen.map((v) =>
+    summaryOf(exp?.name ?? name, readStoredRun(versionDir(expDir, v)) as StoredRun, exp),
+  );
   if (flags.format === 'json') {
     process.stdout.write(
       `${JSON.stringify(flags.allVersions ? summaries : summaries[0], null, 2)}\n`,

@@ -1,5 +1,5 @@
 import { Step, StepFactory, type StepLike } from '@crystallize/core';
-import { getStepModel, toStep, type ParamModel } from '@crystallize/core/internal';
+import { coerceParam, getStepModel, toStep, type ParamModel } from '@crystallize/core/internal';
 import type { Artifact } from '@crystallize/orchestrator';
 import type { NamedWithParams } from '../schema/config.schema.js';
 import { describeValue } from '../schema/parse-config.js';
@@ -15,48 +15,19 @@ function isStepLike(v: unknown): v is StepLike {
   );
 }
 
-const TRUE = new Set(['true', '1', 'yes', 'on']);
-const FALSE = new Set(['false', '0', 'no', 'off']);
-
 /**
- * A YAML value for a `@Param`, converted the way a context value is (`"2.5"` for a number
- * becomes 2.5); a message when it cannot be.
+ * A YAML value for a `@Param`, converted exactly as a context value is (core's coerceParam:
+ * `"2.5"` for a number becomes 2.5); a message when it cannot be.
  */
 function coerce(
   value: unknown,
   param: ParamModel,
   fallback: unknown,
 ): { value: unknown } | { error: string } {
-  const t = param.type;
-  const target =
-    t === Number || typeof fallback === 'number'
-      ? 'number'
-      : t === Boolean || typeof fallback === 'boolean'
-        ? 'boolean'
-        : t === String || typeof fallback === 'string'
-          ? 'string'
-          : undefined;
-  if (target === undefined || value === null || value === undefined) return { value };
-  if (target === 'number') {
-    if (typeof value === 'number') return { value };
-    const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
-    return Number.isNaN(n)
-      ? { error: `expected a number, got ${describeValue(value)}` }
-      : { value: n };
-  }
-  if (target === 'boolean') {
-    if (typeof value === 'boolean') return { value };
-    const s = String(value).trim().toLowerCase();
-    return TRUE.has(s)
-      ? { value: true }
-      : FALSE.has(s)
-        ? { value: false }
-        : { error: `expected true or false, got ${describeValue(value)}` };
-  }
-  if (typeof value === 'string') return { value };
-  return typeof value === 'number'
-    ? { value: String(value) }
-    : { error: `expected a string, got ${describeValue(value)}` };
+  const c = coerceParam(value, param, fallback);
+  return c.ok
+    ? { value: c.value }
+    : { error: `expected ${c.expected}, got ${describeValue(value)}` };
 }
 
 function build(like: StepLike, explicit: Readonly<Record<string, unknown>>): Step {

@@ -1,21 +1,8 @@
-import { createRequire } from 'node:module';
-import type * as ClassTransformer from 'class-transformer';
 import type { FrozenContext } from '../context/frozen-context.js';
 import { InjectionError } from '../errors.js';
+import { coerceParam } from './coerce-param.js';
 import { resourceKey } from './resource-factory.js';
 import type { ParamModel } from './step-model.js';
-
-let classTransformer: typeof ClassTransformer | undefined;
-
-/**
- * class-transformer, loaded the first time a parameter needs converting (a string to a number or
- * date, a plain object to a class) rather than at import: it is ~15 ms of a fresh process's start.
- */
-export function loadClassTransformer(): typeof ClassTransformer {
-  return (classTransformer ??= createRequire(import.meta.url)(
-    'class-transformer',
-  ) as typeof ClassTransformer);
-}
 
 export type ParamSource = 'explicit' | 'context' | 'resource' | 'default';
 
@@ -33,77 +20,24 @@ export interface ResolvedParams {
   readonly pending: boolean;
 }
 
-const TRUE = new Set(['true', '1', 'yes', 'on']);
-const FALSE = new Set(['false', '0', 'no', 'off']);
-
 function describe(v: unknown): string {
   return typeof v === 'string' ? `'${v}'` : typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
 
-function cannotConvert(
-  value: unknown,
-  param: ParamModel,
-  target: unknown,
-  stepName: string,
-): never {
+/** Converts a context value to the parameter's type (see coerceParam), or says why it cannot. */
+function coerce(value: unknown, param: ParamModel, fallback: unknown, stepName: string): unknown {
+  // The common case first, with no object made per call: a number for a number parameter.
+  if (
+    typeof value === 'number' &&
+    (param.type === Number || (param.type === undefined && typeof fallback === 'number'))
+  )
+    return value;
+  const c = coerceParam(value, param, fallback);
+  if (c.ok) return c.value;
   throw new InjectionError(
     `Step '${stepName}': context value ${describe(value)} for parameter '${param.field}' (key '${param.key}') ` +
-      `cannot be converted to ${(target as { name: string }).name}.`,
+      `cannot be converted to ${c.type}.`,
   );
-}
-
-/** Coerces a context value to the parameter's type with class-transformer. */
-function coerce(value: unknown, param: ParamModel, fallback: unknown, stepName: string): unknown {
-  const target =
-    param.type ??
-    (typeof fallback === 'number'
-      ? Number
-      : typeof fallback === 'boolean'
-        ? Boolean
-        : typeof fallback === 'string'
-          ? String
-          : fallback instanceof Date
-            ? Date
-            : undefined);
-  if (target === undefined || value === null || value === undefined) return value;
-  // The common case first, with no closure made per call.
-  if (target === Number && typeof value === 'number') return value;
-  const fail = (): never => cannotConvert(value, param, target, stepName);
-  if (target === Number) {
-    if (typeof value === 'number') return value;
-    if (typeof value !== 'string' || value.trim() === '') return fail();
-    const n = loadClassTransformer().plainToInstance(Number, value) as unknown as number;
-    return Number.isNaN(n) && value.trim() !== 'NaN' ? fail() : n;
-  }
-  if (target === Boolean) {
-    // class-transformer would turn 'false' into true (Boolean('false')); CLI/YAML users mean false.
-    if (typeof value === 'boolean') return value;
-    const s = String(value).trim().toLowerCase();
-    return TRUE.has(s) ? true : FALSE.has(s) ? false : fail();
-  }
-  if (target === String) {
-    return typeof value === 'string'
-      ? value
-      : typeof value === 'number' || typeof value === 'bigint'
-        ? String(value)
-        : fail();
-  }
-  if (target === Date) {
-    if (value instanceof Date) return value;
-    const d = loadClassTransformer().plainToInstance(Date, value as string) as unknown as Date;
-    return Number.isNaN(d.getTime()) ? fail() : d;
-  }
-  if (target === Array || target === Object || target === Function) return value;
-  if (
-    typeof target === 'function' &&
-    typeof value === 'object' &&
-    !(value instanceof (target as new () => object))
-  ) {
-    if (Object.getPrototypeOf(value) === Object.prototype) {
-      return loadClassTransformer().plainToInstance(target as new () => object, value as object);
-    }
-  }
-  return value;
 }
 
 /** How a declared type reads in an error: the TypeScript spelling for primitives. */
