@@ -7,16 +7,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Experiment, Pipeline, hypothesis, pipelineStep, treatment, verifier } from 'crystallize';
 
-const Measure = pipelineStep('Measure', (data: number, ctx) => {
+const Measure = pipelineStep({ name: 'Measure' }, (data: number, ctx) => {
   const scale = ctx.get<number>('scale') ?? 1;
   ctx.metrics.add('score', data * scale + ctx.get<number>('replicate')!);
   return data;
 });
 
-const higher = verifier('higher', (base: readonly number[], treated: readonly number[]) => ({
-  p_value: treated.every((t, i) => t > (base[i] ?? 0)) ? 0.01 : 0.5,
-  significant: treated.every((t, i) => t > (base[i] ?? 0)),
-}));
+const higher = verifier(
+  (base, treated) => {
+    const b = base['score'] ?? [];
+    const higherEverywhere = (treated['score'] ?? []).every((t, i) => t > (b[i] ?? 0));
+    return { p_value: higherEverywhere ? 0.01 : 0.5, significant: higherEverywhere };
+  },
+  {},
+  { name: 'higher' },
+);
 
 let dir: string;
 beforeEach(() => {
@@ -44,6 +49,7 @@ describe('result.toReport', () => {
     expect(html).toContain('<title>My run</title>');
     expect(html).toContain('to-report-demo');
     expect(html).toContain('triple');
+    expect(html).toContain('bigger'); // the hypothesis table
     expect(html).toContain('<svg'); // plots pre-rendered inline
     expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href="https?:/); // nothing external
   });
