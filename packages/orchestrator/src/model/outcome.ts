@@ -1,4 +1,5 @@
 import type { ArtifactContentType } from '../artifacts/content-type.js';
+import type { SerializedStorageError } from '../storage/storage-failure.js';
 import type { StepRecord } from './step-record.js';
 
 /** The property that marks a {@link TransportedError} (a plain object that was an error). */
@@ -54,6 +55,10 @@ export interface ConditionOutcome {
   readonly treatmentKeys?: readonly string[];
   /** Context keys read through `ctx.get` or `@Param` injection in this condition (reserved keys left out). */
   readonly readKeys?: readonly string[];
+  /** Artifact files that could not be written (the condition's metrics still count). */
+  readonly storageErrors?: readonly SerializedStorageError[];
+  /** Why a cacheable step's output could not be written to the cache (it ran uncached). */
+  readonly cacheWriteFailure?: string;
 }
 
 export interface ReplicateOutcome {

@@ -13,9 +13,9 @@ import {
   versionDir,
   versionOf,
 } from '../storage/run-layout.js';
+import { storeArtifactFile } from '../storage/store-artifact-file.js';
 import {
   reduceVersion,
-  writeArtifactFile,
   writeConditionResults,
   writeRunFiles,
 } from '../storage/run-writer.js';
@@ -159,7 +159,7 @@ export class ArtifactPlugin extends BasePlugin implements RunStore {
         entry.step ?? step.name,
         entry.name,
       );
-      writeArtifactFile(dir, rel, encodeArtifact(entry.name, entry.data));
+      storeArtifactFile(ctx, dir, rel, encodeArtifact(entry.name, entry.data));
     }
   }
 
