@@ -40,7 +40,8 @@ export class CacheWriteError extends CacheError {
 
   constructor(dir: string, file: string, key: string, cause: unknown) {
     const code = (cause as { code?: unknown } | null)?.code;
-    const reason = cause instanceof Error ? cause.message : String(cause);
+    const message = (cause as { message?: unknown } | null)?.message;
+    const reason = typeof message === 'string' ? message : String(cause);
     super(
       `Could not write cache entry ${key} to ${file}: ${reason}. The cache folder ${dir} must be ` +
         'writable and have room: fix its permissions, free space, or point CRYSTALLIZE_CACHE_DIR ' +

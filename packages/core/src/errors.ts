@@ -90,7 +90,9 @@ export class StorageError extends CrystallizeError {
     fix = 'check the permissions and free space of that folder, or choose another rootDir',
   ) {
     const code = storageErrorCode(cause);
-    const reason = cause instanceof Error ? cause.message : String(cause);
+    // By shape: fs errors may come from another realm (a vm, a test sandbox).
+    const message = (cause as { message?: unknown } | null)?.message;
+    const reason = typeof message === 'string' ? message : String(cause);
     const detail = reason.startsWith(code) ? reason : `${code}: ${reason}`;
     super(`could not ${operation} ${path} (${detail}); ${fix}.`, { cause });
     this.path = path;

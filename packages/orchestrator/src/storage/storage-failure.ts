@@ -29,8 +29,10 @@ const OPERATION_OF_SYSCALL: Readonly<Record<string, StorageOperation>> = {
 
 /** Whether `e` is an error of the file system (Node's errors with a `code` and a `syscall`). */
 export function isFileSystemError(e: unknown): e is NodeJS.ErrnoException {
+  // By shape: an error of the fs module may come from another realm (a test sandbox, a vm).
   return (
-    e instanceof Error &&
+    typeof e === 'object' &&
+    e !== null &&
     typeof (e as NodeJS.ErrnoException).code === 'string' &&
     typeof (e as NodeJS.ErrnoException).syscall === 'string'
   );
