@@ -177,7 +177,7 @@ describe.each([
       );
       expect(run.code).toBe(130);
       expect(run.outcome.aborted).toBe(true);
-      expect(run.stderr).toMatch(/again: stopping at once/);
+      expect(run.stderr).toMatch(/interrupted again: stopping now/);
       const lines = traceLines(s);
       const done = finishedReplicates(lines);
       expect(done.length).toBeLessThan(REPLICATES);

@@ -1,5 +1,5 @@
 import type { ArtifactContentType } from '../artifacts/content-type.js';
-import type { SerializedStorageError } from '../storage/storage-failure.js';
+import type { StorageOperation } from '@crystallize/core';
 import type { StepRecord } from './step-record.js';
 
 /** The property that marks a {@link TransportedError} (a plain object that was an error). */
@@ -34,6 +34,14 @@ export interface SerializedError {
    * the receiving side rebuilds it with its real class (internal; not written to results).
    */
   readonly transported?: TransportedError;
+}
+
+/** A `StorageError` as plain data: it crosses worker threads inside a replicate outcome. */
+export interface SerializedStorageError {
+  readonly path: string;
+  readonly operation: StorageOperation;
+  readonly code: string;
+  readonly message: string;
 }
 
 /** One condition of one replicate, as the runner produced it. Plain data: it crosses workers. */

@@ -45,12 +45,12 @@ export function interruptOnSignals(options: InterruptOnSignalsOptions = {}): Int
     received += 1;
     if (received === 1) {
       out.write(
-        `\n${name}: no new replicates start; the running ones finish and are stored. Press Ctrl-C again to stop at once.\n`,
+        `\ninterrupted: finishing the replicates in progress and storing them (${name}); no new replicates start. Press Ctrl-C again to stop at once.\n`,
       );
       drain.abort(new Error(`interrupted (${name})`));
     } else if (received === 2) {
       out.write(
-        `\n${name} again: stopping at once (running workers are terminated, finished replicates are kept)` +
+        `\ninterrupted again: stopping now. Running workers are terminated, finished replicates are kept` +
           `${exitCode === false ? '' : '; a third time exits without waiting'}.\n`,
       );
       stop.abort(new Error(`interrupted twice (${name})`));

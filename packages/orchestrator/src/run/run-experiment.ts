@@ -157,10 +157,12 @@ export async function runExperiment(experiment: ExperimentModel, plan: RunPlan):
         const failure = toStorageError(e, run.dir ?? '(results folder)');
         if (!(failure instanceof StorageError)) throw e;
         result.addStorageErrors([failure]);
-        run.logger.error(
-          { err: loggedError(failure) },
-          `results not stored: ${failure.message} The returned Result holds every metric (result.storageErrors says what failed).`,
-        );
+        const line = `results not stored: ${failure.message} The returned Result holds every metric (result.storageErrors says what failed).`;
+        try {
+          run.logger.error({ err: loggedError(failure) }, line);
+        } catch {
+          rootLogger().error({ err: loggedError(failure) }, line); // the run log closed already
+        }
       }
     }
     return result;

@@ -1,4 +1,5 @@
 import { StorageError, type StorageOperation } from '@crystallize/core';
+import type { SerializedStorageError } from '../model/outcome.js';
 
 /*
  * Storage failures as StorageErrors (SPEC §9): every results-folder write goes through
@@ -7,13 +8,7 @@ import { StorageError, type StorageOperation } from '@crystallize/core';
  * thrown into the user's step) for the run's `result.storageErrors`.
  */
 
-/** A {@link StorageError} as plain data: it crosses worker threads inside a replicate outcome. */
-export interface SerializedStorageError {
-  readonly path: string;
-  readonly operation: StorageOperation;
-  readonly code: string;
-  readonly message: string;
-}
+export type { SerializedStorageError };
 
 const OPERATION_OF_SYSCALL: Readonly<Record<string, StorageOperation>> = {
   mkdir: 'mkdir',
