@@ -45,7 +45,7 @@ export class CacheWriteError extends CacheError {
     super(
       `Could not write cache entry ${key} to ${file}: ${reason}. The cache folder ${dir} must be ` +
         'writable and have room: fix its permissions, free space, or point CRYSTALLIZE_CACHE_DIR ' +
-        '(or the store\'s dir) at another folder.',
+        "(or the store's dir) at another folder.",
       { cause },
     );
     this.dir = dir;

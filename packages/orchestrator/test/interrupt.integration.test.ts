@@ -39,7 +39,9 @@ function setup(): Setup {
 }
 
 function traceLines(s: Setup): string[] {
-  return existsSync(s.trace) ? readFileSync(s.trace, 'utf8').trim().split('\n').filter(Boolean) : [];
+  return existsSync(s.trace)
+    ? readFileSync(s.trace, 'utf8').trim().split('\n').filter(Boolean)
+    : [];
 }
 
 /** Runs the fixture; `interrupt(trace)` is polled and says how many SIGINTs to send now. */
@@ -68,7 +70,7 @@ async function runChild(
   void closed.then(() => (exited = true));
   if (interrupt) {
     while (!out.includes('ready\n') && !exited) await sleep(10);
-    for (let sent = false; !sent && !exited; ) {
+    for (let sent = false; !sent && !exited;) {
       const n = interrupt(traceLines(s));
       if (n > 0) {
         for (let i = 0; i < n; i++) {
@@ -82,7 +84,8 @@ async function runChild(
   }
   const code = await closed;
   const last = out.trim().split('\n').pop() ?? '';
-  if (!last.startsWith('{')) throw new Error(`child ended (${code}) without a result:\n${out}\n${err}`);
+  if (!last.startsWith('{'))
+    throw new Error(`child ended (${code}) without a result:\n${out}\n${err}`);
   return { code, outcome: JSON.parse(last) as Outcome, stderr: err };
 }
 
@@ -161,9 +164,7 @@ describe.each([
       const all = Array.from({ length: REPLICATES }, (_, r) => r * 10);
       expect(resumed.outcome.metrics.baseline.metrics.value).toEqual(all);
       expect(stored(resumed.outcome.dir, 'baseline').value).toEqual(all);
-      expect(existsSync(join(resumed.outcome.dir, 'baseline', '.crystallize_complete'))).toBe(
-        true,
-      );
+      expect(existsSync(join(resumed.outcome.dir, 'baseline', '.crystallize_complete'))).toBe(true);
     },
     SLOW,
   );

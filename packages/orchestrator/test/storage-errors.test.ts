@@ -61,7 +61,11 @@ function experiment(root: string, runDir: RunDir, blockAtReplicate?: number): Ex
     name: 'stored',
     datasource: () => 1,
     pipeline: [work()],
-    plugins: [runDir, new ArtifactPlugin({ rootDir: root }), new LoggingPlugin({ level: 'silent' })],
+    plugins: [
+      runDir,
+      new ArtifactPlugin({ rootDir: root }),
+      new LoggingPlugin({ level: 'silent' }),
+    ],
     cache: false,
   });
 }

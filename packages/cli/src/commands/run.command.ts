@@ -167,7 +167,8 @@ export async function runCommand(p: Project, target: string, flags: RunFlags): P
     for (const line of problems) process.stderr.write(`${line}\n`);
   }
   for (const [name, r] of Object.entries(results))
-    for (const e of r.storageErrors) process.stderr.write(`'${name}': results not stored: ${e.message}\n`);
+    for (const e of r.storageErrors)
+      process.stderr.write(`'${name}': results not stored: ${e.message}\n`);
   if (interrupted) {
     process.stderr.write(
       'run interrupted: completed work is stored; `crystallize run --resume` picks it up.\n',

@@ -20,7 +20,6 @@ export interface StepOutputCache {
   readonly onWriteError?: CacheWriteErrorPolicy;
 }
 
-
 const writeFailures = new WeakMap<object, string>();
 
 /** Records (once per replicate context) that a cache write failed and the step ran uncached. */

@@ -14,11 +14,7 @@ import {
   versionOf,
 } from '../storage/run-layout.js';
 import { storeArtifactFile } from '../storage/store-artifact-file.js';
-import {
-  reduceVersion,
-  writeConditionResults,
-  writeRunFiles,
-} from '../storage/run-writer.js';
+import { reduceVersion, writeConditionResults, writeRunFiles } from '../storage/run-writer.js';
 import type { StoredManifestEntry } from '../storage/stored-run.js';
 import {
   acquireRunLock,

@@ -167,10 +167,7 @@ export class Result {
    * `toJSON()`: `[{ name, message, path, operation, code }]`.
    */
   @Transform(
-    ({ value }) =>
-      ((value ?? []) as SerializedStorageError[]).map((e) =>
-        rebuildStorageError(e),
-      ),
+    ({ value }) => ((value ?? []) as SerializedStorageError[]).map((e) => rebuildStorageError(e)),
     { toClassOnly: true },
   )
   @Transform(

@@ -60,7 +60,11 @@ export function serializeStorageError(e: StorageError): SerializedStorageError {
 
 /** The StorageError a serialized one stands for (its message kept as written). */
 export function rebuildStorageError(s: SerializedStorageError): StorageError {
-  const e = new StorageError(s.path, s.operation, Object.assign(new Error(s.code), { code: s.code }));
+  const e = new StorageError(
+    s.path,
+    s.operation,
+    Object.assign(new Error(s.code), { code: s.code }),
+  );
   Object.defineProperty(e, 'message', { value: s.message, enumerable: false, writable: true });
   return e;
 }

@@ -44,13 +44,20 @@ function unwritableCacheDir(): string {
 }
 
 let calls = 0;
-const square = pipelineStep({ name: 'square', cacheable: true }, (x: number, ctx: FrozenContext) => {
-  calls += 1;
-  ctx.metrics.add('y', x * x);
-  return x * x;
-});
+const square = pipelineStep(
+  { name: 'square', cacheable: true },
+  (x: number, ctx: FrozenContext) => {
+    calls += 1;
+    ctx.metrics.add('y', x * x);
+    return x * x;
+  },
+);
 
-function experiment(root: string, cacheDir: string, onWriteError?: CacheWriteErrorPolicy): Experiment {
+function experiment(
+  root: string,
+  cacheDir: string,
+  onWriteError?: CacheWriteErrorPolicy,
+): Experiment {
   return new Experiment({
     name: 'uncached',
     datasource: (ctx) => Number(ctx.get('replicate')) + Number(ctx.get('offset', 0)),

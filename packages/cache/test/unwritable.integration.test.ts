@@ -91,8 +91,8 @@ describe('an unwritable cache folder', () => {
 
   it("accepts onWriteError 'warn' or 'fail' and refuses anything else", () => {
     expect(new CacheStore({ dir: cache.dir(), onWriteError: 'fail' }).onWriteError).toBe('fail');
-    expect(
-      () => new CacheStore({ dir: cache.dir(), onWriteError: 'ignore' as 'warn' }),
-    ).toThrow(/onWriteError must be 'warn' or 'fail'/);
+    expect(() => new CacheStore({ dir: cache.dir(), onWriteError: 'ignore' as 'warn' })).toThrow(
+      /onWriteError must be 'warn' or 'fail'/,
+    );
   });
 });
