@@ -24,3 +24,32 @@ export class UnencodableValueError extends CacheError {
     this.valueType = valueType;
   }
 }
+
+/**
+ * The cache folder could not be written (read-only, full, a file where a folder must be).
+ * Under the store's default `onWriteError: 'warn'` a run goes on uncached with one warning;
+ * with `'fail'` the step fails with this error.
+ */
+export class CacheWriteError extends CacheError {
+  /** The cache's root folder. */
+  readonly dir: string;
+  /** The entry file that could not be written. */
+  readonly file: string;
+  /** The OS error code (`EACCES`, `ENOSPC`, `ENOTDIR`, ...), or `'UNKNOWN'`. */
+  readonly code: string;
+
+  constructor(dir: string, file: string, key: string, cause: unknown) {
+    const code = (cause as { code?: unknown } | null)?.code;
+    const message = (cause as { message?: unknown } | null)?.message;
+    const reason = typeof message === 'string' ? message : String(cause);
+    super(
+      `Could not write cache entry ${key} to ${file}: ${reason}. The cache folder ${dir} must be ` +
+        'writable and have room: fix its permissions, free space, or point CRYSTALLIZE_CACHE_DIR ' +
+        "(or the store's dir) at another folder.",
+      { cause },
+    );
+    this.dir = dir;
+    this.file = file;
+    this.code = typeof code === 'string' ? code : 'UNKNOWN';
+  }
+}

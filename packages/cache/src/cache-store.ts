@@ -5,8 +5,8 @@ import { join, resolve } from 'node:path';
 import { CacheError, rootLogger } from '@crystallize/core';
 import type { CacheEntry } from './cache-entry.js';
 import type * as EntryCodec from './internal/entry-codec.js';
-import { UnencodableValueError } from './cache-errors.js';
-import { TEMP_SUFFIX, writeFileAtomic } from './internal/atomic-write.js';
+import { CacheWriteError, UnencodableValueError } from './cache-errors.js';
+import { TEMP_SUFFIX, removeStaleTemps, writeFileAtomic } from './internal/atomic-write.js';
 import { checkKey, isKey } from './internal/cache-key.js';
 import { checkEntry } from './internal/entry-check.js';
 import {
@@ -54,7 +54,19 @@ export interface CacheStoreOptions {
   readonly logger?: CacheLogger;
   /** Default for {@link CacheStore.set}; `'error'` unless given. */
   readonly onUnencodable?: OnUnencodableOption;
+  /**
+   * An unwritable cache folder during a run: `'warn'` (default) runs uncached with one warning
+   * for the run, `'fail'` fails the step. `set()` itself always throws a {@link CacheWriteError};
+   * the runner reads this policy. Entries already in a read-only folder are still hits.
+   */
+  readonly onWriteError?: CacheWriteErrorPolicy;
 }
+
+/**
+ * What a run does when the cache folder cannot be written: `'warn'` runs the step uncached with
+ * one warning for the run; `'fail'` fails the step with the {@link CacheWriteError}.
+ */
+export type CacheWriteErrorPolicy = 'warn' | 'fail';
 
 export interface CacheSetOptions {
   readonly onUnencodable?: OnUnencodableOption;
@@ -105,6 +117,10 @@ export class CacheStore {
   readonly dir: string;
   readonly #logger: CacheLogger | undefined;
   readonly #onUnencodable: OnUnencodable;
+  /** What a run does when this store cannot be written (see {@link CacheStoreOptions}). */
+  readonly onWriteError: CacheWriteErrorPolicy;
+  /** The sweep of stale temp files, started by the first read or write of this store. */
+  #swept: Promise<number> | undefined;
   #hits = 0;
   #misses = 0;
   #writes = 0;
@@ -115,6 +131,31 @@ export class CacheStore {
     this.dir = resolve(options.dir ?? (process.env['CRYSTALLIZE_CACHE_DIR'] || '.cache'));
     this.#logger = options.logger;
     this.#onUnencodable = normalizeOnUnencodable(options.onUnencodable);
+    const policy = options.onWriteError ?? 'warn';
+    if (policy !== 'warn' && policy !== 'fail') {
+      throw new CacheError(
+        `CacheStore: onWriteError must be 'warn' or 'fail', got ${JSON.stringify(policy)}.`,
+      );
+    }
+    this.onWriteError = policy;
+  }
+
+  /**
+   * Removes temp files that writes interrupted by a crash left behind: those of a process of
+   * this machine that is gone, or untouched for an hour. Runs by itself once per store, before
+   * its first read or write; returns how many files went.
+   */
+  async sweepTemps(): Promise<number> {
+    let removed = 0;
+    for (const step of await this.#stepFolders().catch(() => [])) {
+      removed += await removeStaleTemps(join(this.dir, step));
+    }
+    return removed;
+  }
+
+  #sweepOnce(): Promise<number> {
+    this.#swept ??= this.sweepTemps().catch(() => 0);
+    return this.#swept;
   }
 
   /** The file an entry lives in (whether or not it exists). Throws on an unsafe key. */
@@ -131,6 +172,7 @@ export class CacheStore {
    */
   async get<T = unknown>(stepKey: string, inputKey: string): Promise<CacheEntry<T> | undefined> {
     const file = this.pathOf(stepKey, inputKey);
+    if (!this.#swept) await this.#sweepOnce();
     const read = await this.#read(file, Infinity);
     if (!read) {
       this.#misses++;
@@ -197,14 +239,12 @@ export class CacheStore {
       );
       return false;
     }
+    await this.#sweepOnce();
     try {
+      // On failure the temp file is removed; a crash mid-write leaves one for the next sweep.
       await writeFileAtomic(file, [encodeHeader(payload), payload]);
     } catch (error) {
-      throw new CacheError(
-        `Could not write cache entry ${key} to ${file}: ${(error as Error).message}. ` +
-          'Check that the cache folder is writable and the disk has room.',
-        { cause: error },
-      );
+      throw new CacheWriteError(this.dir, file, key, error);
     }
     this.#writes++;
     return true;
@@ -216,6 +256,7 @@ export class CacheStore {
    */
   async has(stepKey: string, inputKey: string): Promise<boolean> {
     const file = this.pathOf(stepKey, inputKey);
+    if (!this.#swept) await this.#sweepOnce();
     const read = await this.#read(file, HEADER_SIZE);
     if (!read) return false;
     const problem = checkHeader(read.bytes, read.size);

@@ -4,7 +4,7 @@
  */
 export { hashValue, HASH_IDENTITY, type HashIdentity, codeFingerprint } from '@crystallize/core';
 export type { CacheEntry, CachedMetric } from './cache-entry.js';
-export { UnencodableValueError } from './cache-errors.js';
+export { CacheWriteError, UnencodableValueError } from './cache-errors.js';
 export {
   CacheStore,
   ENTRY_EXTENSION,
@@ -12,6 +12,7 @@ export {
   type CacheSetOptions,
   type CacheStats,
   type CacheStoreOptions,
+  type CacheWriteErrorPolicy,
   type OnUnencodable,
   type OnUnencodableOption,
 } from './cache-store.js';

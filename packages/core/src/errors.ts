@@ -67,3 +67,41 @@ export class ValidationError extends CrystallizeError {
 
 /** The step-output cache could not hash, encode, read or write a value. */
 export class CacheError extends CrystallizeError {}
+
+/** What a {@link StorageError} was doing when the file system refused it. */
+export type StorageOperation = 'write' | 'rename' | 'mkdir' | 'read' | 'remove';
+
+/**
+ * The file system refused to store (or read back) results: a folder that is read-only, full,
+ * or a file where a folder must be. `path` and `operation` say where and what; `code` is the OS
+ * error code (`EACCES`, `ENOSPC`, `ENOTDIR`, ...); `cause` holds the original error.
+ * @example
+ * if (!result.ok) for (const e of result.storageErrors) console.error(e.path, e.code);
+ */
+export class StorageError extends CrystallizeError {
+  readonly path: string;
+  readonly operation: StorageOperation;
+  /** The OS error code, or `'UNKNOWN'`. */
+  readonly code: string;
+  constructor(
+    path: string,
+    operation: StorageOperation,
+    cause: unknown,
+    fix = 'check the permissions and free space of that folder, or choose another rootDir',
+  ) {
+    const code = storageErrorCode(cause);
+    // By shape: fs errors may come from another realm (a vm, a test sandbox).
+    const message = (cause as { message?: unknown } | null)?.message;
+    const reason = typeof message === 'string' ? message : String(cause);
+    const detail = reason.startsWith(code) ? reason : `${code}: ${reason}`;
+    super(`could not ${operation} ${path} (${detail}); ${fix}.`, { cause });
+    this.path = path;
+    this.operation = operation;
+    this.code = code;
+  }
+}
+
+function storageErrorCode(cause: unknown): string {
+  const code = (cause as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : 'UNKNOWN';
+}

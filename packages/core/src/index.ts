@@ -11,6 +11,8 @@ export {
   MissingMetricError,
   ValidationError,
   CacheError,
+  StorageError,
+  type StorageOperation,
 } from './errors.js';
 export {
   RESERVED_CONTEXT_KEYS,

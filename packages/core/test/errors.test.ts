@@ -8,6 +8,7 @@ import {
   MissingMetricError,
   PipelineExecutionError,
   StepDefinitionError,
+  StorageError,
   ValidationError,
 } from 'crystallize';
 
@@ -20,6 +21,7 @@ describe('errors', () => {
     ['MissingMetricError', new MissingMetricError('sum', ['loss'])],
     ['ValidationError', new ValidationError(['a'])],
     ['CacheError', new CacheError('m')],
+    ['StorageError', new StorageError('/x', 'write', new Error('boom'))],
   ];
 
   it.each(instances)(
@@ -78,5 +80,19 @@ describe('errors', () => {
   it('lets callers catch all framework failures in one place', () => {
     const ctx = new crystallize.FrozenContext({ a: 1 });
     expect(() => ctx.add('a', 2)).toThrow(CrystallizeError);
+  });
+
+  it('names the path, the operation, the OS error code and the fix in a StorageError', () => {
+    const cause = Object.assign(new Error("EACCES: permission denied, open '/data/x/v0/a.json'"), {
+      code: 'EACCES',
+    });
+    const e = new StorageError('/data/x/v0/a.json', 'write', cause);
+    expect(e.path).toBe('/data/x/v0/a.json');
+    expect(e.operation).toBe('write');
+    expect(e.code).toBe('EACCES');
+    expect(e.cause).toBe(cause);
+    expect(e.message).toMatch(/could not write \/data\/x\/v0\/a\.json \(EACCES: permission denied/);
+    expect(e.message).toMatch(/check the permissions .* or choose another rootDir/);
+    expect(Object.keys(crystallize)).toContain('StorageError');
   });
 });

@@ -25,6 +25,7 @@ export {
   Step,
   StepDefinitionError,
   StepFactory,
+  StorageError,
   Treatment,
   ValidationError,
   clearResources,
@@ -57,6 +58,7 @@ export type {
   HypothesisOptions,
   LogLevel,
   Logger,
+  StorageOperation,
   MetricRecord,
   MetricSamples,
   MetricSelection,
@@ -88,7 +90,12 @@ export type {
   VerifierParams,
   WithMetrics,
 } from '@crystallize/core';
-export { CacheStore, ENTRY_EXTENSION, UnencodableValueError } from '@crystallize/cache';
+export {
+  CacheStore,
+  CacheWriteError,
+  ENTRY_EXTENSION,
+  UnencodableValueError,
+} from '@crystallize/cache';
 export type {
   CacheEntry,
   CacheLogger,
@@ -96,6 +103,7 @@ export type {
   CacheStats,
   CacheStoreOptions,
   CachedMetric,
+  CacheWriteErrorPolicy,
   OnUnencodable,
   OnUnencodableOption,
 } from '@crystallize/cache';
@@ -125,6 +133,7 @@ export {
   defaultArtifactLoader,
   getDatasource,
   listDatasources,
+  interruptOnSignals,
   quickExperiment,
   registerDatasource,
   seedMathRandom,
@@ -150,6 +159,8 @@ export type {
   GraphRunOptions,
   HypothesisFailure,
   HypothesisTreatmentSummary,
+  InterruptOnSignalsOptions,
+  Interruption,
   LoggingPluginOptions,
   LoopOptions,
   Objective,

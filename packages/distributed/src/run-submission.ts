@@ -180,6 +180,30 @@ export async function submitRun(s: Submission): Promise<void> {
     logger.info(`run aborted: ${pending.size} replicate(s) cancelled or removed from the queue`);
     finish();
   };
+  // Stop gracefully: jobs no worker has taken leave the queue; running ones finish and count.
+  const drain = async (): Promise<void> => {
+    const waiting = new Set(['waiting', 'delayed', 'prioritized', 'waiting-children']);
+    let removed = 0;
+    await Promise.all(
+      [...pending.keys()].map(async (id) => {
+        if (!waiting.has(await queue.getJobState(id))) return;
+        try {
+          await (await Job.fromId(queue, id))?.remove();
+          pending.delete(id);
+          removed += 1;
+        } catch {
+          // a worker took it meanwhile (its lock refuses removal): it finishes and counts
+        }
+      }),
+    );
+    logger.info(
+      `run draining: ${removed} waiting replicate(s) removed from the queue, ${pending.size} running finish`,
+    );
+    if (pending.size === 0) finish();
+  };
+  const onDrain = (): void => {
+    drain().catch((e: Error) => logger.warn(`removing waiting jobs failed: ${e.message}`));
+  };
   const onAbort = (): void => {
     abort().catch((e: Error) => {
       logger.warn(`cancelling jobs failed: ${e.message}`);
@@ -219,6 +243,8 @@ export async function submitRun(s: Submission): Promise<void> {
     );
     options.signal?.addEventListener('abort', onAbort, { once: true });
     if (options.signal?.aborted) onAbort();
+    options.drain?.addEventListener('abort', onDrain, { once: true });
+    if (options.drain?.aborted) onDrain();
     let idle = 0;
     poller = setInterval(() => {
       // Events can be missed (Redis restarted, lost its data): the queue's own state decides.
@@ -238,6 +264,7 @@ export async function submitRun(s: Submission): Promise<void> {
   } finally {
     clearInterval(poller);
     options.signal?.removeEventListener('abort', onAbort);
+    options.drain?.removeEventListener('abort', onDrain);
     bar.stop();
     await Promise.allSettled([events.close(), queue.close()]);
     control.disconnect();

@@ -256,6 +256,28 @@ describe('DistributedExecution with real Redis and worker processes', () => {
   );
 
   it(
+    'on drain removes waiting jobs and lets the running replicate finish and count',
+    async () => {
+      await startWorkers(1);
+      const run = submit({ ...env(), CZ_DRAIN: '1' }, ['slowExp', '6']);
+      // replicate 0 finished, replicate 1 running (in its second condition): Ctrl-C (drain)
+      await until('replicate 1 to be half done', () =>
+        traces('start-double').some((t) => t.replicate === 1),
+      );
+      run.proc.kill('SIGINT');
+      const result = await run.report;
+      expect(result.aborted).toBe(true);
+      expect(result.errors).toEqual({});
+      // The running replicate finished and counts; no other started.
+      expect(result.seeds['baseline']).toHaveLength(2);
+      expect(result.metrics['double']?.['y']).toHaveLength(2);
+      await new Promise((r) => setTimeout(r, 2500));
+      expect(traces('start-baseline').map((t) => t.replicate)).toEqual([0, 1]);
+    },
+    SLOW,
+  );
+
+  it(
     'on abort removes waiting jobs, cancels running ones on the workers and stores completed replicates for resume',
     async () => {
       await startWorkers(1);

@@ -11,6 +11,11 @@ export type { ExperimentOptions, RunOptions, Strategy } from './experiment/exper
 export { ExperimentBuilder } from './experiment/experiment-builder.js';
 export type { ApplyOptions } from './run/apply.js';
 export { BaseOptimizer, type Objective } from './run/optimize.js';
+export {
+  interruptOnSignals,
+  type InterruptOnSignalsOptions,
+  type Interruption,
+} from './run/interrupt-on-signals.js';
 export { BasePlugin, type RunContext } from './plugins/plugin.js';
 export type {
   ExecutionBackend,

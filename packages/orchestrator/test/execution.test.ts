@@ -97,4 +97,45 @@ describe('execution strategies', () => {
     expect(reps.length).toBeLessThan(8);
     expect(reps).toEqual([...reps].sort((a, b) => a - b));
   });
+
+  it('drain stops SerialExecution gracefully: the running replicate finishes, no new one starts, result.aborted', async () => {
+    const root = tempDir();
+    const result = await exp(root, new SerialExecution()).run({
+      replicates: 5,
+      drain: controller.signal,
+    });
+    expect(result.aborted).toBe(true);
+    expect(result.ok).toBe(false);
+    expect(result.toJSON()['aborted']).toBe(true);
+    expect(result.metrics.baseline.metrics['rep']).toEqual([0, 1]);
+    const v0 = join(root, 'exec', 'v0');
+    expect(existsSync(join(v0, 'baseline', '.crystallize_complete'))).toBe(false);
+    expect(JSON.parse(readFileSync(join(v0, 'metadata.json'), 'utf8'))).toMatchObject({
+      aborted: true,
+      ok: false,
+    });
+    const log = readFileSync(join(v0, 'run.log'), 'utf8');
+    expect(log).toMatch(/run interrupted: 2 of 5 replicates done, stored in .*strategy: 'resume'/);
+  });
+
+  it('drain lets AsyncExecution finish every replicate in flight and start none after', async () => {
+    const result = await exp(tempDir(), new AsyncExecution({ concurrency: 2 })).run({
+      replicates: 8,
+      drain: controller.signal,
+    });
+    expect(result.aborted).toBe(true);
+    const reps = result.metrics.baseline.metrics['rep'] as number[];
+    // Replicates 0 and 1 ran together, 2 started when 0 ended; the drain came as 1 ended.
+    expect(reps).toEqual([0, 1, 2]);
+  });
+
+  it('is not aborted when the drain comes after every replicate ran', async () => {
+    const result = await exp(tempDir(), new SerialExecution()).run({
+      replicates: 2,
+      drain: controller.signal,
+    });
+    expect(controller.signal.aborted).toBe(true);
+    expect(result.aborted).toBe(false);
+    expect(result.ok).toBe(true);
+  });
 });

@@ -353,4 +353,21 @@ describe('ExperimentGraph abort', () => {
     expect(error.skipped['middle']).toMatch(/aborted/);
     expect(error.skipped['sink']).toBeDefined();
   });
+
+  it('drains on a drain signal: experiments not yet started are skipped, finished ones kept', async () => {
+    const c = chain();
+    const controller = new AbortController();
+    const graph = ExperimentGraph.fromExperiments([c.source, c.middle, c.sink]);
+    const run = graph.run({
+      drain: controller.signal,
+      onEvent: (e) => {
+        if (e.type === 'completed' && e.experiment === 'source') controller.abort();
+      },
+    });
+    const error = (await run.catch((e: unknown) => e)) as ExperimentGraphError;
+    expect(error).toBeInstanceOf(ExperimentGraphError);
+    expect(error.results['source']?.aborted).toBe(false);
+    expect(error.skipped['middle']).toMatch(/aborted/);
+    expect(error.skipped['sink']).toBeDefined();
+  });
 });

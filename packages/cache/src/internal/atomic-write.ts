@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   closeSync,
   mkdirSync,
@@ -8,7 +8,8 @@ import {
   writeFileSync,
   writeSync,
 } from 'node:fs';
-import { mkdir, open, rename, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 
@@ -25,12 +26,74 @@ let counter = 0;
  * user's numbers whenever a file is written.
  */
 
-/** A temp file beside `file` (same file system, so the rename is atomic), hidden and unique. */
+/** This machine, in temp names: a pid means something only on the host that wrote it. */
+const HOST_TAG = createHash('sha256').update(hostname()).digest('hex').slice(0, 6);
+
+/**
+ * A temp file beside `file` (same file system, so the rename is atomic), hidden and unique:
+ * `.<name>.<host>-<pid>-<thread>-<n>-<random>.tmp`, so a later sweep can tell whose it was.
+ */
 function tempPathFor(file: string): string {
   return join(
     dirname(file),
-    `.${basename(file)}.${process.pid}-${threadId}-${++counter}-${randomBytes(4).toString('hex')}${TEMP_SUFFIX}`,
+    `.${basename(file)}.${HOST_TAG}-${process.pid}-${threadId}-${++counter}-${randomBytes(4).toString('hex')}${TEMP_SUFFIX}`,
   );
+}
+
+const TEMP_NAME = /\.([0-9a-f]{6})-(\d+)-\d+-\d+-[0-9a-f]{8}\.tmp$/;
+
+/** A temp file untouched this long is abandoned whoever wrote it (a live writer keeps writing). */
+export const ABANDONED_TEMP_MS = 60 * 60 * 1000;
+
+/** Whether `name` (in a folder listing) is a temp file of {@link writeFileAtomic}. */
+export function isTempName(name: string): boolean {
+  return name.startsWith('.') && name.endsWith(TEMP_SUFFIX);
+}
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'; // alive, another user's
+  }
+}
+
+/**
+ * Whether a temp file is left over from a write that will never finish: its writer was a
+ * process of this machine that is gone (killed mid-write), or nobody touched it for
+ * {@link ABANDONED_TEMP_MS} (another machine's writer on a shared folder, an older name format).
+ */
+export function isStaleTemp(name: string, mtimeMs: number, now = Date.now()): boolean {
+  if (now - mtimeMs > ABANDONED_TEMP_MS) return true;
+  const m = TEMP_NAME.exec(name);
+  if (!m || m[1] !== HOST_TAG) return false;
+  const pid = Number(m[2]);
+  return pid !== process.pid && !processIsAlive(pid);
+}
+
+/** Removes the stale temp files (see {@link isStaleTemp}) directly in `folder`; returns how many. */
+export async function removeStaleTemps(folder: string): Promise<number> {
+  let names: string[];
+  try {
+    names = await readdir(folder);
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  for (const name of names) {
+    if (!isTempName(name)) continue;
+    const path = join(folder, name);
+    const info = await stat(path).catch(() => undefined);
+    if (!info?.isFile() || !isStaleTemp(name, info.mtimeMs)) continue;
+    try {
+      await unlink(path);
+      removed++;
+    } catch {
+      // gone already, or a read-only folder: nothing to do
+    }
+  }
+  return removed;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import type { LoadOptions } from '@crystallize/config';
 import { rootLogger } from '@crystallize/core';
-import { ExperimentGraphError, type Result } from '@crystallize/orchestrator';
+import { ExperimentGraphError, interruptOnSignals, type Result } from '@crystallize/orchestrator';
 import { readRunMetadata, versionOf } from '@crystallize/orchestrator/internal';
 import type { Project } from '../project.js';
 import { resolveTarget } from '../project.js';
@@ -53,30 +53,6 @@ function summaries(
     });
   }
   return out;
-}
-
-/** Ctrl-C once: stop scheduling, finish and store what runs; twice: exit now. */
-function interruptible(): { signal: AbortSignal; dispose(): void } {
-  const controller = new AbortController();
-  const onSigint = (): void => {
-    if (controller.signal.aborted) {
-      process.stderr.write('\ninterrupted again: stopping now.\n');
-      process.exit(INTERRUPTED);
-    }
-    process.stderr.write(
-      '\ninterrupted: finishing the replicates in progress and storing them (Ctrl-C again to stop now)...\n',
-    );
-    controller.abort(new Error('interrupted'));
-  };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
-  return {
-    signal: controller.signal,
-    dispose: () => {
-      process.off('SIGINT', onSigint);
-      process.off('SIGTERM', onSigint);
-    },
-  };
 }
 
 /**
@@ -150,17 +126,19 @@ export async function runCommand(p: Project, target: string, flags: RunFlags): P
   }
   const treatments = selectTreatments(loaded.experiments, flags.treatments);
   const strategy = flags.resume ? ('resume' as const) : ('rerun' as const);
-  const { signal, dispose } = interruptible();
+  // Ctrl-C once: no new replicates, running ones finish and are stored; twice: stop at once.
+  const { drain, signal, dispose } = interruptOnSignals({ exitOnThird: INTERRUPTED });
   const results: Record<string, Result> = {};
   const reusedNodes = new Set<string>();
   const problems: string[] = [];
   try {
     for (const graph of loaded.graphs) {
-      if (signal.aborted) break;
+      if (drain.aborted || signal.aborted) break;
       try {
         const done = await graph.run({
           strategy,
           signal,
+          drain,
           ...(flags.replicates !== undefined ? { replicates: flags.replicates } : {}),
           ...(treatments ? { treatments } : {}),
           onEvent: (e) => {
@@ -186,6 +164,7 @@ export async function runCommand(p: Project, target: string, flags: RunFlags): P
         results[exp.name] = await exp.run({
           strategy,
           signal,
+          drain,
           ...(flags.replicates !== undefined ? { replicates: flags.replicates } : {}),
           ...(treatments ? { treatments } : {}),
         });
@@ -194,12 +173,17 @@ export async function runCommand(p: Project, target: string, flags: RunFlags): P
   } finally {
     dispose();
   }
+  const interrupted =
+    drain.aborted || signal.aborted || Object.values(results).some((r) => r.aborted);
   const byName = summaries(results, reusedNodes);
-  const failed = problems.length > 0 || Object.values(byName).some(hasFailures);
+  const failed =
+    problems.length > 0 ||
+    Object.values(byName).some(hasFailures) ||
+    Object.values(results).some((r) => r.storageErrors.length > 0);
   if (flags.json) {
     const out = {
-      ok: !failed && !signal.aborted,
-      interrupted: signal.aborted,
+      ok: !failed && !interrupted,
+      interrupted,
       problems,
       experiments: Object.fromEntries(
         Object.entries(results).map(([n, r]) => [n, { summary: byName[n], result: r.toJSON() }]),
@@ -214,7 +198,10 @@ export async function runCommand(p: Project, target: string, flags: RunFlags): P
     );
     for (const line of problems) process.stderr.write(`${line}\n`);
   }
-  if (signal.aborted) {
+  for (const [name, r] of Object.entries(results))
+    for (const e of r.storageErrors)
+      process.stderr.write(`'${name}': results not stored: ${e.message}\n`);
+  if (interrupted) {
     process.stderr.write(
       'run interrupted: completed work is stored; `crystallize run --resume` picks it up.\n',
     );

@@ -189,6 +189,7 @@ export interface SubmitReport {
   readonly provenance: Record<string, unknown>;
   readonly errors: Record<string, { name: string; message: string }>;
   readonly artifacts: Record<string, unknown>;
+  readonly aborted: boolean;
 }
 
 /** Starts a submitter process (loading the fixtures through tsx, from the repo root, as workers do). */

@@ -27,7 +27,7 @@ export class AsyncExecution extends ExecutionPlugin {
     const queue = [...options.replicates];
     const worker = async (): Promise<void> => {
       for (let rep = queue.shift(); rep !== undefined; rep = queue.shift()) {
-        if (options.signal?.aborted) return;
+        if (options.signal?.aborted || options.drain?.aborted) return;
         options.onReplicateDone(await runReplicate(rep));
       }
     };

@@ -183,27 +183,32 @@ export class ParallelExecution extends ExecutionPlugin {
     // configuration, fails the run here with its own class and the fix.
     if (refused) throw decodeError(refused);
     const bar = createProgress(this.progress, options.replicates.length, experiment.name);
+    // At most one task per worker is handed to the pool, so a drain (stop gracefully) leaves
+    // nothing queued there: what has not started stays here and is never sent.
+    const queue = [...options.replicates];
+    const lane = async (): Promise<void> => {
+      for (let replicate = queue.shift(); replicate !== undefined; replicate = queue.shift()) {
+        if (options.signal?.aborted || options.drain?.aborted) return;
+        try {
+          const outcome = (await pool.run(
+            { kind: 'replicate', spec, replicate } satisfies WorkerTask,
+            {
+              ...(options.signal ? { signal: options.signal } : {}),
+            },
+          )) as ReplicateOutcome;
+          options.onReplicateDone(receivedOutcome(outcome));
+        } catch (e) {
+          if (options.signal?.aborted) return; // cancelled: nothing to report
+          options.onReplicateDone(
+            crashedOutcome(replicate, options.conditions, options.seedFor(replicate), e),
+          );
+        } finally {
+          bar.tick();
+        }
+      }
+    };
     try {
-      await Promise.all(
-        options.replicates.map(async (replicate) => {
-          try {
-            const outcome = (await pool.run(
-              { kind: 'replicate', spec, replicate } satisfies WorkerTask,
-              {
-                ...(options.signal ? { signal: options.signal } : {}),
-              },
-            )) as ReplicateOutcome;
-            options.onReplicateDone(receivedOutcome(outcome));
-          } catch (e) {
-            if (options.signal?.aborted) return; // cancelled: nothing to report
-            options.onReplicateDone(
-              crashedOutcome(replicate, options.conditions, options.seedFor(replicate), e),
-            );
-          } finally {
-            bar.tick();
-          }
-        }),
-      );
+      await Promise.all(Array.from({ length: Math.min(this.maxWorkers, queue.length) }, lane));
     } finally {
       bar.stop();
       if (options.signal?.aborted) await this.close(); // terminates running workers

@@ -149,6 +149,7 @@ export function restorePlan(experiment: ExperimentModel, spec: RunSpec): RunPlan
     hypotheses: [],
     strategy: 'rerun',
     signal: undefined,
+    drain: undefined,
     verbose: spec.verbose,
     store: spec.runDir !== undefined,
     execution: undefined,

@@ -19,7 +19,7 @@ export class SerialExecution extends ExecutionPlugin {
     const bar = createProgress(this.progress, options.replicates.length, experiment.name);
     try {
       for (const rep of options.replicates) {
-        if (options.signal?.aborted) break;
+        if (options.signal?.aborted || options.drain?.aborted) break;
         options.onReplicateDone(await runReplicate(rep));
         bar.tick();
       }

@@ -184,6 +184,7 @@ export class Experiment<In = unknown> implements ExperimentModel {
       hypotheses: (options.hypotheses ?? this.hypotheses) as Hypothesis<unknown>[],
       strategy: options.strategy ?? 'rerun',
       signal: options.signal,
+      drain: options.drain,
       verbose:
         extra.verbose ??
         findPluginOfKind<{ verbose?: boolean }>(this.plugins, 'logging')?.verbose ??

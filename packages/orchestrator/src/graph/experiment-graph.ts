@@ -192,7 +192,7 @@ export class ExperimentGraph {
               emit({ type: 'skipped', experiment: name, reason });
               return { status: 'skipped', reason };
             }
-            if (options.signal?.aborted) {
+            if (options.signal?.aborted || options.drain?.aborted) {
               emit({ type: 'skipped', experiment: name, reason: 'the run was aborted' });
               return { status: 'skipped', reason: 'the run was aborted' };
             }
@@ -229,6 +229,7 @@ export class ExperimentGraph {
       treatments,
       ...(options.replicates !== undefined ? { replicates: options.replicates } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.drain ? { drain: options.drain } : {}),
     };
     // Resume trusts stored conditions only while what they were computed from stands still:
     // an upstream that ran again may have changed this node's input, which its fingerprint

@@ -21,7 +21,10 @@ export interface GraphRunOptions {
   readonly replicates?: number;
   /** 'resume' skips complete, fingerprint-matching experiments; default 'rerun'. */
   readonly strategy?: Strategy;
+  /** Stop at once (see `RunOptions.signal`); experiments not started yet are skipped. */
   readonly signal?: AbortSignal;
+  /** Stop gracefully (see `RunOptions.drain`); experiments not started yet are skipped. */
+  readonly drain?: AbortSignal;
   /** Called for every {@link GraphEvent}, in the order they happen. */
   readonly onEvent?: (event: GraphEvent) => void;
 }

@@ -39,7 +39,16 @@ export interface RunOptions {
   readonly treatments?: readonly Treatment[];
   readonly hypotheses?: readonly AnyHypothesis[];
   readonly strategy?: Strategy;
+  /**
+   * Stop at once: no new replicate starts, running worker threads are terminated, completed
+   * replicates are kept and stored. `result.aborted` is then true.
+   */
   readonly signal?: AbortSignal;
+  /**
+   * Stop gracefully: no new replicate starts, replicates in flight finish and are stored, then
+   * `run()` resolves with `result.aborted === true`. `interruptOnSignals()` wires Ctrl-C to it.
+   */
+  readonly drain?: AbortSignal;
 }
 
 /** A resolved `run()` call: what to run and how. */
@@ -50,6 +59,7 @@ export interface RunPlan {
   readonly hypotheses: readonly Hypothesis<unknown>[];
   readonly strategy: Strategy;
   readonly signal: AbortSignal | undefined;
+  readonly drain: AbortSignal | undefined;
   readonly verbose: boolean;
   readonly store: boolean;
   readonly execution: ExecutionBackend | undefined;
@@ -69,6 +79,10 @@ export interface RunContext {
   /** Conditions of this run: 'baseline' then treatment names. */
   readonly conditions: readonly string[];
   readonly strategy: Strategy;
+  /**
+   * Aborted when the run was stopped (its `signal` or `drain`) before every replicate ran —
+   * checked when storing: such a run's conditions are not marked complete.
+   */
   readonly signal: AbortSignal | undefined;
   /** The folder this run's results go to (set by the ArtifactPlugin, if any). */
   dir: string | undefined;
@@ -115,7 +129,10 @@ export interface ExperimentPlugin {
 export interface LoopOptions {
   /** Replicate indices to run, in order. */
   readonly replicates: readonly number[];
+  /** Stop at once: start no replicate, terminate running ones (their outcome is not reported). */
   readonly signal: AbortSignal | undefined;
+  /** Stop gracefully: start no replicate; those running finish and are reported. */
+  readonly drain?: AbortSignal | undefined;
   /** The resolved run (treatments, verbosity, ...): what a worker needs to rebuild it. */
   readonly plan: RunPlan;
   /** Conditions to run in each replicate (resume may have reused others). */

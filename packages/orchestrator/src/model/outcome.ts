@@ -1,4 +1,5 @@
 import type { ArtifactContentType } from '../artifacts/content-type.js';
+import type { StorageOperation } from '@crystallize/core';
 import type { StepRecord } from './step-record.js';
 
 /** The property that marks a {@link TransportedError} (a plain object that was an error). */
@@ -35,6 +36,14 @@ export interface SerializedError {
   readonly transported?: TransportedError;
 }
 
+/** A `StorageError` as plain data: it crosses worker threads inside a replicate outcome. */
+export interface SerializedStorageError {
+  readonly path: string;
+  readonly operation: StorageOperation;
+  readonly code: string;
+  readonly message: string;
+}
+
 /** One condition of one replicate, as the runner produced it. Plain data: it crosses workers. */
 export interface ConditionOutcome {
   readonly condition: string;
@@ -54,6 +63,10 @@ export interface ConditionOutcome {
   readonly treatmentKeys?: readonly string[];
   /** Context keys read through `ctx.get` or `@Param` injection in this condition (reserved keys left out). */
   readonly readKeys?: readonly string[];
+  /** Artifact files that could not be written (the condition's metrics still count). */
+  readonly storageErrors?: readonly SerializedStorageError[];
+  /** Why a cacheable step's output could not be written to the cache (it ran uncached). */
+  readonly cacheWriteFailure?: string;
 }
 
 export interface ReplicateOutcome {

@@ -8,9 +8,10 @@ import {
   type ResolvedParams,
   type Step,
 } from '@crystallize/core';
+import { CacheWriteError } from '@crystallize/cache';
 import { isArtifactLike } from '../model/plugin-kinds.js';
 import type { RunnerOptions } from './runner-options.js';
-import type { CachedStepOutput } from './step-cache.js';
+import { recordCacheWriteFailure, type CachedStepOutput } from './step-cache.js';
 import type { StepRecord } from '../model/step-record.js';
 
 /*
@@ -273,6 +274,11 @@ async function executeCached(
         outputHash: record.outputHash,
       });
     } catch (e) {
+      if (isCacheWriteError(e) && cache.onWriteError !== 'fail') {
+        // An unwritable cache folder: the step's result stands; the run warns once.
+        recordCacheWriteFailure(ctx, e.message);
+        return complete(options, call, ctx, slot, record, output);
+      }
       if (!(e instanceof CacheError) || options.onUnencodable === 'error') throw e;
       ctx.logger.warn(`step '${call.name}': output not cached (${e.message}); it runs uncached`);
     }
@@ -322,4 +328,9 @@ function complete(
   for (const hook of options.afterStep) hook(call.step, output, ctx, record);
   slot.output = output;
   return record;
+}
+
+/** A cache folder that could not be written (from this or another copy of the framework). */
+function isCacheWriteError(e: unknown): e is Error {
+  return e instanceof CacheWriteError || (e instanceof Error && e.name === 'CacheWriteError');
 }

@@ -13,12 +13,8 @@ import {
   versionDir,
   versionOf,
 } from '../storage/run-layout.js';
-import {
-  reduceVersion,
-  writeArtifactFile,
-  writeConditionResults,
-  writeRunFiles,
-} from '../storage/run-writer.js';
+import { storeArtifactFile } from '../storage/store-artifact-file.js';
+import { reduceVersion, writeConditionResults, writeRunFiles } from '../storage/run-writer.js';
 import type { StoredManifestEntry } from '../storage/stored-run.js';
 import {
   acquireRunLock,
@@ -159,7 +155,7 @@ export class ArtifactPlugin extends BasePlugin implements RunStore {
         entry.step ?? step.name,
         entry.name,
       );
-      writeArtifactFile(dir, rel, encodeArtifact(entry.name, entry.data));
+      storeArtifactFile(ctx, dir, rel, encodeArtifact(entry.name, entry.data));
     }
   }
 

@@ -153,7 +153,13 @@ export class LoggingPlugin extends BasePlugin {
       `experiment '${experiment.name}' finished` +
       (errors.length ? ` with ${errors.length} failed replicate(s): ${errors.join(', ')}` : '') +
       (failedHypotheses.length ? `; failed hypotheses: ${failedHypotheses.join(', ')}` : '') +
-      (result.ok ? '' : '; result.ok is false (see result.failures)');
+      (result.ok
+        ? ''
+        : result.aborted
+          ? '; result.ok is false: it was interrupted (result.aborted)'
+          : result.storageErrors.length > 0
+            ? '; result.ok is false: results not stored (result.storageErrors)'
+            : '; result.ok is false (see result.failures)');
     // A run whose result is not ok must not end on a calm info line.
     if (result.ok) run.logger.info({ errors: errors.length, ok: true }, msg);
     else run.logger.warn({ errors: errors.length, ok: false }, msg);

@@ -3,11 +3,13 @@ import {
   CrystallizeError,
   PipelineExecutionError,
   type Hypothesis,
+  type StorageError,
 } from '@crystallize/core';
 import type { ReplicateOutcome, SerializedError } from '../model/outcome.js';
 import type { StoredCondition } from '../storage/stored-condition.js';
 import type { ConditionFingerprint } from '../model/outcome.js';
 import { originalError } from '../model/serialized-error.js';
+import { rebuildStorageError } from '../storage/storage-failure.js';
 import { ProvenanceStore } from '../storage/provenance-store.js';
 import { verifyHypothesis } from './verify-hypotheses.js';
 import { ConditionMetrics, Result, type ConditionOrigin, type StoredArtifact } from './result.js';
@@ -112,6 +114,7 @@ export class ResultAccumulator {
   readonly #conditions = new Map<string, ConditionAcc>();
   readonly #provenance = new ProvenanceStore();
   readonly #errors: Record<string, Error> = {};
+  readonly #storageErrors: StorageError[] = [];
 
   constructor(input: ResultInput) {
     this.#input = input;
@@ -130,6 +133,7 @@ export class ResultAccumulator {
         continue;
       }
       for (const a of o.artifacts) acc.artifacts.push({ replicate: o.replicate, ...a });
+      for (const e of o.storageErrors ?? []) this.#storageErrors.push(rebuildStorageError(e));
       if (o.treatmentKeys) for (const k of o.treatmentKeys) acc.treatmentKeys.add(k);
       if (o.readKeys) {
         acc.sawUsage = true;
@@ -203,6 +207,7 @@ export class ResultAccumulator {
       .map((h) => ({ name: h.name, errors: { ...h.errors } }));
     result.failures = { conditions: failures, hypotheses: hypothesisFailures };
     result.ok = failures.length === 0 && hypothesisFailures.length === 0;
+    result.addStorageErrors(this.#storageErrors);
     result.unusedTreatmentKeys = this.#unusedTreatmentKeys();
     return result;
   }

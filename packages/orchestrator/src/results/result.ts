@@ -3,6 +3,7 @@ import {
   PipelineExecutionError,
   CrystallizeError,
   MissingMetricError,
+  type StorageError,
   type Ranking,
 } from '@crystallize/core';
 import { loadClassTransformer } from '@crystallize/core/internal';
@@ -16,6 +17,11 @@ import type { ConditionOrigin, Provenance } from './provenance.js';
 import type { RunFailures, UnusedTreatmentKey } from './run-health.js';
 import type { ProvenanceStore } from '../storage/provenance-store.js';
 import { decodeStored, encodeStored } from '../storage/stored-json.js';
+import {
+  rebuildStorageError,
+  serializeStorageError,
+  type SerializedStorageError,
+} from '../storage/storage-failure.js';
 
 /** Aggregated metrics of one condition: `{ metric: values over replicates, in replicate order }`. */
 export class ConditionMetrics {
@@ -110,6 +116,18 @@ export class Result {
   failures: RunFailures = { conditions: [], hypotheses: [] };
   /** Treatment keys no step read (`@Param` or `ctx.get`), with a nearest-name suggestion. */
   unusedTreatmentKeys: UnusedTreatmentKey[] = [];
+  /**
+   * True when the run was stopped (its `signal` or `drain` aborted, e.g. Ctrl-C) before every
+   * replicate ran: the metrics cover the replicates that finished (stored, for `resume`), and
+   * `ok` is false.
+   */
+  readonly aborted: boolean = false;
+  /**
+   * Results that could not be stored (a read-only or full results folder, a file where a folder
+   * must be): the metrics here are complete, but the folder is not; `ok` is then false. In
+   * `toJSON()`: `[{ name, message, path, operation, code }]`.
+   */
+  readonly storageErrors: readonly StorageError[] = [];
 
   getHypothesis(name: string): HypothesisResult | undefined {
     return this.metrics.hypotheses.find((h) => h.name === name);
@@ -170,6 +188,22 @@ export class Result {
    */
   printTree(format = 'treatment > replicate > step > action'): string {
     return printTree(this.provenance, format);
+  }
+
+  /** @internal The run stopped before every replicate ran. */
+  markAborted(): void {
+    (this as { aborted: boolean }).aborted = true;
+    this.ok = false;
+  }
+
+  /** @internal Results could not be stored: keep what failed, and the run is not ok. */
+  addStorageErrors(errors: readonly StorageError[]): void {
+    if (errors.length === 0) return;
+    (this as { storageErrors: readonly StorageError[] }).storageErrors = [
+      ...this.storageErrors,
+      ...errors,
+    ];
+    this.ok = false;
   }
 
   /** @internal What the ArtifactPlugin stores for one condition. */
@@ -279,6 +313,18 @@ function transformer(): ReturnType<typeof loadClassTransformer> {
       ),
     { toClassOnly: true },
   )(r, 'errors');
+  Transform(
+    ({ value }) =>
+      ((value ?? []) as StorageError[]).map((e) => ({
+        name: e.name,
+        ...serializeStorageError(e),
+      })),
+    { toPlainOnly: true },
+  )(r, 'storageErrors');
+  Transform(
+    ({ value }) => ((value ?? []) as SerializedStorageError[]).map((e) => rebuildStorageError(e)),
+    { toClassOnly: true },
+  )(r, 'storageErrors');
   Expose()(r, 'dir');
   return ct;
 }

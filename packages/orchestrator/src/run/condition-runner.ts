@@ -14,6 +14,8 @@ import type { ConditionOutcome, ReplicateOutcome } from '../model/outcome.js';
 import { runPipeline } from '../pipeline/pipeline-runner.js';
 import type { ReplicateEnv } from '../model/experiment-model.js';
 import { loggedError, serializeError } from '../model/serialized-error.js';
+import { takeCacheWriteFailure } from '../pipeline/step-cache.js';
+import { serializeStorageError, takeStorageFailures } from '../storage/storage-failure.js';
 
 export type { ReplicateEnv };
 
@@ -120,6 +122,19 @@ function artifactsOf(
   }));
 }
 
+/** What went wrong beside the steps: artifact files not stored, a cache not written. */
+function sideProblems(
+  ctx: FrozenContext | undefined,
+): Pick<ConditionOutcome, 'storageErrors' | 'cacheWriteFailure'> {
+  if (!ctx) return {};
+  const storage = takeStorageFailures(ctx);
+  const cache = takeCacheWriteFailure(ctx);
+  return {
+    ...(storage.length ? { storageErrors: storage.map(serializeStorageError) } : {}),
+    ...(cache !== undefined ? { cacheWriteFailure: cache } : {}),
+  };
+}
+
 /** Runs one condition of one replicate; never throws — a failure becomes `outcome.error`. */
 export async function runCondition(
   env: ReplicateEnv,
@@ -153,6 +168,7 @@ export async function runCondition(
       records,
       artifacts: artifactsOf(env, ctx, replicate, condition),
       ...usage(setKeys, readKeys),
+      ...sideProblems(ctx),
     };
   } catch (error) {
     env.logger.warn(
@@ -174,6 +190,7 @@ export async function runCondition(
       artifacts: ctx ? artifactsOf(env, ctx, replicate, condition) : [],
       error: serializeError(error),
       ...usage(setKeys, readKeys),
+      ...sideProblems(ctx),
     };
   }
 }

@@ -1,4 +1,4 @@
-import { BASELINE_CONDITION, rootLogger } from '@crystallize/core';
+import { BASELINE_CONDITION, StorageError, rootLogger } from '@crystallize/core';
 import type {
   ExperimentModel,
   ExperimentPlugin,
@@ -14,6 +14,7 @@ import type { Result } from '../results/result.js';
 import { logRunHealth } from '../results/run-health.js';
 import { planFingerprints } from '../resume/fingerprint.js';
 import { reusableConditions } from '../resume/reusable-conditions.js';
+import { isFileSystemError, toStorageError } from '../storage/storage-failure.js';
 import { runReplicateConditions } from './condition-runner.js';
 import { buildReplicateEnv } from './replicate-env.js';
 import { withMathRandomRestored } from './seeded-random.js';
@@ -29,12 +30,15 @@ export async function runExperiment(experiment: ExperimentModel, plan: RunPlan):
   const conditions = [BASELINE_CONDITION, ...plan.treatments.map((t) => t.name)];
   const fingerprints = planFingerprints(experiment, plan);
   const plugins = experiment.plugins.filter((p) => plan.store || pluginKind(p) !== 'artifact');
+  // Aborted when the run stops (plan.signal or plan.drain) before every replicate ran: what is
+  // stored then is not marked complete.
+  const stopped = new AbortController();
   const run: RunContext = {
     experiment,
     replicates: plan.replicates,
     conditions,
     strategy: plan.strategy,
-    signal: plan.signal,
+    signal: stopped.signal,
     dir: undefined,
     logger: rootLogger(),
     reused: new Set(),
@@ -54,7 +58,14 @@ export async function runExperiment(experiment: ExperimentModel, plan: RunPlan):
       ...plugins.filter((p) => pluginKind(p) !== 'artifact'),
     ];
     for (const p of storageFirst) {
-      await p.beforeRun?.(experiment, run);
+      try {
+        await p.beforeRun?.(experiment, run);
+      } catch (e) {
+        // A results folder that cannot be made or locked: a StorageError saying where and why.
+        throw pluginKind(p) === 'artifact' && isFileSystemError(e)
+          ? toStorageError(e, e.path ?? run.dir ?? '(results folder)', 'mkdir')
+          : e;
+      }
       started.push(p);
     }
     for (const [c, why] of rerunReasons) run.logger.info(`resume: rerunning '${c}': ${why}`);
@@ -75,10 +86,14 @@ export async function runExperiment(experiment: ExperimentModel, plan: RunPlan):
       dir: run.dir,
       paramNames: experiment.pipeline.steps.flatMap((s) => s.paramNames),
     });
+    let done = 0;
+    let planned = 0;
+    let cacheWarned = false;
     await withStepLifecycle(experiment.pipeline.steps, experiment.initialCtx, run.logger, () =>
       // Replicates reseed Math.random; put the process's own back even when the run throws.
       withMathRandomRestored(async () => {
         if (env.conditions.size === 0) return;
+        planned = plan.replicates;
         const recordObservers = plugins
           .filter((p) => p.afterStepRecord)
           .map(
@@ -101,12 +116,21 @@ export async function runExperiment(experiment: ExperimentModel, plan: RunPlan):
         await exec.runExperimentLoop(experiment, runHere, {
           replicates: Array.from({ length: plan.replicates }, (_, i) => i),
           signal: plan.signal,
+          drain: plan.drain,
           plan,
           conditions: [...env.conditions],
           runDir: run.dir,
           seedFor: (rep) => env.seedPlugin?.seedFor(rep) ?? rep,
           onReplicateDone: (outcome) => {
             if (!ranHere.has(outcome.replicate)) logFailuresFromElsewhere(run.logger, outcome);
+            done += 1;
+            const cacheFailure = outcome.conditions.find((c) => c.cacheWriteFailure);
+            if (cacheFailure && !cacheWarned) {
+              cacheWarned = true;
+              run.logger.warn(
+                `${cacheFailure.cacheWriteFailure} This run goes on uncached (entries already in the cache are still used); to fail instead, give the store onWriteError: 'fail'.`,
+              );
+            }
             acc.add(outcome);
             for (const hook of recordObservers) {
               for (const c of outcome.conditions) {
@@ -120,13 +144,43 @@ export async function runExperiment(experiment: ExperimentModel, plan: RunPlan):
     );
     const result = acc.finish(plan.hypotheses);
     logRunHealth(run.logger, result.failures, result.unusedTreatmentKeys);
-    for (const p of plugins) await p.afterRun?.(experiment, result, run);
+    if ((plan.signal?.aborted || plan.drain?.aborted) && done < planned) {
+      result.markAborted();
+      stopped.abort(plan.signal?.reason ?? plan.drain?.reason);
+      logInterrupted(run, done, planned, plan.store);
+    }
+    for (const p of plugins) {
+      try {
+        await p.afterRun?.(experiment, result, run);
+      } catch (e) {
+        // The results folder failed at the end: the metrics are all here; say what was not stored.
+        const failure = toStorageError(e, run.dir ?? '(results folder)');
+        if (!(failure instanceof StorageError)) throw e;
+        result.addStorageErrors([failure]);
+        const line = `results not stored: ${failure.message} The returned Result holds every metric (result.storageErrors says what failed).`;
+        try {
+          run.logger.error({ err: loggedError(failure) }, line);
+        } catch {
+          rootLogger().error({ err: loggedError(failure) }, line); // the run log closed already
+        }
+      }
+    }
     return result;
   } catch (error) {
     // Let plugins close what beforeRun opened (the run log, say) before the error propagates.
     for (const p of started) await p.runFailed?.(experiment, error, run);
     throw error;
   }
+}
+
+/** The warning of a run stopped early: how much is done and how to compute the rest. */
+function logInterrupted(run: RunContext, done: number, planned: number, store: boolean): void {
+  const where = run.dir && store ? `, stored in ${run.dir}` : ' (not stored: nothing to resume)';
+  run.logger.warn(
+    { done, replicates: planned },
+    `run interrupted: ${done} of ${planned} replicates done${where}. ` +
+      "Run again with strategy: 'resume' (crystallize run --resume) to compute only the rest.",
+  );
 }
 
 /** The warning a failed condition logs in-thread, for one that ran in a worker or elsewhere. */

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { writeFileAtomicSync } from '@crystallize/cache/internal';
+import { writeFileAtomicSync as writeFileAtomicRaw } from '@crystallize/cache/internal';
 import {
   HYPOTHESES_FILE,
   MANIFEST_FILE,
@@ -12,8 +12,14 @@ import {
 } from './run-layout.js';
 import type { StoredConditionSummary } from './stored-condition.js';
 import { writeProvenance } from './stored-condition.js';
+import { storing } from './storage-failure.js';
 import { toStoredJson } from './stored-json.js';
 import type { StoredManifest, StoredRunMetadata } from './stored-run.js';
+
+/** An atomic write whose file-system failure is a StorageError naming the file. */
+function writeFileAtomicSync(path: string, data: string | Uint8Array): void {
+  storing(path, () => writeFileAtomicRaw(path, data));
+}
 
 /*
  * Writing a stored run (SPEC §8), every file atomically (readers see the old file or the new
@@ -41,7 +47,9 @@ export function writeConditionResults(
 ): void {
   const condition = summary.condition;
   writeFileAtomicSync(resultsPath(runDir, condition), toStoredJson(summary));
-  writeProvenance(provenancePath(runDir, condition), provenanceLines);
+  storing(provenancePath(runDir, condition), () =>
+    writeProvenance(provenancePath(runDir, condition), provenanceLines),
+  );
   const marker = markerPath(runDir, condition);
   if (complete) writeFileAtomicSync(marker, new Date().toISOString());
   else rmSync(marker, { force: true });
