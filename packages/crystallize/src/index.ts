@@ -264,9 +264,15 @@ export {
   type WorkerOptions,
 } from '@crystallize/distributed';
 
+import type {
+  Result as RunResult,
+  ToReportOptions as ReportOptionsOf,
+} from '@crystallize/orchestrator';
 import { registerReportWriter } from '@crystallize/orchestrator/internal';
 // `result.toReport({ file })`: the report package (and its plotting libraries) loads on the first
 // report only, so importing `crystallize` stays fast.
-registerReportWriter(async (result, options) =>
-  (await import('@crystallize/report')).writeReport(result, options),
-);
+registerReportWriter(async (result, options) => {
+  const report = await import('@crystallize/report');
+  // Loading the report package registers its own writer (which checks the Result's shape).
+  return report.writeReport(result as RunResult, options as ReportOptionsOf<RunResult>);
+});

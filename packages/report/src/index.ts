@@ -21,6 +21,9 @@ export { summarize, thinToQuantiles, type MetricSummary } from './analysis/metri
 export { ReportError } from './report-error.js';
 
 import { registerReportWriter } from '@crystallize/orchestrator/internal';
-import { writeReport } from './render-report.js';
-// `result.toReport({ file })` writes through this package once it is loaded.
-registerReportWriter((result, options) => writeReport(result, options));
+import { writeReport, type ReportInput, type WriteReportOptions } from './render-report.js';
+// `result.toReport({ file })` writes through this package once it is loaded. The orchestrator
+// hands its Result untyped (it sits below this package); writeReport checks its shape.
+registerReportWriter((result, options) =>
+  writeReport(result as ReportInput, options as WriteReportOptions),
+);

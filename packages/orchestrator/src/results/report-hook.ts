@@ -1,20 +1,22 @@
 import { CrystallizeError } from '@crystallize/core';
-import type { Result } from './result.js';
 
-/** What `result.toReport()` accepts (SPEC §12): where to write, and what the page shows. */
-export interface ToReportOptions {
+/**
+ * What `result.toReport()` accepts (SPEC §12): where to write, and what the page shows. `R` is
+ * the `Result` class (this module sits below it).
+ */
+export interface ToReportOptions<R = unknown> {
   /** The HTML file to write (folders are created). */
   readonly file: string;
   /** A second run shown side by side: another `Result`, or a stored run folder (`data/exp/v2`). */
-  readonly compare?: Result | string;
+  readonly compare?: R | string;
   /** Page title (default: `Experiment report: <name>`). */
   readonly title?: string;
   /** Most points drawn per condition in a metric plot (default 1000). */
   readonly maxPointsPerCondition?: number;
 }
 
-/** Writes the report of a result; returns the absolute path of the file. */
-export type ReportWriter = (result: Result, options: ToReportOptions) => Promise<string>;
+/** Writes the report of a result (a `Result`); returns the absolute path of the file. */
+export type ReportWriter = (result: unknown, options: ToReportOptions) => Promise<string>;
 
 /*
  * The orchestrator cannot depend on @crystallize/report (the report reads results, so the
@@ -29,7 +31,10 @@ export function registerReportWriter(w: ReportWriter): void {
   writer = w;
 }
 
-export async function writeResultReport(result: Result, options: ToReportOptions): Promise<string> {
+export async function writeResultReport(
+  result: unknown,
+  options: ToReportOptions,
+): Promise<string> {
   if (!writer) {
     throw new CrystallizeError(
       'result.toReport() needs @crystallize/report, which is not loaded: import from the `crystallize` package ' +

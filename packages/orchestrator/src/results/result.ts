@@ -146,7 +146,7 @@ export class Result {
    * Loaded from @crystallize/report on first use.
    * @example const file = await result.toReport({ file: 'report.html' });
    */
-  toReport(options: ToReportOptions): Promise<string> {
+  toReport(options: ToReportOptions<Result>): Promise<string> {
     return writeResultReport(this, options);
   }
 
