@@ -290,6 +290,7 @@ export class DistributedExecution extends ExecutionPlugin {
       moduleUrl,
       options.conditions,
       options.runDir,
+      options.replicateConditions,
     );
     const spec = {
       ...planned,
@@ -388,7 +389,12 @@ export class DistributedExecution extends ExecutionPlugin {
       const error = failureError(replicate, reason);
       if (error instanceof WorkerRefusedError) logger.warn(error.message);
       settle(id, () =>
-        errorOutcome(replicate, options.conditions, options.seedFor(replicate), error),
+        errorOutcome(
+          replicate,
+          options.replicateConditions?.get(replicate) ?? options.conditions,
+          options.seedFor(replicate),
+          error,
+        ),
       );
     };
     /**

@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrozenContext, Step } from '@crystallize/core';
 import { BasePlugin, type RunContext } from './plugin.js';
@@ -6,15 +6,23 @@ import { PLUGIN_KIND } from '../model/plugin-kinds.js';
 import type { ExperimentModel, RunStore } from '../model/experiment-model.js';
 import type { Result } from '../results/result.js';
 import type { StepRecord } from '../model/step-record.js';
+import type { ConditionFingerprint, ReplicateOutcome } from '../model/outcome.js';
+import { JournalWriter, journalLine } from '../storage/journal.js';
 import {
+  JOURNAL_FILE,
   artifactRelPath,
+  isFinished,
   latestVersionDir,
   listVersions,
+  removeStaleTempFiles,
+  stagingDir,
   versionDir,
   versionOf,
 } from '../storage/run-layout.js';
 import {
+  recoverSwap,
   reduceVersion,
+  swapStagingIntoPlace,
   writeArtifactFile,
   writeConditionResults,
   writeRunFiles,
@@ -61,6 +69,7 @@ export class ArtifactPlugin extends BasePlugin implements RunStore {
   readonly bigFileThresholdMb: number;
   readonly lockWaitMs: number;
   readonly #locks = new WeakMap<RunContext, RunLock>();
+  readonly #journals = new WeakMap<RunContext, JournalWriter>();
   readonly #written = new WeakMap<FrozenContext, Set<string>>();
   /** The folder of the run in progress (set by beforeRun, or by a worker via `useRunDir`). */
   #dir: string | undefined;
@@ -93,32 +102,83 @@ export class ArtifactPlugin extends BasePlugin implements RunStore {
     return latestVersionDir(this.experimentDir(experiment));
   }
 
+  /**
+   * Folders resume may take stored results from, best first. Unversioned: the staging folder of
+   * an unfinished (crashed or aborted) run, then v0. Versioned: the newest version when it never
+   * finished, then the newest finished one.
+   */
+  resumeSources(experiment: Pick<ExperimentModel, 'name'>): readonly string[] {
+    const expDir = this.experimentDir(experiment);
+    const out: string[] = [];
+    if (this.versioned) {
+      const last = listVersions(expDir).pop();
+      if (last !== undefined && !isFinished(versionDir(expDir, last)))
+        out.push(versionDir(expDir, last));
+    } else if (existsSync(stagingDir(expDir))) {
+      out.push(stagingDir(expDir));
+    }
+    const finished = latestVersionDir(expDir);
+    if (finished !== undefined && !out.includes(finished)) out.push(finished);
+    return out;
+  }
+
   override async beforeRun(experiment: ExperimentModel, run: RunContext): Promise<void> {
     const expDir = this.experimentDir(experiment);
     mkdirSync(expDir, { recursive: true });
-    const versions = listVersions(expDir);
-    const last = versions[versions.length - 1];
-    if (this.versioned && !(run.strategy === 'resume' && last !== undefined)) {
-      // A new folder by exclusive creation: a concurrent run gets the next N, never this one.
-      const { dir, lock } = await allocateVersion(expDir, last === undefined ? 0 : last + 1);
-      this.#locks.set(run, lock);
-      run.dir = dir;
+    if (this.versioned) {
+      const versions = listVersions(expDir);
+      const last = versions[versions.length - 1];
+      const lastDir = last === undefined ? undefined : versionDir(expDir, last);
+      // Resume continues the newest version when it never finished and no live run holds it;
+      // otherwise a new folder by exclusive creation (a concurrent run gets the next N).
+      const continued =
+        run.strategy === 'resume' &&
+        last !== undefined &&
+        lastDir !== undefined &&
+        !isFinished(lastDir) &&
+        !isLockHeld(lockFileOf(expDir, last));
+      if (continued) {
+        this.#locks.set(run, await acquireRunLock(lockFileOf(expDir, last), this.lockWaitMs));
+        run.dir = lastDir;
+      } else {
+        const { dir, lock } = await allocateVersion(expDir, last === undefined ? 0 : last + 1);
+        this.#locks.set(run, lock);
+        run.dir = dir;
+      }
+      run.resultDir = run.dir;
     } else {
-      const version = run.strategy === 'resume' && last !== undefined ? last : 0;
-      const lock = await acquireRunLock(lockFileOf(expDir, version), this.lockWaitMs);
+      const lock = await acquireRunLock(lockFileOf(expDir, 0), this.lockWaitMs);
       this.#locks.set(run, lock);
-      run.dir = versionDir(expDir, version);
+      // The run writes beside v0 (which stays readable) and takes its place at the end.
+      run.dir = stagingDir(expDir);
+      run.resultDir = versionDir(expDir, 0);
       try {
-        if (!(run.strategy === 'resume' && last !== undefined)) {
-          rmSync(run.dir, { recursive: true, force: true });
-        }
+        recoverSwap(expDir);
+        if (run.strategy !== 'resume') rmSync(run.dir, { recursive: true, force: true });
         mkdirSync(run.dir, { recursive: true });
       } catch (e) {
         this.#release(run);
         throw e;
       }
     }
+    try {
+      removeStaleTempFiles(run.dir);
+      this.#journals.set(run, new JournalWriter(join(run.dir, JOURNAL_FILE)));
+    } catch (e) {
+      this.#release(run);
+      throw e;
+    }
     this.#dir = run.dir;
+  }
+
+  /** Appends the outcome of a replicate to the run journal (one line, one write). */
+  recordReplicate(
+    run: RunContext,
+    outcome: ReplicateOutcome,
+    fingerprints: Readonly<Record<string, ConditionFingerprint>>,
+  ): void {
+    if (outcome.conditions.length === 0) return;
+    this.#journals.get(run)?.append(journalLine(outcome, fingerprints));
   }
 
   override runFailed(_experiment: ExperimentModel, _error: unknown, run: RunContext): void {
@@ -126,8 +186,13 @@ export class ArtifactPlugin extends BasePlugin implements RunStore {
   }
 
   #release(run: RunContext): void {
-    this.#locks.get(run)?.release();
-    this.#locks.delete(run);
+    try {
+      this.#journals.get(run)?.close();
+    } finally {
+      this.#journals.delete(run);
+      this.#locks.get(run)?.release();
+      this.#locks.delete(run);
+    }
   }
 
   /** Points artifact writes at a run folder chosen elsewhere (a worker thread of a parallel run). */
@@ -166,6 +231,14 @@ export class ArtifactPlugin extends BasePlugin implements RunStore {
   override afterRun(experiment: ExperimentModel, result: Result, run: RunContext): void {
     try {
       this.#store(experiment, result, run);
+      this.#journals.get(run)?.close();
+      // A run that was not aborted takes v0's place; an aborted one stays staged for resume.
+      if (!this.versioned && run.dir && !run.signal?.aborted) {
+        swapStagingIntoPlace(this.experimentDir(experiment));
+        if (this.#dir === run.dir) this.#dir = run.resultDir;
+      } else if (run.dir) {
+        result.dir = run.dir; // the aborted run's files are where it left them
+      }
     } finally {
       this.#release(run);
     }
@@ -185,7 +258,7 @@ export class ArtifactPlugin extends BasePlugin implements RunStore {
         m.files.push(a.path);
         if (a.contentType) m.contentTypes[a.path] = a.contentType;
       }
-      if (run.reused.has(condition)) continue;
+      // Every condition, reused ones too: the run's folder holds all of its results.
       const complete =
         stored.seeds.length === run.replicates &&
         Object.keys(stored.errors).length === 0 &&
@@ -202,7 +275,7 @@ export class ArtifactPlugin extends BasePlugin implements RunStore {
         experiment: experiment.name,
         ...(experiment.description !== undefined ? { description: experiment.description } : {}),
         ok: result.ok,
-        version: versionOf(dir),
+        version: versionOf(run.resultDir ?? dir),
         replicates: run.replicates,
         conditions: run.conditions,
         reused: [...run.reused],
