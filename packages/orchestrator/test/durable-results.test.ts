@@ -10,6 +10,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { type FrozenContext, Param, PipelineStep, Step, treatment } from '@crystallize/core';
 import {
@@ -113,7 +114,8 @@ function rewriteJournal(path: string, change: (entry: Entry) => Entry): void {
     .split('\n')
     .filter(Boolean)
     .map((l) => {
-      const json = JSON.stringify(change(JSON.parse(l.slice(13)) as Entry));
+      // Written back with the other checksum form the reader accepts (12 hex digits of SHA-1).
+      const json = JSON.stringify(change(JSON.parse(l.slice(l.indexOf(' ') + 1)) as Entry));
       return `${createHash('sha1').update(json).digest('hex').slice(0, 12)} ${json}`;
     });
   writeFileSync(path, lines.join('\n') + '\n');
@@ -139,8 +141,8 @@ describe('run journal', () => {
     expect(seen).toEqual([0, 1, 2, 3]);
     const lines = journalLines(v0(root));
     expect(lines).toHaveLength(4);
-    for (const line of lines) expect(line).toMatch(/^[0-9a-f]{12} \{/);
-    const first = JSON.parse(lines[0]!.slice(13)) as {
+    for (const line of lines) expect(line).toMatch(/^[0-9a-f]{8} \{/); // CRC-32, then the JSON
+    const first = JSON.parse(lines[0]!.slice(9)) as {
       replicate: number;
       conditions: { condition: string; fingerprint: string; seed: number }[];
     };
@@ -407,5 +409,17 @@ describe('stale temp files', () => {
     const left = (dir: string): string[] =>
       readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((n) => n.endsWith('.tmp'));
     expect(left(expDir(root))).toEqual([]);
+  });
+
+  it('removes lock temp files that dead or half-written lock takers left in the experiment folder', async () => {
+    const root = tempDir();
+    await exp(root).run();
+    const dead = join(expDir(root), '.v0.lock.0123abcd.tmp');
+    writeFileSync(dead, JSON.stringify({ pid: 2 ** 22 + 12345, host: hostname(), startedAt: 'x' }));
+    const torn = join(expDir(root), '.v0.lock.4567cdef.tmp');
+    writeFileSync(torn, '');
+    await exp(root).run({ strategy: 'resume' });
+    expect(existsSync(dead)).toBe(false);
+    expect(existsSync(torn)).toBe(false);
   });
 });

@@ -33,6 +33,7 @@ import {
   allocateVersion,
   isLockHeld,
   lockFileOf,
+  removeStaleLockTemps,
   type RunLock,
 } from '../storage/run-lock.js';
 import { encodeArtifact, type ArtifactContentType } from '../artifacts/content-type.js';
@@ -163,6 +164,7 @@ export class ArtifactPlugin extends BasePlugin implements RunStore {
     }
     try {
       removeStaleTempFiles(run.dir);
+      removeStaleLockTemps(expDir);
       this.#journals.set(run, new JournalWriter(join(run.dir, JOURNAL_FILE)));
     } catch (e) {
       this.#release(run);

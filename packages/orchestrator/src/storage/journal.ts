@@ -9,14 +9,19 @@ import {
   writeSync,
 } from 'node:fs';
 import { dirname } from 'node:path';
+import * as zlib from 'node:zlib';
 import type { ConditionOutcome, ReplicateOutcome } from '../model/outcome.js';
+import type { StepRecord } from '../model/step-record.js';
 import { fromStoredJson, toStoredJson } from './stored-json.js';
 
 /*
  * The run journal `<run dir>/journal.jsonl` (issue #12 point 1): one line per replicate outcome,
  * appended by the parent process as the outcome arrives, whatever the execution backend. A line
- * is `<checksum> <json>\n`: the checksum (12 hex digits of the SHA-1 of the JSON) lets a reader
- * drop a torn last line (a process killed mid-write) and any line damaged otherwise.
+ * is `<checksum> <json>\n`: the checksum (CRC-32 of the JSON, 8 hex digits; 12 hex digits of its
+ * SHA-1 on a Node without zlib.crc32) lets a reader drop a torn last line (a process killed
+ * mid-write) and any line damaged otherwise. Step records are written compactly (an array per
+ * record, an input hash equal to the previous record's output hash left out): a 10-step,
+ * 2-condition replicate is a few KB, and encoding it costs little beside the replicate itself.
  *
  * One file and one `write` syscall per replicate (on a descriptor opened once with O_APPEND)
  * stays cheap at 100k replicates, where a file per replicate would cost a create, a write and a
@@ -42,10 +47,63 @@ export interface JournalEntry {
   readonly conditions: readonly JournalCondition[];
 }
 
-const CHECKSUM_LENGTH = 12;
+const crc32 = (zlib as { crc32?: (data: string) => number }).crc32;
 
-function checksum(json: string): string {
-  return createHash('sha1').update(json).digest('hex').slice(0, CHECKSUM_LENGTH);
+function checksum(json: string, length = crc32 ? 8 : 12): string {
+  if (length === 8 && crc32) return crc32(json).toString(16).padStart(8, '0');
+  return createHash('sha1').update(json).digest('hex').slice(0, 12);
+}
+
+function isEmpty(o: object): boolean {
+  for (const _ in o) return false;
+  return true;
+}
+
+/**
+ * A record as a compact array: `[step, cacheKey, inputHash | 0, outputHash, hit, rest?]` — `0`
+ * for an input hash equal to the previous record's output hash, `rest` (params, context
+ * changes, duration) only when any is not empty.
+ */
+function recordsJson(records: readonly StepRecord[]): string {
+  let out = '[';
+  let previous: string | undefined;
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i] as StepRecord;
+    const c = r.ctxChanges;
+    const plain =
+      isEmpty(r.params) &&
+      r.durationMs === undefined &&
+      c.reads.length === 0 &&
+      c.metrics.length === 0 &&
+      isEmpty(c.wrote);
+    const rest = plain
+      ? ''
+      : `,${toStoredJson({ params: r.params, ctxChanges: c, ...(r.durationMs !== undefined ? { durationMs: r.durationMs } : {}) })}`;
+    const input = r.inputHash === previous ? '0' : JSON.stringify(r.inputHash);
+    out += `${i ? ',' : ''}[${JSON.stringify(r.step)},${JSON.stringify(r.cacheKey)},${input},${JSON.stringify(r.outputHash)},${r.cacheHit ? 1 : 0}${rest}]`;
+    previous = r.outputHash;
+  }
+  return `${out}]`;
+}
+
+type CompactRecord = [string, string, string | 0, string, 0 | 1, Partial<StepRecord>?];
+
+function expandRecords(compact: readonly CompactRecord[]): StepRecord[] {
+  let previous = '';
+  return compact.map(([step, cacheKey, input, outputHash, hit, rest]) => {
+    const record: StepRecord = {
+      step,
+      params: rest?.params ?? {},
+      cacheKey,
+      inputHash: input === 0 ? previous : input,
+      outputHash,
+      cacheHit: hit === 1,
+      ...(rest?.durationMs !== undefined ? { durationMs: rest.durationMs } : {}),
+      ctxChanges: rest?.ctxChanges ?? { reads: [], wrote: {}, metrics: [] },
+    };
+    previous = outputHash;
+    return record;
+  });
 }
 
 /** The journal line of one replicate outcome (fingerprints by condition). */
@@ -53,27 +111,22 @@ export function journalLine(
   outcome: ReplicateOutcome,
   fingerprints: Readonly<Record<string, { readonly hash: string }>>,
 ): string {
-  const entry: JournalEntry = {
-    replicate: outcome.replicate,
-    conditions: outcome.conditions.map((c) => ({
-      condition: c.condition,
-      fingerprint: fingerprints[c.condition]?.hash ?? '',
-      seed: c.seed,
-      metrics: c.metrics,
-      records: c.records,
-      artifacts: c.artifacts,
-      ...(c.error
-        ? {
-            error: {
-              name: c.error.name,
-              message: c.error.message,
-              ...(c.error.stepName !== undefined ? { stepName: c.error.stepName } : {}),
-            },
-          }
-        : {}),
-    })),
-  };
-  const json = toStoredJson(entry);
+  let conditions = '';
+  for (const c of outcome.conditions) {
+    const error = c.error
+      ? `,"error":${toStoredJson({
+          name: c.error.name,
+          message: c.error.message,
+          ...(c.error.stepName !== undefined ? { stepName: c.error.stepName } : {}),
+        })}`
+      : '';
+    conditions +=
+      `${conditions ? ',' : ''}{"condition":${JSON.stringify(c.condition)}` +
+      `,"fingerprint":${JSON.stringify(fingerprints[c.condition]?.hash ?? '')}` +
+      `,"seed":${toStoredJson(c.seed)},"metrics":${toStoredJson(c.metrics)}` +
+      `,"records":${recordsJson(c.records)},"artifacts":${toStoredJson(c.artifacts)}${error}}`;
+  }
+  const json = `{"replicate":${outcome.replicate},"conditions":[${conditions}]}`;
   return `${checksum(json)} ${json}\n`;
 }
 
@@ -121,11 +174,19 @@ export function readJournal(path: string): JournalEntry[] {
   const out: JournalEntry[] = [];
   for (const line of text.split('\n')) {
     const space = line.indexOf(' ');
-    if (space !== CHECKSUM_LENGTH) continue;
+    if (space !== 8 && space !== 12) continue;
     const json = line.slice(space + 1);
-    if (checksum(json) !== line.slice(0, space)) continue;
+    if (space === 8 && !crc32) continue; // written with CRC-32, which this Node cannot check
+    if (checksum(json, space) !== line.slice(0, space)) continue;
     try {
-      out.push(fromStoredJson<JournalEntry>(json));
+      const raw = fromStoredJson<{
+        replicate: number;
+        conditions: (Omit<JournalCondition, 'records'> & { records: CompactRecord[] })[];
+      }>(json);
+      out.push({
+        replicate: raw.replicate,
+        conditions: raw.conditions.map((c) => ({ ...c, records: expandRecords(c.records) })),
+      });
     } catch {
       // a line that passed its checksum but does not parse: not ours, skip it
     }
