@@ -7,7 +7,7 @@ import type { ExperimentModel, RunStore } from '../model/experiment-model.js';
 import type { Result } from '../results/result.js';
 import type { StepRecord } from '../model/step-record.js';
 import type { ConditionFingerprint, ReplicateOutcome } from '../model/outcome.js';
-import { JournalWriter, journalLine } from '../storage/journal.js';
+import { JournalWriter, journalBytes } from '../storage/journal.js';
 import {
   JOURNAL_FILE,
   artifactRelPath,
@@ -180,7 +180,7 @@ export class ArtifactPlugin extends BasePlugin implements RunStore {
     fingerprints: Readonly<Record<string, ConditionFingerprint>>,
   ): void {
     if (outcome.conditions.length === 0) return;
-    this.#journals.get(run)?.append(journalLine(outcome, fingerprints));
+    this.#journals.get(run)?.append(journalBytes(outcome, fingerprints));
   }
 
   override runFailed(_experiment: ExperimentModel, _error: unknown, run: RunContext): void {

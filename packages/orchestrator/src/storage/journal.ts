@@ -47,12 +47,18 @@ export interface JournalEntry {
   readonly conditions: readonly JournalCondition[];
 }
 
-const crc32 = (zlib as { crc32?: (data: string) => number }).crc32;
+const crc32 = (zlib as { crc32?: (data: string | Uint8Array) => number }).crc32;
 
 function checksum(json: string, length = crc32 ? 8 : 12): string {
   if (length === 8 && crc32) return crc32(json).toString(16).padStart(8, '0');
   return createHash('sha1').update(json).digest('hex').slice(0, 12);
 }
+
+/** A hash as a JSON string: hex digits need no escaping (anything else goes through JSON). */
+function hex(hash: string): string {
+  return HEX.test(hash) ? `"${hash}"` : JSON.stringify(hash);
+}
+const HEX = /^[0-9a-f]*$/;
 
 function isEmpty(o: object): boolean {
   for (const _ in o) return false;
@@ -79,8 +85,8 @@ function recordsJson(records: readonly StepRecord[]): string {
     const rest = plain
       ? ''
       : `,${toStoredJson({ params: r.params, ctxChanges: c, ...(r.durationMs !== undefined ? { durationMs: r.durationMs } : {}) })}`;
-    const input = r.inputHash === previous ? '0' : JSON.stringify(r.inputHash);
-    out += `${i ? ',' : ''}[${JSON.stringify(r.step)},${JSON.stringify(r.cacheKey)},${input},${JSON.stringify(r.outputHash)},${r.cacheHit ? 1 : 0}${rest}]`;
+    const input = r.inputHash === previous ? '0' : hex(r.inputHash);
+    out += `${i ? ',' : ''}[${JSON.stringify(r.step)},${hex(r.cacheKey)},${input},${hex(r.outputHash)},${r.cacheHit ? 1 : 0}${rest}]`;
     previous = r.outputHash;
   }
   return `${out}]`;
@@ -106,8 +112,7 @@ function expandRecords(compact: readonly CompactRecord[]): StepRecord[] {
   });
 }
 
-/** The journal line of one replicate outcome (fingerprints by condition). */
-export function journalLine(
+function entryJson(
   outcome: ReplicateOutcome,
   fingerprints: Readonly<Record<string, { readonly hash: string }>>,
 ): string {
@@ -126,8 +131,32 @@ export function journalLine(
       `,"seed":${toStoredJson(c.seed)},"metrics":${toStoredJson(c.metrics)}` +
       `,"records":${recordsJson(c.records)},"artifacts":${toStoredJson(c.artifacts)}${error}}`;
   }
-  const json = `{"replicate":${outcome.replicate},"conditions":[${conditions}]}`;
+  return `{"replicate":${outcome.replicate},"conditions":[${conditions}]}`;
+}
+
+/** The journal line of one replicate outcome (fingerprints by condition). */
+export function journalLine(
+  outcome: ReplicateOutcome,
+  fingerprints: Readonly<Record<string, { readonly hash: string }>>,
+): string {
+  const json = entryJson(outcome, fingerprints);
   return `${checksum(json)} ${json}\n`;
+}
+
+/** {@link journalLine} as the bytes to append (the checksum computed over the encoded JSON). */
+export function journalBytes(
+  outcome: ReplicateOutcome,
+  fingerprints: Readonly<Record<string, { readonly hash: string }>>,
+): Buffer {
+  if (!crc32) return Buffer.from(journalLine(outcome, fingerprints), 'utf8');
+  // One UTF-8 encoding: the CRC-32 of the JSON's bytes is the CRC-32 of the JSON string.
+  const json = Buffer.from(entryJson(outcome, fingerprints), 'utf8');
+  const head = `${crc32(json).toString(16).padStart(8, '0')} `;
+  const out = Buffer.allocUnsafe(head.length + json.length + 1);
+  out.write(head, 0, 'latin1');
+  json.copy(out, head.length);
+  out[out.length - 1] = 0x0a;
+  return out;
 }
 
 /** An open journal: `append` writes one line with one `write`; `close` fsyncs and closes. */
@@ -141,9 +170,9 @@ export class JournalWriter {
     this.#fd = openSync(path, 'a');
   }
 
-  append(line: string): void {
+  append(line: string | Buffer): void {
     if (this.#fd === undefined) return;
-    const bytes = Buffer.from(line, 'utf8');
+    const bytes = typeof line === 'string' ? Buffer.from(line, 'utf8') : line;
     let done = 0;
     // One write for the whole line; a short write (rare: a full disk) is continued.
     while (done < bytes.length) done += writeSync(this.#fd, bytes, done, bytes.length - done);
