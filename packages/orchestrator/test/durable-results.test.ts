@@ -395,6 +395,23 @@ describe('versioned resume', () => {
   });
 });
 
+describe('versioned resume of an aborted version', () => {
+  it('continues the aborted version in place and runs only its missing replicates', async () => {
+    const root = tempDir();
+    const controller = new AbortController();
+    during = (ctx) => {
+      if (ctx.get('replicate') === 2) controller.abort();
+    };
+    await exp(root, { versioned: true }).run({ signal: controller.signal });
+    during = undefined;
+    calls.length = 0;
+    const resumed = await exp(root, { versioned: true }).run({ strategy: 'resume' });
+    expect(resumed.dir).toBe(join(expDir(root), 'v0'));
+    expect(calls.filter((c) => c.endsWith(':0') || c.endsWith(':1'))).toEqual([]);
+    expect(resumed.metrics.baseline.metrics['sum']).toEqual([6, 7, 8, 9]);
+  });
+});
+
 describe('stale temp files', () => {
   it('removes temp files of interrupted atomic writes under the run folder at the next start', async () => {
     const root = tempDir();

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrozenContext, Step } from '@crystallize/core';
 import { BasePlugin, type RunContext } from './plugin.js';
@@ -10,6 +10,7 @@ import type { ConditionFingerprint, ReplicateOutcome } from '../model/outcome.js
 import { JournalWriter, journalBytes } from '../storage/journal.js';
 import {
   JOURNAL_FILE,
+  RUN_LOG_FILE,
   artifactRelPath,
   isFinished,
   latestVersionDir,
@@ -27,7 +28,7 @@ import {
   writeConditionResults,
   writeRunFiles,
 } from '../storage/run-writer.js';
-import type { StoredManifestEntry } from '../storage/stored-run.js';
+import { readRunMetadata, type StoredManifestEntry } from '../storage/stored-run.js';
 import {
   acquireRunLock,
   allocateVersion,
@@ -37,6 +38,16 @@ import {
   type RunLock,
 } from '../storage/run-lock.js';
 import { encodeArtifact, type ArtifactContentType } from '../artifacts/content-type.js';
+
+/** A version a resume goes on writing: it never finished, or its run was aborted. */
+function continuable(dir: string): boolean {
+  if (!isFinished(dir)) return true;
+  try {
+    return readRunMetadata(dir)?.aborted === true;
+  } catch {
+    return false;
+  }
+}
 
 export interface ArtifactPluginOptions {
   /** Root folder of stored runs (default 'data'). */
@@ -113,7 +124,7 @@ export class ArtifactPlugin extends BasePlugin implements RunStore {
     const out: string[] = [];
     if (this.versioned) {
       const last = listVersions(expDir).pop();
-      if (last !== undefined && !isFinished(versionDir(expDir, last)))
+      if (last !== undefined && continuable(versionDir(expDir, last)))
         out.push(versionDir(expDir, last));
     } else if (existsSync(stagingDir(expDir))) {
       out.push(stagingDir(expDir));
@@ -130,13 +141,14 @@ export class ArtifactPlugin extends BasePlugin implements RunStore {
       const versions = listVersions(expDir);
       const last = versions[versions.length - 1];
       const lastDir = last === undefined ? undefined : versionDir(expDir, last);
-      // Resume continues the newest version when it never finished and no live run holds it;
-      // otherwise a new folder by exclusive creation (a concurrent run gets the next N).
+      // Resume continues the newest version when it never finished or was aborted, and no live
+      // run holds it; otherwise a new folder by exclusive creation (a concurrent run gets the
+      // next N), so a finished version is never rewritten.
       const continued =
         run.strategy === 'resume' &&
         last !== undefined &&
         lastDir !== undefined &&
-        !isFinished(lastDir) &&
+        continuable(lastDir) &&
         !isLockHeld(lockFileOf(expDir, last));
       if (continued) {
         this.#locks.set(run, await acquireRunLock(lockFileOf(expDir, last), this.lockWaitMs));
@@ -156,7 +168,12 @@ export class ArtifactPlugin extends BasePlugin implements RunStore {
       try {
         recoverSwap(expDir);
         if (run.strategy !== 'resume') rmSync(run.dir, { recursive: true, force: true });
+        const continuing = existsSync(run.dir);
         mkdirSync(run.dir, { recursive: true });
+        // A resume continues v0's story: its run log goes on in the new folder.
+        const log = join(run.resultDir, RUN_LOG_FILE);
+        if (run.strategy === 'resume' && !continuing && existsSync(log))
+          copyFileSync(log, join(run.dir, RUN_LOG_FILE));
       } catch (e) {
         this.#release(run);
         throw e;
