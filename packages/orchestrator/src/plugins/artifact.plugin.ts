@@ -12,7 +12,6 @@ import {
   JOURNAL_FILE,
   RUN_LOG_FILE,
   artifactRelPath,
-  isFinished,
   latestVersionDir,
   listVersions,
   removeStaleTempFiles,
@@ -28,7 +27,8 @@ import {
   writeConditionResults,
   writeRunFiles,
 } from '../storage/run-writer.js';
-import { readRunMetadata, type StoredManifestEntry } from '../storage/stored-run.js';
+import type { StoredManifestEntry } from '../storage/stored-run.js';
+import { continuable, resumeSourcesOf } from '../storage/run-folders.js';
 import {
   acquireRunLock,
   allocateVersion,
@@ -38,16 +38,6 @@ import {
   type RunLock,
 } from '../storage/run-lock.js';
 import { encodeArtifact, type ArtifactContentType } from '../artifacts/content-type.js';
-
-/** A version a resume goes on writing: it never finished, or its run was aborted. */
-function continuable(dir: string): boolean {
-  if (!isFinished(dir)) return true;
-  try {
-    return readRunMetadata(dir)?.aborted === true;
-  } catch {
-    return false;
-  }
-}
 
 export interface ArtifactPluginOptions {
   /** Root folder of stored runs (default 'data'). */
@@ -120,18 +110,7 @@ export class ArtifactPlugin extends BasePlugin implements RunStore {
    * finished, then the newest finished one.
    */
   resumeSources(experiment: Pick<ExperimentModel, 'name'>): readonly string[] {
-    const expDir = this.experimentDir(experiment);
-    const out: string[] = [];
-    if (this.versioned) {
-      const last = listVersions(expDir).pop();
-      if (last !== undefined && continuable(versionDir(expDir, last)))
-        out.push(versionDir(expDir, last));
-    } else if (existsSync(stagingDir(expDir))) {
-      out.push(stagingDir(expDir));
-    }
-    const finished = latestVersionDir(expDir);
-    if (finished !== undefined && !out.includes(finished)) out.push(finished);
-    return out;
+    return resumeSourcesOf(this.experimentDir(experiment), this.versioned);
   }
 
   override async beforeRun(experiment: ExperimentModel, run: RunContext): Promise<void> {
