@@ -13,6 +13,7 @@ describe('artifacts example', () => {
       'fine/.crystallize_complete',
       'fine/provenance.jsonl',
       'fine/results.json',
+      'journal.jsonl',
       'metadata.json',
       'replicate_0/baseline/BuildHistogram/histogram.csv',
       'replicate_0/baseline/BuildHistogram/histogram.json',

@@ -63,7 +63,9 @@ describe('interrupting a run', () => {
     const resumed = crystallize(root, ['run', 'slow-down', '--resume'], { SLOW_STEP_MS: '0' });
     expect(resumed.status).toBe(0);
     const upstream = resumed.stdout.slice(
-      resumed.stdout.indexOf('slow-up v0'),
+      // slow-up's v0 finished: the resume stores into a new version, reusing all of v0
+      // (slow-down's aborted v0 is continued in place).
+      resumed.stdout.indexOf('slow-up v1'),
       resumed.stdout.indexOf('slow-down v'),
     );
     expect(upstream).toContain('reused from the stored run: baseline');

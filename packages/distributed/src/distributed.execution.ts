@@ -158,6 +158,7 @@ export class DistributedExecution extends ExecutionPlugin {
       moduleUrl,
       options.conditions,
       options.runDir,
+      options.replicateConditions,
     );
     const spec = {
       ...planned,

@@ -96,6 +96,7 @@ export function runKey(spec: RunSpec, module: string, artifacts: ArtifactTranspo
     treatments: spec.treatments,
     baseline: spec.baselineTreatment,
     conditions: spec.conditions,
+    ...(spec.replicateConditions ? { replicateConditions: spec.replicateConditions } : {}),
     replicates: spec.replicates,
     verbose: spec.verbose,
   });

@@ -99,7 +99,7 @@ export async function submitRun(s: Submission): Promise<void> {
       // A result that cannot be read back is a failed replicate, never a silently lost one.
       received = errorOutcome(
         replicate,
-        options.conditions,
+        options.replicateConditions?.get(replicate) ?? options.conditions,
         options.seedFor(replicate),
         new ReplicateLostError(
           `the result of replicate ${replicate} could not be read back: ${(e as Error).message}`,
@@ -130,7 +130,12 @@ export async function submitRun(s: Submission): Promise<void> {
     const error = failureError(replicate, reason, s.attempts);
     if (error instanceof WorkerRefusedError) logger.warn(error.message);
     settle(id, () =>
-      errorOutcome(replicate, options.conditions, options.seedFor(replicate), error),
+      errorOutcome(
+        replicate,
+        options.replicateConditions?.get(replicate) ?? options.conditions,
+        options.seedFor(replicate),
+        error,
+      ),
     );
   };
   /**

@@ -293,7 +293,8 @@ describe('DistributedExecution with real Redis and worker processes', () => {
       await new Promise((r) => setTimeout(r, 2500));
       // nothing else ran: the waiting jobs were removed, the running one cancelled
       expect(traces('start-baseline').map((t) => t.replicate)).toEqual([0, 1]);
-      const dir = join(ROOT, 'data', 'dist-slow', 'v0', 'baseline');
+      // An aborted run stays in the staging folder (v0 keeps the last complete run).
+      const dir = join(ROOT, 'data', 'dist-slow', '.v0.next', 'baseline');
       const stored = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as {
         seeds: number[];
       };

@@ -291,7 +291,8 @@ describe('stored results around failures', () => {
       cache: false,
     });
     await expect(failing.run()).rejects.toThrow('teardown broke');
-    const log = readFileSync(join(root, 'bad-teardown', 'v0', 'run.log'), 'utf8')
+    // A run that threw never takes v0's place: its log stays in the staging folder.
+    const log = readFileSync(join(root, 'bad-teardown', '.v0.next', 'run.log'), 'utf8')
       .trim()
       .split('\n');
     const last = JSON.parse(log[log.length - 1] as string) as { level: number; msg: string };

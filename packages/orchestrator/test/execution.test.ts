@@ -80,7 +80,10 @@ describe('execution strategies', () => {
       signal: controller.signal,
     });
     expect(result.metrics.baseline.metrics['rep']).toEqual([0, 1]);
-    const v0 = join(root, 'exec', 'v0');
+    // An aborted run never takes v0's place: it stays in the staging folder, for resume.
+    const v0 = join(root, 'exec', '.v0.next');
+    expect(result.dir).toBe(v0);
+    expect(existsSync(join(root, 'exec', 'v0'))).toBe(false);
     expect(existsSync(join(v0, 'baseline', 'results.json'))).toBe(true);
     expect(existsSync(join(v0, 'baseline', '.crystallize_complete'))).toBe(false);
     expect(JSON.parse(readFileSync(join(v0, 'metadata.json'), 'utf8'))).toMatchObject({

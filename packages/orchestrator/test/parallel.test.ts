@@ -1,4 +1,13 @@
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { PipelineStep, Step, ValidationError } from '@crystallize/core';
@@ -20,6 +29,8 @@ import {
   progress,
   serialExp,
   slowExp,
+  TRACE,
+  tracedExp,
 } from './fixtures/parallel-experiments.js';
 import { quietPlugins } from './helpers.js';
 
@@ -27,7 +38,15 @@ import { quietPlugins } from './helpers.js';
 const SLOW = 60_000;
 
 afterAll(async () => {
-  for (const exp of [parallelExp, failingExp, exitingExp, hogExp, functionMetricExp, slowExp]) {
+  for (const exp of [
+    parallelExp,
+    failingExp,
+    exitingExp,
+    hogExp,
+    functionMetricExp,
+    slowExp,
+    tracedExp,
+  ]) {
     await (exp.execution as ParallelExecution).close();
   }
   rmSync(ROOT, { recursive: true, force: true });
@@ -258,6 +277,51 @@ describe('ParallelExecution', () => {
       // The pool was ended; the next run starts a fresh one and completes.
       const next = await slowExp.run({ replicates: 2 });
       expect(next.metrics.baseline.metrics['x']).toEqual([0, 1]);
+    },
+    SLOW,
+  );
+  it(
+    'resume runs in the workers only the (condition, replicate) pairs the journal lacks',
+    async () => {
+      const first = await tracedExp.run();
+      const expDir = join(ROOT, 'data', 'par-traced');
+      const staged = join(expDir, '.v0.next');
+      // The folder a run killed after replicates 0 and 1 (1 without 'double') leaves behind.
+      renameSync(join(expDir, 'v0'), staged);
+      for (const name of readdirSync(staged)) {
+        const p = join(staged, name);
+        if (statSync(p).isDirectory() && !name.startsWith('replicate_'))
+          rmSync(p, { recursive: true });
+      }
+      rmSync(join(staged, 'metadata.json'));
+      const journal = join(staged, 'journal.jsonl');
+      const kept = readFileSync(journal, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map(
+          (l) =>
+            JSON.parse(l.slice(l.indexOf(' ') + 1)) as {
+              replicate: number;
+              conditions: { condition: string }[];
+            },
+        )
+        .filter((e) => e.replicate < 2)
+        .map((e) =>
+          e.replicate === 1
+            ? { ...e, conditions: e.conditions.filter((c) => c.condition !== 'double') }
+            : e,
+        )
+        .map((e) => {
+          const json = JSON.stringify(e);
+          return `${createHash('sha1').update(json).digest('hex').slice(0, 12)} ${json}`;
+        });
+      writeFileSync(journal, kept.join('\n') + '\n');
+      rmSync(TRACE, { force: true });
+      const resumed = await tracedExp.run({ strategy: 'resume' });
+      const ran = readFileSync(TRACE, 'utf8').split('\n').filter(Boolean).sort();
+      expect(ran).toEqual(['baseline:2', 'baseline:3', 'double:1', 'double:2', 'double:3']);
+      expect(resumed.metrics.baseline.metrics).toEqual(first.metrics.baseline.metrics);
+      expect(resumed.metrics.treatments).toEqual(first.metrics.treatments);
     },
     SLOW,
   );

@@ -133,12 +133,15 @@ describe("strategy: 'resume'", () => {
     }).run();
     expect(Object.keys(first.errors)).toEqual(['b_rep_1']);
     reset();
-    // The failing definition is still the same: b reruns (and fails again), a is reused.
+    // The failing definition is still the same: b's failed replicate reruns (and fails again);
+    // a, and b's replicate that succeeded (from the run journal), are reused.
     await exp(root, {
       treatments: [treatment('a', { shift: 1 }), treatment('b', { shift: 2, fail_rep: 1 })],
     }).run({ strategy: 'resume' });
-    expect(ran).toEqual({ b: 2 });
-    expect(rerunLines(root)).toEqual(["resume: rerunning 'b': no completed results stored"]);
+    expect(ran).toEqual({ b: 1 });
+    expect(rerunLines(root)).toEqual([
+      "resume: rerunning 'b': no completed results stored; reused 1 of 2 replicates from the journal (1 journalled as failed), running 1",
+    ]);
   });
 
   it('reruns a condition whose treatment definition changed and says why', async () => {
@@ -217,6 +220,8 @@ describe("strategy: 'resume'", () => {
     const root = tempDir();
     await exp(root).run();
     rmSync(join(root, 'res', 'v0', 'a', '.crystallize_complete'));
+    // Without the journal too (its lines would let resume reuse a's replicates one by one).
+    rmSync(join(root, 'res', 'v0', 'journal.jsonl'));
     reset();
     await exp(root).run({ strategy: 'resume' });
     expect(ran).toEqual({ a: 2 });

@@ -162,7 +162,14 @@ export class ParallelExecution extends ExecutionPlugin {
       'ParallelExecution',
     );
     await assertModuleExportMatches(experiment, module, 'ParallelExecution');
-    const spec = buildRunSpec(experiment, options.plan, module, options.conditions, options.runDir);
+    const spec = buildRunSpec(
+      experiment,
+      options.plan,
+      module,
+      options.conditions,
+      options.runDir,
+      options.replicateConditions,
+    );
     const pool = await this.#poolFor();
     let refused: TransportedError | null;
     try {
@@ -200,7 +207,12 @@ export class ParallelExecution extends ExecutionPlugin {
         } catch (e) {
           if (options.signal?.aborted) return; // cancelled: nothing to report
           options.onReplicateDone(
-            crashedOutcome(replicate, options.conditions, options.seedFor(replicate), e),
+            crashedOutcome(
+              replicate,
+              options.replicateConditions?.get(replicate) ?? options.conditions,
+              options.seedFor(replicate),
+              e,
+            ),
           );
         } finally {
           bar.tick();

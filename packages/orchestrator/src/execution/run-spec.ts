@@ -24,6 +24,8 @@ export interface RunSpec {
   readonly treatments: readonly TreatmentSpec[];
   readonly baselineTreatment: TreatmentSpec | undefined;
   readonly conditions: readonly string[];
+  /** Replicates that run only some of `conditions` (resume reused the rest): their conditions. */
+  readonly replicateConditions?: Readonly<Record<string, readonly string[]>>;
   readonly replicates: number;
   readonly verbose: boolean;
   /** The parent's LoggingPlugin level, so a worker is as quiet (or as loud) as its parent. */
@@ -66,8 +68,12 @@ export function buildRunSpec(
   module: string,
   conditions: readonly string[],
   runDir: string | undefined,
+  replicateConditions?: ReadonlyMap<number, readonly string[]>,
 ): RunSpec {
   return {
+    ...(replicateConditions && replicateConditions.size > 0
+      ? { replicateConditions: Object.fromEntries(replicateConditions) }
+      : {}),
     id: `${process.pid}-${Date.now()}-${++runCounter}`,
     module,
     experiment: experiment.name,

@@ -52,6 +52,9 @@ export function workerEnv(experiment: ExperimentModel, spec: RunSpec): WorkerEnv
     { logger, dir: spec.runDir },
     plugins,
     new Set(spec.conditions),
+    new Map(
+      Object.entries(spec.replicateConditions ?? {}).map(([rep, cs]) => [Number(rep), new Set(cs)]),
+    ),
   );
   return { ...env, withTransportedErrors };
 }

@@ -84,8 +84,13 @@ export interface RunContext {
    * checked when storing: such a run's conditions are not marked complete.
    */
   readonly signal: AbortSignal | undefined;
-  /** The folder this run's results go to (set by the ArtifactPlugin, if any). */
+  /** The folder this run writes its results to (set by the ArtifactPlugin, if any). */
   dir: string | undefined;
+  /**
+   * The folder the results end up in, when it differs from `dir`: an unversioned run writes to
+   * a staging folder swapped into `v0` at its end (`Result.dir` names this one).
+   */
+  resultDir?: string | undefined;
   /** The run's logger (set by the LoggingPlugin, else the process logger). */
   logger: Logger;
   /** Conditions reloaded from a previous run by `resume` (not run again). */
@@ -137,6 +142,11 @@ export interface LoopOptions {
   readonly plan: RunPlan;
   /** Conditions to run in each replicate (resume may have reused others). */
   readonly conditions: readonly string[];
+  /**
+   * Replicates that run only some of `conditions` (resume reused the others from a journal):
+   * the conditions each of them runs. Replicates not listed run all of `conditions`.
+   */
+  readonly replicateConditions?: ReadonlyMap<number, readonly string[]>;
   /** The run's results folder, if results are stored. */
   readonly runDir: string | undefined;
   /** The seed of a replicate (for reporting a replicate that never ran). */
@@ -191,6 +201,14 @@ export interface RunStore {
   latestDir(experiment: Pick<ExperimentModel, 'name'>): string | undefined;
   /** Points artifact writes at a run folder chosen elsewhere (a worker thread of a parallel run). */
   useRunDir(dir: string | undefined): void;
+  /** Folders `resume` may take stored results from, best first (default: `latestDir`). */
+  resumeSources?(experiment: Pick<ExperimentModel, 'name'>): readonly string[];
+  /** Persists one replicate's outcome as it arrives (the run journal), in the parent process. */
+  recordReplicate?(
+    run: RunContext,
+    outcome: ReplicateOutcome,
+    fingerprints: Readonly<Record<string, ConditionFingerprint>>,
+  ): void;
 }
 
 /** Everything needed to run replicates of one experiment run; built once per run. */
@@ -204,6 +222,8 @@ export interface ReplicateEnv {
   readonly baselineTreatment: Treatment | undefined;
   /** Conditions to run (others were reused by resume). */
   readonly conditions: ReadonlySet<string>;
+  /** Replicates that run only some of `conditions` (resume reused the rest): their conditions. */
+  readonly replicateConditions?: ReadonlyMap<number, ReadonlySet<string>>;
   readonly seedPlugin: ReplicateSeeder | undefined;
   readonly beforeReplicate: readonly ((ctx: FrozenContext) => void | Promise<void>)[];
   readonly logger: Logger;

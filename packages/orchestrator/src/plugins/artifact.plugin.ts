@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrozenContext, Step } from '@crystallize/core';
 import { BasePlugin, type RunContext } from './plugin.js';
@@ -6,21 +6,35 @@ import { PLUGIN_KIND } from '../model/plugin-kinds.js';
 import type { ExperimentModel, RunStore } from '../model/experiment-model.js';
 import type { Result } from '../results/result.js';
 import type { StepRecord } from '../model/step-record.js';
+import type { ConditionFingerprint, ReplicateOutcome } from '../model/outcome.js';
+import { JournalWriter, journalBytes } from '../storage/journal.js';
 import {
+  JOURNAL_FILE,
+  RUN_LOG_FILE,
   artifactRelPath,
   latestVersionDir,
   listVersions,
+  removeStaleTempFiles,
+  stagingDir,
   versionDir,
   versionOf,
 } from '../storage/run-layout.js';
 import { storeArtifactFile } from '../storage/store-artifact-file.js';
-import { reduceVersion, writeConditionResults, writeRunFiles } from '../storage/run-writer.js';
+import {
+  recoverSwap,
+  reduceVersion,
+  swapStagingIntoPlace,
+  writeConditionResults,
+  writeRunFiles,
+} from '../storage/run-writer.js';
 import type { StoredManifestEntry } from '../storage/stored-run.js';
+import { continuable, resumeSourcesOf } from '../storage/run-folders.js';
 import {
   acquireRunLock,
   allocateVersion,
   isLockHeld,
   lockFileOf,
+  removeStaleLockTemps,
   type RunLock,
 } from '../storage/run-lock.js';
 import { encodeArtifact, type ArtifactContentType } from '../artifacts/content-type.js';
@@ -57,6 +71,7 @@ export class ArtifactPlugin extends BasePlugin implements RunStore {
   readonly bigFileThresholdMb: number;
   readonly lockWaitMs: number;
   readonly #locks = new WeakMap<RunContext, RunLock>();
+  readonly #journals = new WeakMap<RunContext, JournalWriter>();
   readonly #written = new WeakMap<FrozenContext, Set<string>>();
   /** The folder of the run in progress (set by beforeRun, or by a worker via `useRunDir`). */
   #dir: string | undefined;
@@ -89,32 +104,79 @@ export class ArtifactPlugin extends BasePlugin implements RunStore {
     return latestVersionDir(this.experimentDir(experiment));
   }
 
+  /**
+   * Folders resume may take stored results from, best first. Unversioned: the staging folder of
+   * an unfinished (crashed or aborted) run, then v0. Versioned: the newest version when it never
+   * finished, then the newest finished one.
+   */
+  resumeSources(experiment: Pick<ExperimentModel, 'name'>): readonly string[] {
+    return resumeSourcesOf(this.experimentDir(experiment), this.versioned);
+  }
+
   override async beforeRun(experiment: ExperimentModel, run: RunContext): Promise<void> {
     const expDir = this.experimentDir(experiment);
     mkdirSync(expDir, { recursive: true });
-    const versions = listVersions(expDir);
-    const last = versions[versions.length - 1];
-    if (this.versioned && !(run.strategy === 'resume' && last !== undefined)) {
-      // A new folder by exclusive creation: a concurrent run gets the next N, never this one.
-      const { dir, lock } = await allocateVersion(expDir, last === undefined ? 0 : last + 1);
-      this.#locks.set(run, lock);
-      run.dir = dir;
+    if (this.versioned) {
+      const versions = listVersions(expDir);
+      const last = versions[versions.length - 1];
+      const lastDir = last === undefined ? undefined : versionDir(expDir, last);
+      // Resume continues the newest version when it never finished or was aborted, and no live
+      // run holds it; otherwise a new folder by exclusive creation (a concurrent run gets the
+      // next N), so a finished version is never rewritten.
+      const continued =
+        run.strategy === 'resume' &&
+        last !== undefined &&
+        lastDir !== undefined &&
+        continuable(lastDir) &&
+        !isLockHeld(lockFileOf(expDir, last));
+      if (continued) {
+        this.#locks.set(run, await acquireRunLock(lockFileOf(expDir, last), this.lockWaitMs));
+        run.dir = lastDir;
+      } else {
+        const { dir, lock } = await allocateVersion(expDir, last === undefined ? 0 : last + 1);
+        this.#locks.set(run, lock);
+        run.dir = dir;
+      }
+      run.resultDir = run.dir;
     } else {
-      const version = run.strategy === 'resume' && last !== undefined ? last : 0;
-      const lock = await acquireRunLock(lockFileOf(expDir, version), this.lockWaitMs);
+      const lock = await acquireRunLock(lockFileOf(expDir, 0), this.lockWaitMs);
       this.#locks.set(run, lock);
-      run.dir = versionDir(expDir, version);
+      // The run writes beside v0 (which stays readable) and takes its place at the end.
+      run.dir = stagingDir(expDir);
+      run.resultDir = versionDir(expDir, 0);
       try {
-        if (!(run.strategy === 'resume' && last !== undefined)) {
-          rmSync(run.dir, { recursive: true, force: true });
-        }
+        recoverSwap(expDir);
+        if (run.strategy !== 'resume') rmSync(run.dir, { recursive: true, force: true });
+        const continuing = existsSync(run.dir);
         mkdirSync(run.dir, { recursive: true });
+        // A resume continues v0's story: its run log goes on in the new folder.
+        const log = join(run.resultDir, RUN_LOG_FILE);
+        if (run.strategy === 'resume' && !continuing && existsSync(log))
+          copyFileSync(log, join(run.dir, RUN_LOG_FILE));
       } catch (e) {
         this.#release(run);
         throw e;
       }
     }
+    try {
+      removeStaleTempFiles(run.dir);
+      removeStaleLockTemps(expDir);
+      this.#journals.set(run, new JournalWriter(join(run.dir, JOURNAL_FILE)));
+    } catch (e) {
+      this.#release(run);
+      throw e;
+    }
     this.#dir = run.dir;
+  }
+
+  /** Appends the outcome of a replicate to the run journal (one line, one write). */
+  recordReplicate(
+    run: RunContext,
+    outcome: ReplicateOutcome,
+    fingerprints: Readonly<Record<string, ConditionFingerprint>>,
+  ): void {
+    if (outcome.conditions.length === 0) return;
+    this.#journals.get(run)?.append(journalBytes(outcome, fingerprints));
   }
 
   override runFailed(_experiment: ExperimentModel, _error: unknown, run: RunContext): void {
@@ -122,8 +184,13 @@ export class ArtifactPlugin extends BasePlugin implements RunStore {
   }
 
   #release(run: RunContext): void {
-    this.#locks.get(run)?.release();
-    this.#locks.delete(run);
+    try {
+      this.#journals.get(run)?.close();
+    } finally {
+      this.#journals.delete(run);
+      this.#locks.get(run)?.release();
+      this.#locks.delete(run);
+    }
   }
 
   /** Points artifact writes at a run folder chosen elsewhere (a worker thread of a parallel run). */
@@ -162,6 +229,14 @@ export class ArtifactPlugin extends BasePlugin implements RunStore {
   override afterRun(experiment: ExperimentModel, result: Result, run: RunContext): void {
     try {
       this.#store(experiment, result, run);
+      this.#journals.get(run)?.close();
+      // A run that was not aborted takes v0's place; an aborted one stays staged for resume.
+      if (!this.versioned && run.dir && !run.signal?.aborted) {
+        swapStagingIntoPlace(this.experimentDir(experiment));
+        if (this.#dir === run.dir) this.#dir = run.resultDir;
+      } else if (run.dir) {
+        result.dir = run.dir; // the aborted run's files are where it left them
+      }
     } finally {
       this.#release(run);
     }
@@ -181,7 +256,7 @@ export class ArtifactPlugin extends BasePlugin implements RunStore {
         m.files.push(a.path);
         if (a.contentType) m.contentTypes[a.path] = a.contentType;
       }
-      if (run.reused.has(condition)) continue;
+      // Every condition, reused ones too: the run's folder holds all of its results.
       const complete =
         stored.seeds.length === run.replicates &&
         Object.keys(stored.errors).length === 0 &&
@@ -198,7 +273,7 @@ export class ArtifactPlugin extends BasePlugin implements RunStore {
         experiment: experiment.name,
         ...(experiment.description !== undefined ? { description: experiment.description } : {}),
         ok: result.ok,
-        version: versionOf(dir),
+        version: versionOf(run.resultDir ?? dir),
         replicates: run.replicates,
         conditions: run.conditions,
         reused: [...run.reused],

@@ -101,7 +101,7 @@ export class LoggingPlugin extends BasePlugin {
     logger.info(
       `experiment '${experiment.name}': ${run.replicates} replicate(s) x ${run.conditions.length} condition(s)` +
         (run.reused.size ? `, reusing ${[...run.reused].join(', ')}` : '') +
-        (run.dir ? `; results in ${run.dir}` : ''),
+        (run.dir ? `; results in ${run.resultDir ?? run.dir}` : ''),
     );
   }
 

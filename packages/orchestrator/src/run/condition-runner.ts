@@ -201,13 +201,15 @@ export async function runReplicateConditions(
   replicate: number,
 ): Promise<ReplicateOutcome> {
   const conditions: ConditionOutcome[] = [];
-  if (env.conditions.has(BASELINE_CONDITION)) {
+  // Resume may have reused some conditions of this replicate: run only the others.
+  const toRun = env.replicateConditions?.get(replicate) ?? env.conditions;
+  if (toRun.has(BASELINE_CONDITION)) {
     const base = await runCondition(env, replicate, BASELINE_CONDITION, env.baselineTreatment);
     conditions.push(base);
     if (base.error) return { replicate, conditions };
   }
   for (const t of env.treatments) {
-    if (env.conditions.has(t.name)) conditions.push(await runCondition(env, replicate, t.name, t));
+    if (toRun.has(t.name)) conditions.push(await runCondition(env, replicate, t.name, t));
   }
   return { replicate, conditions };
 }

@@ -20,6 +20,7 @@ export function buildReplicateEnv(
   run: Pick<RunContext, 'logger' | 'dir'>,
   plugins: readonly ExperimentPlugin[],
   conditions: ReadonlySet<string>,
+  replicateConditions?: ReadonlyMap<number, ReadonlySet<string>>,
 ): ReplicateEnv {
   const runner: RunnerOptions = {
     steps: experiment.pipeline.steps,
@@ -41,6 +42,7 @@ export function buildReplicateEnv(
     treatments: plan.treatments,
     baselineTreatment: plan.baselineTreatment,
     conditions,
+    ...(replicateConditions && replicateConditions.size > 0 ? { replicateConditions } : {}),
     seedPlugin: seederOf(experiment),
     beforeReplicate: plugins
       .filter((p) => p.beforeReplicate)

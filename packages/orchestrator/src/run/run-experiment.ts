@@ -1,11 +1,12 @@
 import { BASELINE_CONDITION, StorageError, rootLogger } from '@crystallize/core';
-import type {
-  ExperimentModel,
-  ExperimentPlugin,
-  RunContext,
-  RunPlan,
+import {
+  runStoreOf,
+  type ExperimentModel,
+  type ExperimentPlugin,
+  type RunContext,
+  type RunPlan,
 } from '../model/experiment-model.js';
-import type { ReplicateOutcome } from '../model/outcome.js';
+import type { ConditionOutcome, ReplicateOutcome } from '../model/outcome.js';
 import { pluginKind } from '../model/plugin-kinds.js';
 import { loggedError, originalError } from '../model/serialized-error.js';
 import type { StepRecord } from '../model/step-record.js';
@@ -13,7 +14,12 @@ import { ResultAccumulator } from '../results/build-result.js';
 import type { Result } from '../results/result.js';
 import { logRunHealth } from '../results/run-health.js';
 import { planFingerprints } from '../resume/fingerprint.js';
-import { reusableConditions } from '../resume/reusable-conditions.js';
+import {
+  nothingReusable,
+  reusableConditions,
+  type Reusable,
+} from '../resume/reusable-conditions.js';
+import { linkArtifactFiles } from '../storage/run-writer.js';
 import { isFileSystemError, toStorageError } from '../storage/storage-failure.js';
 import { runReplicateConditions } from './condition-runner.js';
 import { buildReplicateEnv } from './replicate-env.js';
@@ -31,7 +37,7 @@ export async function runExperiment(experiment: ExperimentModel, plan: RunPlan):
   const fingerprints = planFingerprints(experiment, plan);
   const plugins = experiment.plugins.filter((p) => plan.store || pluginKind(p) !== 'artifact');
   // Aborted when the run stops (plan.signal or plan.drain) before every replicate ran: what is
-  // stored then is not marked complete.
+  // stored then is not marked complete (and an unversioned run stays staged for resume).
   const stopped = new AbortController();
   const run: RunContext = {
     experiment,
@@ -43,38 +49,55 @@ export async function runExperiment(experiment: ExperimentModel, plan: RunPlan):
     logger: rootLogger(),
     reused: new Set(),
   };
-  const { reused, rerunReasons } =
-    plan.strategy === 'resume'
-      ? reusableConditions(experiment, conditions, fingerprints)
-      : { reused: new Map(), rerunReasons: new Map<string, string>() };
-  for (const c of reused.keys()) run.reused.add(c);
+  let reuse: Reusable = nothingReusable();
+  const store = plan.store ? runStoreOf(experiment) : undefined;
+  const decideReuse = (): Reusable => {
+    const decided =
+      plan.strategy === 'resume'
+        ? reusableConditions(experiment, conditions, fingerprints)
+        : nothingReusable();
+    for (const c of decided.complete) run.reused.add(c);
+    return decided;
+  };
   // Only plugins whose beforeRun finished are told the run failed (they have something open).
   const started: ExperimentPlugin[] = [];
   try {
     // Storage first: it decides the run folder (run.dir) that others, such as the LoggingPlugin's
     // run.log, open files in — whatever order the user listed the plugins in.
-    const storageFirst = [
-      ...plugins.filter((p) => pluginKind(p) === 'artifact'),
-      ...plugins.filter((p) => pluginKind(p) !== 'artifact'),
-    ];
-    for (const p of storageFirst) {
+    const storage = plugins.filter((p) => pluginKind(p) === 'artifact');
+    const others = plugins.filter((p) => pluginKind(p) !== 'artifact');
+    for (const p of storage) {
       try {
         await p.beforeRun?.(experiment, run);
       } catch (e) {
         // A results folder that cannot be made or locked: a StorageError saying where and why.
-        throw pluginKind(p) === 'artifact' && isFileSystemError(e)
+        throw isFileSystemError(e)
           ? toStorageError(e, e.path ?? run.dir ?? '(results folder)', 'mkdir')
           : e;
       }
       started.push(p);
     }
-    for (const [c, why] of rerunReasons) run.logger.info(`resume: rerunning '${c}': ${why}`);
+    // Resume decides what it reuses once the storage holds its folder (and repaired it), before
+    // the other plugins start (the LoggingPlugin names the reused conditions).
+    reuse = decideReuse();
+    for (const p of others) {
+      await p.beforeRun?.(experiment, run);
+      started.push(p);
+    }
+    const { reused } = reuse;
+    for (const c of reuse.complete)
+      run.logger.info(`reusing '${c}': all ${plan.replicates} replicates are stored`);
+    for (const [c, why] of reuse.rerunReasons) run.logger.info(`resume: rerunning '${c}': ${why}`);
+    if (run.dir) bringReusedArtifacts(reuse, run.dir);
+    const toRun = new Set(conditions.filter((c) => !run.reused.has(c)));
+    const { replicates, replicateConditions } = replicatesToRun(plan.replicates, toRun, reuse);
     const env = buildReplicateEnv(
       experiment,
       plan,
       run,
       plugins,
-      new Set(conditions.filter((c) => !reused.has(c))),
+      toRun,
+      new Map([...replicateConditions].map(([r, cs]) => [r, new Set(cs)])),
     );
     const acc = new ResultAccumulator({
       experiment: experiment.name,
@@ -83,23 +106,51 @@ export async function runExperiment(experiment: ExperimentModel, plan: RunPlan):
       conditions,
       reused,
       fingerprints,
-      dir: run.dir,
+      dir: run.resultDir ?? run.dir,
       paramNames: experiment.pipeline.steps.flatMap((s) => s.paramNames),
     });
+    // Every replicate resume takes from a journal is folded in like a fresh one, and journalled
+    // again here unless it is already in this run's own journal.
+    const reusedParts = (rep: number): ConditionOutcome[] =>
+      [...(reuse.replicates.get(rep)?.values() ?? [])]
+        .filter((r) => !reused.has(r.outcome.condition))
+        .map((r) => r.outcome);
+    const fromElsewhere = (rep: number): ConditionOutcome[] =>
+      [...(reuse.replicates.get(rep)?.values() ?? [])]
+        .filter((r) => r.fromDir !== run.dir && !reused.has(r.outcome.condition))
+        .map((r) => r.outcome);
+    const notify = (outcome: ReplicateOutcome): void => {
+      for (const hook of recordObservers) {
+        for (const c of outcome.conditions) {
+          for (const record of c.records)
+            hook(record, { condition: c.condition, replicate: c.replicate });
+        }
+      }
+    };
+    const recordObservers = plugins
+      .filter((p) => p.afterStepRecord)
+      .map(
+        (p) => (record: StepRecord, where: { condition: string; replicate: number }) =>
+          p.afterStepRecord?.(experiment, record, where),
+      );
+    const running = new Set(replicates);
+    for (const rep of reuse.replicates.keys()) {
+      if (running.has(rep)) continue;
+      const parts = reusedParts(rep);
+      if (parts.length === 0) continue;
+      acc.add({ replicate: rep, conditions: parts });
+      const elsewhere = fromElsewhere(rep);
+      if (elsewhere.length > 0)
+        store?.recordReplicate?.(run, { replicate: rep, conditions: elsewhere }, fingerprints);
+    }
     let done = 0;
     let planned = 0;
     let cacheWarned = false;
     await withStepLifecycle(experiment.pipeline.steps, experiment.initialCtx, run.logger, () =>
       // Replicates reseed Math.random; put the process's own back even when the run throws.
       withMathRandomRestored(async () => {
-        if (env.conditions.size === 0) return;
-        planned = plan.replicates;
-        const recordObservers = plugins
-          .filter((p) => p.afterStepRecord)
-          .map(
-            (p) => (record: StepRecord, where: { condition: string; replicate: number }) =>
-              p.afterStepRecord?.(experiment, record, where),
-          );
+        if (env.conditions.size === 0 || replicates.length === 0) return;
+        planned = replicates.length;
         const exec = plan.execution ?? experiment.execution;
         if (exec.concurrentInThread && env.seedPlugin?.autoSeed) {
           run.logger.warn(
@@ -114,30 +165,43 @@ export async function runExperiment(experiment: ExperimentModel, plan: RunPlan):
           return runReplicateConditions(env, rep);
         };
         await exec.runExperimentLoop(experiment, runHere, {
-          replicates: Array.from({ length: plan.replicates }, (_, i) => i),
+          replicates,
           signal: plan.signal,
           drain: plan.drain,
           plan,
           conditions: [...env.conditions],
+          ...(replicateConditions.size > 0 ? { replicateConditions } : {}),
           runDir: run.dir,
           seedFor: (rep) => env.seedPlugin?.seedFor(rep) ?? rep,
-          onReplicateDone: (outcome) => {
-            if (!ranHere.has(outcome.replicate)) logFailuresFromElsewhere(run.logger, outcome);
+          onReplicateDone: (received) => {
+            if (!ranHere.has(received.replicate)) logFailuresFromElsewhere(run.logger, received);
             done += 1;
-            const cacheFailure = outcome.conditions.find((c) => c.cacheWriteFailure);
+            const cacheFailure = received.conditions.find((c) => c.cacheWriteFailure);
             if (cacheFailure && !cacheWarned) {
               cacheWarned = true;
               run.logger.warn(
                 `${cacheFailure.cacheWriteFailure} This run goes on uncached (entries already in the cache are still used); to fail instead, give the store onWriteError: 'fail'.`,
               );
             }
+            // Only what this replicate was asked to run counts; resume's parts fill the rest.
+            const asked = replicateConditions.get(received.replicate);
+            const fresh = asked
+              ? received.conditions.filter((c) => asked.includes(c.condition))
+              : received.conditions;
+            const elsewhere = asked ? fromElsewhere(received.replicate) : [];
+            store?.recordReplicate?.(
+              run,
+              { replicate: received.replicate, conditions: [...fresh, ...elsewhere] },
+              fingerprints,
+            );
+            const outcome = asked
+              ? {
+                  replicate: received.replicate,
+                  conditions: [...fresh, ...reusedParts(received.replicate)],
+                }
+              : received;
             acc.add(outcome);
-            for (const hook of recordObservers) {
-              for (const c of outcome.conditions) {
-                for (const record of c.records)
-                  hook(record, { condition: c.condition, replicate: c.replicate });
-              }
-            }
+            notify(outcome);
           },
         });
       }),
@@ -170,6 +234,48 @@ export async function runExperiment(experiment: ExperimentModel, plan: RunPlan):
     // Let plugins close what beforeRun opened (the run log, say) before the error propagates.
     for (const p of started) await p.runFailed?.(experiment, error, run);
     throw error;
+  }
+}
+
+/**
+ * Which replicates the backend runs, and those that run only some conditions (resume reused the
+ * others from a journal). A replicate whose every condition is reused does not run.
+ */
+function replicatesToRun(
+  count: number,
+  toRun: ReadonlySet<string>,
+  reuse: Reusable,
+): { replicates: number[]; replicateConditions: Map<number, string[]> } {
+  const replicates: number[] = [];
+  const replicateConditions = new Map<number, string[]>();
+  for (let rep = 0; rep < count; rep++) {
+    const have = reuse.replicates.get(rep);
+    const left = have ? [...toRun].filter((c) => !have.has(c)) : [...toRun];
+    if (left.length === 0) continue;
+    replicates.push(rep);
+    if (left.length < toRun.size) replicateConditions.set(rep, left);
+  }
+  return { replicates, replicateConditions };
+}
+
+/** Artifact files of reused results stored in another run folder, brought into this run's. */
+function bringReusedArtifacts(reuse: Reusable, runDir: string): void {
+  for (const [c, stored] of reuse.reused) {
+    const from = reuse.reusedFrom.get(c);
+    if (from)
+      linkArtifactFiles(
+        from,
+        runDir,
+        stored.artifacts.map((a) => a.path),
+      );
+  }
+  for (const byCondition of reuse.replicates.values()) {
+    for (const r of byCondition.values())
+      linkArtifactFiles(
+        r.fromDir,
+        runDir,
+        r.outcome.artifacts.map((a) => a.path),
+      );
   }
 }
 

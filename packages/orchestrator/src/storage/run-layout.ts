@@ -1,5 +1,6 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { TEMP_SUFFIX } from '@crystallize/cache/internal';
 
 /*
  * The on-disk layout of stored runs (SPEC §8), in one place:
@@ -12,10 +13,16 @@ import { join } from 'node:path';
  *                           /_manifest.json
  *                           /hypotheses.json                (hypothesis results per treatment)
  *                           /run.log
+ *                           /journal.jsonl                  (one line per replicate outcome, as it arrives)
  *                           /<condition>/results.json       (metrics, seeds, errors, fingerprint)
  *                           /<condition>/provenance.jsonl   (one line of StepRecords per replicate)
  *                           /<condition>/.crystallize_complete
  *                           /replicate_<r>/<condition>/<Step>/<artifact file>
+ *   <root>/<experiment>/.v0.next/    an unversioned run in progress (staging), swapped into v0
+ *                                    at its end: v0 -> .v0.prev, .v0.next -> v0, rm .v0.prev
+ *   <root>/<experiment>/.v0.prev/    the previous v0 for the instant of the swap
+ *
+ * A version is *finished* when its metadata.json exists (written last by a run).
  */
 
 export const RESULTS_FILE = 'results.json';
@@ -25,6 +32,7 @@ export const METADATA_FILE = 'metadata.json';
 export const MANIFEST_FILE = '_manifest.json';
 export const HYPOTHESES_FILE = 'hypotheses.json';
 export const RUN_LOG_FILE = 'run.log';
+export const JOURNAL_FILE = 'journal.jsonl';
 
 /** Files version retention never removes: what a reduced old version keeps. */
 export const RETAINED_FILES: ReadonlySet<string> = new Set([
@@ -55,11 +63,55 @@ export function versionOf(dir: string): number {
   return m ? Number(m[1]) : 0;
 }
 
-/** The newest version folder of an experiment folder, if any run was stored. */
+/** The staging folder of an unversioned run in progress (swapped into `v0` at its end). */
+export function stagingDir(experimentDir: string): string {
+  return join(experimentDir, '.v0.next');
+}
+
+/** Where `v0` waits for the instant of the swap (read when v0 itself is missing). */
+export function previousDir(experimentDir: string): string {
+  return join(experimentDir, '.v0.prev');
+}
+
+/** Whether a run finished writing `dir` (its metadata.json, written last, exists). */
+export function isFinished(dir: string): boolean {
+  return existsSync(join(dir, METADATA_FILE));
+}
+
+/**
+ * The newest *finished* version folder of an experiment folder (a run still writing, or one that
+ * crashed, is passed over); a `v0` caught in the middle of its swap is read from `.v0.prev`.
+ * When no version finished, the newest folder there is, if any.
+ */
 export function latestVersionDir(experimentDir: string): string | undefined {
   const versions = listVersions(experimentDir);
+  for (let i = versions.length - 1; i >= 0; i--) {
+    const dir = versionDir(experimentDir, versions[i] as number);
+    if (isFinished(dir)) return dir;
+  }
+  if (!versions.includes(0) && isFinished(previousDir(experimentDir)))
+    return previousDir(experimentDir);
   const last = versions[versions.length - 1];
   return last === undefined ? undefined : versionDir(experimentDir, last);
+}
+
+/**
+ * Removes the temp files of interrupted atomic writes (`.<name>.<unique>.tmp`, see the cache's
+ * writeFileAtomicSync) anywhere under `dir`: a crash between a temp file's creation and its
+ * rename leaves one behind. Call it only while holding the folder's lock.
+ */
+export function removeStaleTempFiles(dir: string): number {
+  if (!existsSync(dir)) return 0;
+  let removed = 0;
+  for (const d of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, d.name);
+    if (d.isDirectory()) removed += removeStaleTempFiles(path);
+    else if (d.name.startsWith('.') && d.name.endsWith(TEMP_SUFFIX)) {
+      rmSync(path, { force: true });
+      removed += 1;
+    }
+  }
+  return removed;
 }
 
 /** Path of an artifact file relative to the version folder. */

@@ -1,4 +1,5 @@
 import {
+  existsSync,
   linkSync,
   mkdirSync,
   readFileSync,
@@ -101,6 +102,8 @@ export function tryLock(file: string): RunLock | { holder: RunLockHolder | undef
   try {
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
+        // A cleaner (removeStaleLockTemps) may have taken an unreadable temp file: write anew.
+        if (!existsSync(tmp)) writeFileSync(tmp, JSON.stringify(me));
         linkSync(tmp, file);
         held.add(file);
         if (!exitHookSet) {
@@ -114,7 +117,9 @@ export function tryLock(file: string): RunLock | { holder: RunLockHolder | undef
           },
         };
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT') continue; // our temp file was cleaned away: write it again
+        if (code !== 'EEXIST') throw e;
       }
       const holder = readHolder(file);
       if (!holder || held.has(file) || isAlive(holder)) return { holder };
@@ -140,6 +145,26 @@ export function tryLock(file: string): RunLock | { holder: RunLockHolder | undef
     return { holder: readHolder(file) };
   } finally {
     rmSync(tmp, { force: true });
+  }
+}
+
+/**
+ * Removes the temp files lock takers left when they died between writing and linking them
+ * (`.v<N>.lock.<hex>.tmp` in the experiment folder): those naming a process that is gone, and
+ * unreadable ones (a taker killed mid-write; a live taker whose temp file goes writes it again).
+ */
+export function removeStaleLockTemps(experimentDir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(experimentDir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!/^\.v\d+\.lock\.[0-9a-f]+\.tmp$/.test(name)) continue;
+    const path = join(experimentDir, name);
+    const holder = readHolder(path);
+    if (holder === undefined || !isAlive(holder)) rmSync(path, { force: true });
   }
 }
 

@@ -1,12 +1,25 @@
-import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import {
+  copyFileSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { writeFileAtomicSync as writeFileAtomicRaw } from '@crystallize/cache/internal';
 import {
   HYPOTHESES_FILE,
   MANIFEST_FILE,
   METADATA_FILE,
   RETAINED_FILES,
+  isFinished,
   markerPath,
+  previousDir,
+  stagingDir,
+  versionDir,
   provenancePath,
   resultsPath,
 } from './run-layout.js';
@@ -14,7 +27,7 @@ import type { StoredConditionSummary } from './stored-condition.js';
 import { writeProvenance } from './stored-condition.js';
 import { storing } from './storage-failure.js';
 import { toStoredJson } from './stored-json.js';
-import type { StoredManifest, StoredRunMetadata } from './stored-run.js';
+import { readRunMetadata, type StoredManifest, type StoredRunMetadata } from './stored-run.js';
 
 /** An atomic write whose file-system failure is a StorageError naming the file. */
 function writeFileAtomicSync(path: string, data: string | Uint8Array): void {
@@ -36,8 +49,10 @@ export function writeArtifactFile(
 }
 
 /**
- * A condition's `results.json` and `provenance.jsonl`, and its completion marker: present only
- * when every replicate succeeded (resume reuses only completed conditions).
+ * A condition's `provenance.jsonl`, `results.json` and completion marker, in that order: the
+ * stale marker goes first, results.json (with `complete` inside, one atomic rename) comes after
+ * the provenance it describes, the marker last — present only when every replicate succeeded.
+ * A crash between any two leaves a folder that resume reads as incomplete or as consistent.
  */
 export function writeConditionResults(
   runDir: string,
@@ -46,13 +61,74 @@ export function writeConditionResults(
   complete: boolean,
 ): void {
   const condition = summary.condition;
-  writeFileAtomicSync(resultsPath(runDir, condition), toStoredJson(summary));
+  const marker = markerPath(runDir, condition);
+  storing(marker, () => rmSync(marker, { force: true }));
   storing(provenancePath(runDir, condition), () =>
     writeProvenance(provenancePath(runDir, condition), provenanceLines),
   );
-  const marker = markerPath(runDir, condition);
+  writeFileAtomicSync(resultsPath(runDir, condition), toStoredJson({ ...summary, complete }));
   if (complete) writeFileAtomicSync(marker, new Date().toISOString());
-  else rmSync(marker, { force: true });
+}
+
+/**
+ * Brings artifact files of reused replicates from the run folder they were stored in into this
+ * run's folder (hard links; a copy where links are refused), so every artifact path this run
+ * lists stays valid in its own folder. Files already there, or gone at the source, are skipped.
+ */
+export function linkArtifactFiles(
+  fromDir: string,
+  toDir: string,
+  relPaths: Iterable<string>,
+): void {
+  if (fromDir === toDir) return;
+  for (const rel of relPaths) {
+    if (!rel) continue;
+    const from = join(fromDir, rel);
+    const to = join(toDir, rel);
+    if (existsSync(to) || !existsSync(from)) continue;
+    mkdirSync(dirname(to), { recursive: true });
+    try {
+      linkSync(from, to);
+    } catch {
+      copyFileSync(from, to);
+    }
+  }
+}
+
+/**
+ * An unversioned run's end: its staging folder takes the place of `v0` — rename v0 to `.v0.prev`,
+ * `.v0.next` to v0, remove `.v0.prev`. At every instant a complete run is readable: v0, or
+ * `.v0.prev` while v0 is missing (readers fall back to it; `recoverSwap` repairs it).
+ */
+export function swapStagingIntoPlace(experimentDir: string): void {
+  const v0 = versionDir(experimentDir, 0);
+  const prev = previousDir(experimentDir);
+  if (existsSync(prev)) rmSync(prev, { recursive: true, force: true });
+  if (existsSync(v0)) renameSync(v0, prev);
+  renameSync(stagingDir(experimentDir), v0);
+  rmSync(prev, { recursive: true, force: true });
+}
+
+/**
+ * Repairs a swap a crash interrupted (call holding the v0 lock): v0 missing beside `.v0.prev` —
+ * finish the swap when the staged run finished without being aborted, else put `.v0.prev` back;
+ * v0 present beside `.v0.prev` — the old one is no longer needed.
+ */
+export function recoverSwap(experimentDir: string): void {
+  const v0 = versionDir(experimentDir, 0);
+  const prev = previousDir(experimentDir);
+  const next = stagingDir(experimentDir);
+  if (!existsSync(prev)) return;
+  if (existsSync(v0)) {
+    rmSync(prev, { recursive: true, force: true });
+    return;
+  }
+  if (isFinished(next) && readRunMetadata(next)?.aborted === false) {
+    renameSync(next, v0);
+    rmSync(prev, { recursive: true, force: true });
+  } else {
+    renameSync(prev, v0);
+  }
 }
 
 /** The run-level files: `_manifest.json`, `hypotheses.json` (removed when none) and `metadata.json`. */

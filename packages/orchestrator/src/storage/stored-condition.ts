@@ -15,6 +15,12 @@ export interface StoredConditionSummary {
   /** The parts of the fingerprint, so a mismatch can say what changed. */
   readonly fingerprintParts: Readonly<Record<string, string>>;
   readonly replicates: number;
+  /**
+   * Whether every replicate succeeded: written inside results.json itself (one atomic rename with
+   * the metrics), so a marker left by an earlier run never vouches for a newer partial file.
+   * Absent in stores written before it existed.
+   */
+  readonly complete?: boolean;
   readonly seeds: readonly number[];
   readonly metrics: Readonly<Record<string, readonly unknown[]>>;
   readonly errors: Readonly<Record<string, SerializedError>>;
@@ -34,13 +40,52 @@ export interface StoredCondition extends StoredConditionSummary {
   readonly version: number;
 }
 
-/** Reads a completed condition from a version folder; undefined when absent or incomplete. */
+/** What a caller expects of a completed condition (checked on top of its own consistency). */
+export interface ExpectedCondition {
+  readonly fingerprint?: string;
+  /** The seed of each replicate, in replicate order. */
+  readonly seeds?: readonly number[];
+}
+
+/**
+ * Reads a completed condition from a version folder; undefined when absent, incomplete or
+ * inconsistent. The marker alone is never trusted: results.json must not say `complete: false`,
+ * and must hold what it claims — as many seeds as replicates, every metric column that long, no
+ * error, one provenance line per replicate — and match `expected` (fingerprint, seeds).
+ */
 export function readCompletedCondition(
   dir: string,
   condition: string,
+  expected: ExpectedCondition = {},
 ): StoredCondition | undefined {
   if (!existsSync(markerPath(dir, condition))) return undefined;
-  return readStoredCondition(dir, condition);
+  const stored = readStoredCondition(dir, condition);
+  if (!stored || inconsistency(stored, expected) !== undefined) return undefined;
+  return stored;
+}
+
+/** Why a stored condition cannot count as complete, or undefined when it can. */
+export function inconsistency(
+  stored: StoredCondition,
+  expected: ExpectedCondition = {},
+): string | undefined {
+  const n = stored.replicates;
+  if (stored.complete === false) return 'results.json says it is incomplete';
+  if (!Array.isArray(stored.seeds) || stored.seeds.length !== n)
+    return `${stored.seeds?.length ?? 0} seeds stored for ${n} replicates`;
+  for (const [metric, column] of Object.entries(stored.metrics ?? {})) {
+    if (!Array.isArray(column) || column.length !== n)
+      return `metric '${metric}' has ${Array.isArray(column) ? column.length : 0} values for ${n} replicates`;
+  }
+  if (Object.keys(stored.errors ?? {}).length > 0) return 'some replicates failed';
+  const provenanceLines = Object.keys(stored.provenance).length;
+  if (provenanceLines !== n)
+    return `provenance has ${provenanceLines} replicate lines for ${n} replicates`;
+  if (expected.fingerprint !== undefined && stored.fingerprint !== expected.fingerprint)
+    return 'fingerprint differs';
+  if (expected.seeds !== undefined && expected.seeds.some((s, i) => stored.seeds[i] !== s))
+    return 'seeds differ from the seeds this run uses';
+  return undefined;
 }
 
 /** A condition's `results.json` alone (no provenance); undefined when absent or unreadable. */

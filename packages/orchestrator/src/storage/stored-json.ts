@@ -37,9 +37,24 @@ export function encodeStored(value: unknown): unknown {
   }
   const proto = Object.getPrototypeOf(value) as unknown;
   if (proto !== Object.prototype && proto !== null) return value; // Dates, Buffers: their toJSON
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = encodeStored(v);
-  return TAG in out ? tagged('object', out) : out;
+  // Like arrays: copy only when a value must change (metrics and records rarely need it).
+  const obj = value as Record<string, unknown>;
+  let out: Record<string, unknown> | undefined;
+  for (const k in obj) {
+    if (!Object.prototype.hasOwnProperty.call(obj, k)) continue;
+    const v = obj[k];
+    const e = encodeStored(v);
+    if (e !== v && out === undefined) {
+      out = {};
+      for (const done in obj) {
+        if (done === k) break;
+        if (Object.prototype.hasOwnProperty.call(obj, done)) out[done] = obj[done];
+      }
+    }
+    if (out) out[k] = e;
+  }
+  const result = out ?? obj;
+  return TAG in result ? tagged('object', result) : result;
 }
 
 /** The inverse of {@link encodeStored} (also applied to whatever `JSON.parse` gave). */
