@@ -111,8 +111,10 @@ describe('execution strategies', () => {
     expect(result.ok).toBe(false);
     expect(result.toJSON()['aborted']).toBe(true);
     expect(result.metrics.baseline.metrics['rep']).toEqual([0, 1]);
-    const v0 = join(root, 'exec', 'v0');
+    // An interrupted unversioned run stays staged beside v0 (resume continues it).
+    const v0 = join(root, 'exec', '.v0.next');
     expect(existsSync(join(v0, 'baseline', '.crystallize_complete'))).toBe(false);
+    expect(existsSync(join(root, 'exec', 'v0'))).toBe(false);
     expect(JSON.parse(readFileSync(join(v0, 'metadata.json'), 'utf8'))).toMatchObject({
       aborted: true,
       ok: false,
