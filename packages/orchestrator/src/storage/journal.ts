@@ -46,11 +46,48 @@ function checksum(json: string, length = crc32 ? 8 : 12): string {
   return createHash('sha1').update(json).digest('hex').slice(0, 12);
 }
 
-/** A hash as a JSON string: hex digits need no escaping (anything else goes through JSON). */
+/**
+ * A hash as a JSON string, quoted without escaping: hashes are hex digests. (Were one ever not,
+ * its line would fail to parse and be skipped, so its replicate reruns — never read wrong.)
+ */
 function hex(hash: string): string {
-  return HEX.test(hash) ? `"${hash}"` : JSON.stringify(hash);
+  return `"${hash}"`;
 }
-const HEX = /^[0-9a-f]*$/;
+
+/** A number JSON keeps as it is (finite, not -0). */
+function plainNumber(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v) && !Object.is(v, -0);
+}
+
+/**
+ * {@link toStoredJson} with the shapes nearly every replicate has done by hand: a plain seed, no
+ * artifacts, metrics that are lists of plain numbers (a generic walk per value cost more than
+ * the rest of the line).
+ */
+function storedJson(value: unknown): string {
+  if (plainNumber(value)) return String(value);
+  if (Array.isArray(value) && value.length === 0) return '[]';
+  if (
+    value !== null &&
+    typeof value === 'object' &&
+    Object.getPrototypeOf(value) === Object.prototype
+  ) {
+    let out = '{';
+    for (const k in value) {
+      const col = (value as Record<string, unknown>)[k];
+      if (k === '$cz' || !Array.isArray(col)) return toStoredJson(value);
+      let list = '[';
+      for (let i = 0; i < col.length; i++) {
+        const v: unknown = col[i];
+        if (!plainNumber(v)) return toStoredJson(value);
+        list += i ? `,${v}` : String(v);
+      }
+      out += `${out.length > 1 ? ',' : ''}${JSON.stringify(k)}:${list}]`;
+    }
+    return `${out}}`;
+  }
+  return toStoredJson(value);
+}
 
 function isEmpty(o: object): boolean {
   for (const _ in o) return false;
@@ -74,14 +111,52 @@ function recordsJson(records: readonly StepRecord[]): string {
       c.reads.length === 0 &&
       c.metrics.length === 0 &&
       isEmpty(c.wrote);
-    const rest = plain
-      ? ''
-      : `,${toStoredJson({ params: r.params, ctxChanges: c, ...(r.durationMs !== undefined ? { durationMs: r.durationMs } : {}) })}`;
+    const rest = plain ? '' : `,${restJson(r)}`;
     const input = r.inputHash === previous ? '0' : hex(r.inputHash);
     out += `${i ? ',' : ''}[${JSON.stringify(r.step)},${hex(r.cacheKey)},${input},${hex(r.outputHash)},${r.cacheHit ? 1 : 0}${rest}]`;
     previous = r.outputHash;
   }
   return `${out}]`;
+}
+
+/** Params of plain values as JSON by hand; undefined when any value needs the generic path. */
+function plainParamsJson(params: Readonly<Record<string, unknown>>): string | undefined {
+  let out = '{';
+  for (const k in params) {
+    const v = params[k];
+    const json =
+      typeof v === 'string'
+        ? JSON.stringify(v)
+        : plainNumber(v) || typeof v === 'boolean'
+          ? String(v)
+          : undefined;
+    if (json === undefined) return undefined;
+    out += `${out.length > 1 ? ',' : ''}${JSON.stringify(k)}:${json}`;
+  }
+  return `${out}}`;
+}
+
+/**
+ * A record's params, context changes and duration. The common record — plain params, no context
+ * change, no duration — is written by hand (one generic encode per step call was the largest
+ * cost of a journal line); `ctxChanges` is then left out (read back as empty).
+ */
+function restJson(r: StepRecord): string {
+  const c = r.ctxChanges;
+  if (
+    r.durationMs === undefined &&
+    c.reads.length === 0 &&
+    c.metrics.length === 0 &&
+    isEmpty(c.wrote)
+  ) {
+    const params = plainParamsJson(r.params);
+    if (params !== undefined) return `{"params":${params}}`;
+  }
+  return toStoredJson({
+    params: r.params,
+    ctxChanges: c,
+    ...(r.durationMs !== undefined ? { durationMs: r.durationMs } : {}),
+  });
 }
 
 type CompactRecord = [string, string, string | 0, string, 0 | 1, Partial<StepRecord>?];
@@ -120,8 +195,8 @@ function entryJson(
     conditions +=
       `${conditions ? ',' : ''}{"condition":${JSON.stringify(c.condition)}` +
       `,"fingerprint":${JSON.stringify(fingerprints[c.condition]?.hash ?? '')}` +
-      `,"seed":${toStoredJson(c.seed)},"metrics":${toStoredJson(c.metrics)}` +
-      `,"records":${recordsJson(c.records)},"artifacts":${toStoredJson(c.artifacts)}${error}}`;
+      `,"seed":${storedJson(c.seed)},"metrics":${storedJson(c.metrics)}` +
+      `,"records":${recordsJson(c.records)},"artifacts":${storedJson(c.artifacts)}${error}}`;
   }
   return `{"replicate":${outcome.replicate},"conditions":[${conditions}]}`;
 }
