@@ -14,7 +14,7 @@ import { over } from './samples.js';
 import { REPO } from '../workloads/w5-experiments.js';
 
 const W5_CHILD = fileURLToPath(new URL('./w5-child.js', import.meta.url));
-const WORKER_BIN = join(REPO, 'packages', 'distributed', 'bin', 'worker.js');
+const WORKER_BIN = join(REPO, 'packages', 'distributed', 'dist', 'bin', 'worker.js');
 const REPLICATES = 16;
 const TRIVIAL = 400;
 

@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { deserialize } from 'node:v8';
 
 export const REPO = resolve(import.meta.dirname, '..', '..', '..', '..');
-const WORKER_BIN = join(REPO, 'packages', 'distributed', 'bin', 'worker.js');
+const WORKER_BIN = join(REPO, 'packages', 'distributed', 'dist', 'bin', 'worker.js');
 
 export function freePort(): Promise<number> {
   return new Promise((done, fail) => {

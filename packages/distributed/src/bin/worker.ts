@@ -3,7 +3,7 @@
 //   crystallize-distributed-worker --redis URL [--root DIR] [--concurrency N] [--queue NAME]
 //     [--lock-duration MS] [--stalled-interval MS] [--max-stalled N]
 import { parseArgs } from 'node:util';
-import { runWorkerCommand } from '../dist/index.js';
+import { runWorkerCommand, type WorkerCommandOptions } from '../worker-command.js';
 
 const { values } = parseArgs({
   options: {
@@ -22,19 +22,23 @@ if (!values.redis) {
   );
   process.exit(2);
 }
-const num = (v) => (v === undefined ? undefined : Number(v));
-const opts = {
+const num = (v: string | undefined): number | undefined =>
+  v === undefined ? undefined : Number(v);
+const concurrency = num(values.concurrency);
+const lockDuration = num(values['lock-duration']);
+const stalledInterval = num(values['stalled-interval']);
+const maxStalledCount = num(values['max-stalled']);
+const opts: WorkerCommandOptions = {
   redis: values.redis,
   ...(values.root !== undefined ? { root: values.root } : {}),
   ...(values.queue !== undefined ? { queue: values.queue } : {}),
-  ...(values.concurrency !== undefined ? { concurrency: num(values.concurrency) } : {}),
-  ...(values['lock-duration'] !== undefined ? { lockDuration: num(values['lock-duration']) } : {}),
-  ...(values['stalled-interval'] !== undefined
-    ? { stalledInterval: num(values['stalled-interval']) }
-    : {}),
-  ...(values['max-stalled'] !== undefined ? { maxStalledCount: num(values['max-stalled']) } : {}),
+  ...(concurrency !== undefined ? { concurrency } : {}),
+  ...(lockDuration !== undefined ? { lockDuration } : {}),
+  ...(stalledInterval !== undefined ? { stalledInterval } : {}),
+  ...(maxStalledCount !== undefined ? { maxStalledCount } : {}),
 };
-runWorkerCommand(opts).catch((error) => {
-  process.stderr.write(`${error?.name ?? 'Error'}: ${error?.message ?? error}\n`);
+runWorkerCommand(opts).catch((error: unknown) => {
+  const e = error instanceof Error ? error : new Error(String(error));
+  process.stderr.write(`${e.name}: ${e.message}\n`);
   process.exit(2);
 });
