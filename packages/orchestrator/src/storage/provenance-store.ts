@@ -62,6 +62,8 @@ class ConditionColumns {
   hashCount = 0;
   identities = new Uint32Array(256);
   cacheHits = new Uint8Array(256);
+  /** Each call's `durationMs` (NaN: the record had none). */
+  durations = new Float64Array(256);
   stepCount = 0;
   /** Per span (a replicate stored column-wise): first hash slot, first step, step count. */
   spans = new Int32Array(3 * 64);
@@ -104,11 +106,13 @@ class ConditionColumns {
     return chunk.toString('hex', at, at + n * HASH_BYTES);
   }
 
-  pushStep(identity: number, cacheHit: boolean): void {
+  pushStep(identity: number, cacheHit: boolean, durationMs: number | undefined): void {
     this.identities = room(this.identities, this.stepCount + 1);
     this.cacheHits = room(this.cacheHits, this.stepCount + 1);
+    this.durations = room(this.durations, this.stepCount + 1);
     this.identities[this.stepCount] = identity;
     this.cacheHits[this.stepCount] = cacheHit ? 1 : 0;
+    this.durations[this.stepCount] = durationMs ?? NaN;
     this.stepCount += 1;
   }
 
@@ -222,8 +226,25 @@ interface ReplicateLine {
   readonly ids?: readonly number[];
   /** Indices of steps that were cache hits. */
   readonly hits?: readonly number[];
+  /** Each step's wall time in ms (`null`: not recorded), when any was recorded. */
+  readonly durations?: readonly (number | null)[];
   readonly changes?: Readonly<Record<string, StepRecord['ctxChanges']>>;
   readonly records?: readonly StepRecord[];
+}
+
+/** `record` with its `durationMs` when one was recorded (NaN stands for none). */
+function withDuration(record: StepRecord, durationMs: number): StepRecord {
+  return Number.isNaN(durationMs) ? record : { ...record, durationMs };
+}
+
+/** `count` durations from `at` as JSON numbers, `null` for a call that had none. */
+function durationsJson(durations: Float64Array, at: number, count: number): string {
+  let out = '';
+  for (let i = 0; i < count; i++) {
+    const d = durations[at + i] as number;
+    out += `${i ? ',' : ''}${Number.isFinite(d) ? String(d) : 'null'}`;
+  }
+  return out;
 }
 
 export class ProvenanceStore {
@@ -255,7 +276,7 @@ export class ProvenanceStore {
       const c = r.ctxChanges;
       if (c.reads.length || c.metrics.length || Object.keys(c.wrote).length)
         cols.pushChanges(cols.stepCount, c);
-      cols.pushStep(this.#identity(r), r.cacheHit);
+      cols.pushStep(this.#identity(r), r.cacheHit, r.durationMs);
     }
     cols.pushSpan(replicate, hashAt, stepAt, records.length);
   }
@@ -283,15 +304,18 @@ export class ProvenanceStore {
     const out: StepRecord[] = new Array(count);
     for (let i = 0; i < count; i++) {
       const id = this.#identities[cols.identities[stepAt + i] as number] as StepIdentity;
-      out[i] = {
-        step: id.step,
-        params: id.params,
-        cacheKey: id.cacheKey,
-        inputHash: cols.hex(hashAt + i),
-        outputHash: cols.hex(hashAt + i + 1),
-        cacheHit: cols.cacheHits[stepAt + i] === 1,
-        ctxChanges: cols.changesAt(stepAt + i) ?? EMPTY_CHANGES,
-      };
+      out[i] = withDuration(
+        {
+          step: id.step,
+          params: id.params,
+          cacheKey: id.cacheKey,
+          inputHash: cols.hex(hashAt + i),
+          outputHash: cols.hex(hashAt + i + 1),
+          cacheHit: cols.cacheHits[stepAt + i] === 1,
+          ctxChanges: cols.changesAt(stepAt + i) ?? EMPTY_CHANGES,
+        },
+        cols.durations[stepAt + i] as number,
+      );
     }
     return out;
   }
@@ -340,8 +364,10 @@ export class ProvenanceStore {
       const [hashAt, stepAt, count] = cols.span(rep) as [number, number, number];
       const hits: number[] = [];
       let changes = '';
+      let timed = false;
       for (let i = 0; i < count; i++) {
         if (cols.cacheHits[stepAt + i] === 1) hits.push(i);
+        if (!Number.isNaN(cols.durations[stepAt + i])) timed = true;
         const c = cols.changesJson(stepAt + i);
         if (c) changes += `${changes ? ',' : ''}"${i}":${c}`;
       }
@@ -349,6 +375,7 @@ export class ProvenanceStore {
       // generic path (an object, Array.from, JSON.stringify) was most of the cost of storing.
       let line = `{"replicate":${rep},"hashes":"${cols.hex(hashAt, count + 1)}","ids":[${cols.identities.subarray(stepAt, stepAt + count).join(',')}]`;
       if (hits.length) line += `,"hits":[${hits.join(',')}]`;
+      if (timed) line += `,"durations":[${durationsJson(cols.durations, stepAt, count)}]`;
       if (changes) line += `,"changes":{${changes}}`;
       yield `${line}}`;
     }
@@ -379,15 +406,18 @@ export class ProvenanceStore {
         hashes.slice(slot * HASH_BYTES * 2, (slot + 1) * HASH_BYTES * 2);
       out[line.replicate] = (line.ids ?? []).map((id, i) => {
         const s = steps[id] as StepIdentity;
-        return {
-          step: s.step,
-          params: s.params,
-          cacheKey: s.cacheKey,
-          inputHash: hex(i),
-          outputHash: hex(i + 1),
-          cacheHit: hits.has(i),
-          ctxChanges: line.changes?.[i] ?? EMPTY_CHANGES,
-        };
+        return withDuration(
+          {
+            step: s.step,
+            params: s.params,
+            cacheKey: s.cacheKey,
+            inputHash: hex(i),
+            outputHash: hex(i + 1),
+            cacheHit: hits.has(i),
+            ctxChanges: line.changes?.[i] ?? EMPTY_CHANGES,
+          },
+          line.durations?.[i] ?? NaN,
+        );
       });
     }
     return out;
