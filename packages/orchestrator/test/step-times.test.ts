@@ -156,6 +156,6 @@ describe('ProvenanceStore and step times', () => {
     }
     const lines = [...store.lines('baseline')];
     expect(lines[2]).not.toContain('durations'); // an untimed replicate's line is as before
-    expect(lines[3]).toContain('"durations":[3,null,0.000001]');
+    expect(lines[3]).toContain('"durationsNs":[3000000,null,1]'); // whole nanoseconds
   });
 });

@@ -226,8 +226,11 @@ interface ReplicateLine {
   readonly ids?: readonly number[];
   /** Indices of steps that were cache hits. */
   readonly hits?: readonly number[];
-  /** Each step's wall time in ms (`null`: not recorded), when any was recorded. */
-  readonly durations?: readonly (number | null)[];
+  /**
+   * Each step's wall time in whole nanoseconds (`null`: not recorded), when any was: integers,
+   * because printing a fraction per call was most of the cost of storing it.
+   */
+  readonly durationsNs?: readonly (number | null)[];
   readonly changes?: Readonly<Record<string, StepRecord['ctxChanges']>>;
   readonly records?: readonly StepRecord[];
 }
@@ -237,14 +240,19 @@ function withDuration(record: StepRecord, durationMs: number): StepRecord {
   return Number.isNaN(durationMs) ? record : { ...record, durationMs };
 }
 
-/** `count` durations from `at` as JSON numbers, `null` for a call that had none. */
+/** `count` durations (ms) from `at` as whole nanoseconds, `null` for a call that had none. */
 function durationsJson(durations: Float64Array, at: number, count: number): string {
   let out = '';
   for (let i = 0; i < count; i++) {
     const d = durations[at + i] as number;
-    out += `${i ? ',' : ''}${Number.isFinite(d) ? String(d) : 'null'}`;
+    out += `${i ? ',' : ''}${Number.isFinite(d) ? String(Math.round(d * 1e6)) : 'null'}`;
   }
   return out;
+}
+
+/** A stored duration in ns as ms (NaN for none): the runner's ms value, exactly. */
+function nsToMs(ns: number | null | undefined): number {
+  return typeof ns === 'number' ? ns / 1e6 : NaN;
 }
 
 export class ProvenanceStore {
@@ -375,7 +383,7 @@ export class ProvenanceStore {
       // generic path (an object, Array.from, JSON.stringify) was most of the cost of storing.
       let line = `{"replicate":${rep},"hashes":"${cols.hex(hashAt, count + 1)}","ids":[${cols.identities.subarray(stepAt, stepAt + count).join(',')}]`;
       if (hits.length) line += `,"hits":[${hits.join(',')}]`;
-      if (timed) line += `,"durations":[${durationsJson(cols.durations, stepAt, count)}]`;
+      if (timed) line += `,"durationsNs":[${durationsJson(cols.durations, stepAt, count)}]`;
       if (changes) line += `,"changes":{${changes}}`;
       yield `${line}}`;
     }
@@ -416,7 +424,7 @@ export class ProvenanceStore {
             cacheHit: hits.has(i),
             ctxChanges: line.changes?.[i] ?? EMPTY_CHANGES,
           },
-          line.durations?.[i] ?? NaN,
+          nsToMs(line.durationsNs?.[i]),
         );
       });
     }

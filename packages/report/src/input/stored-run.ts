@@ -16,7 +16,7 @@ import { STEP_TIMINGS_FILE, StepUsageCounter, type StepTimings } from './step-us
  *
  *   <root>/<experiment>/v<N>/metadata.json
  *                           /hypotheses.json               (runs with hypotheses)
- *                           /step-timings.json             (runs with a StepTimingPlugin)
+ *                           /step-timings.json             (runs with the deprecated StepTimingPlugin)
  *                           /<condition>/results.json
  *                           /<condition>/provenance.jsonl
  *
@@ -178,10 +178,19 @@ interface ProvenanceLine {
   readonly records?: readonly { step: string; cacheHit: boolean; durationMs?: number }[];
   readonly ids?: readonly number[];
   readonly hits?: readonly number[];
-  readonly durations?: readonly number[];
+  /** Each call's time in whole nanoseconds (`null`: untimed). */
+  readonly durationsNs?: readonly (number | null)[];
 }
 
-/** Counts step calls and cache hits from `provenance.jsonl` without building StepRecords. */
+/** A stored call time in ns as ms; `undefined` for an untimed call. */
+function msOf(ns: number | null | undefined): number | undefined {
+  return typeof ns === 'number' ? ns / 1e6 : undefined;
+}
+
+/**
+ * Counts step calls, cache hits and call times (`durationsNs`, `null` for an untimed call) from
+ * `provenance.jsonl` without building StepRecords.
+ */
 function countProvenance(path: string, counter: StepUsageCounter): void {
   if (!existsSync(path)) return;
   let steps: readonly { readonly step: string }[] = [];
@@ -203,7 +212,7 @@ function countProvenance(path: string, counter: StepUsageCounter): void {
     }
     const hits = new Set(line.hits ?? []);
     (line.ids ?? []).forEach((id, i) =>
-      counter.add(steps[id]?.step ?? `#${id}`, hits.has(i), line.durations?.[i]),
+      counter.add(steps[id]?.step ?? `#${id}`, hits.has(i), msOf(line.durationsNs?.[i])),
     );
   }
 }
