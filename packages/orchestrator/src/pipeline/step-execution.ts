@@ -332,10 +332,8 @@ function complete(
   // The call's wall time: hooks, parameters, cache lookup or the step, cache write. Never hashed.
   // The slot's clock still holds this call's start (nothing else moves it during a call); the
   // start is not copied into the call, where a double would cost an allocation per call.
-  // Kept to whole nanoseconds: provenance.jsonl stores integer ns (an integer prints several
-  // times faster than a fraction), and this value reads back from it exactly.
   const now = performance.now();
-  (record as { durationMs: number }).durationMs = Math.round((now - slot.clock) * 1e6) / 1e6;
+  (record as { durationMs: number }).durationMs = now - slot.clock;
   slot.clock = now;
   for (const hook of options.afterStep) hook(call.step, output, ctx, record);
   slot.output = output;

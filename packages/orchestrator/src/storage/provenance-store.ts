@@ -227,10 +227,11 @@ interface ReplicateLine {
   /** Indices of steps that were cache hits. */
   readonly hits?: readonly number[];
   /**
-   * Each step's wall time in whole nanoseconds (`null`: not recorded), when any was: integers,
-   * because printing a fraction per call was most of the cost of storing it.
+   * Each step's wall time in ms, when any was recorded: base64 of little-endian float64s, one per
+   * step (NaN: not recorded) — one string per line, because printing a fraction per call was
+   * most of the cost of storing them.
    */
-  readonly durationsNs?: readonly (number | null)[];
+  readonly durations?: string;
   readonly changes?: Readonly<Record<string, StepRecord['ctxChanges']>>;
   readonly records?: readonly StepRecord[];
 }
@@ -240,19 +241,22 @@ function withDuration(record: StepRecord, durationMs: number): StepRecord {
   return Number.isNaN(durationMs) ? record : { ...record, durationMs };
 }
 
-/** `count` durations (ms) from `at` as whole nanoseconds, `null` for a call that had none. */
-function durationsJson(durations: Float64Array, at: number, count: number): string {
-  let out = '';
-  for (let i = 0; i < count; i++) {
-    const d = durations[at + i] as number;
-    out += `${i ? ',' : ''}${Number.isFinite(d) ? String(Math.round(d * 1e6)) : 'null'}`;
-  }
-  return out;
+let scratch = Buffer.alloc(8 * 64);
+
+/** `count` durations from `at`: base64 of little-endian float64s (exact; NaN for none). */
+function durationsBase64(durations: Float64Array, at: number, count: number): string {
+  if (scratch.length < 8 * count) scratch = Buffer.alloc(8 * count);
+  for (let i = 0; i < count; i++) scratch.writeDoubleLE(durations[at + i] as number, 8 * i);
+  return scratch.toString('base64', 0, 8 * count);
 }
 
-/** A stored duration in ns as ms (NaN for none): the runner's ms value, exactly. */
-function nsToMs(ns: number | null | undefined): number {
-  return typeof ns === 'number' ? ns / 1e6 : NaN;
+/** A line's `durations` (see {@link durationsBase64}), or undefined when it has none. */
+export function decodeDurations(base64: string | undefined): number[] | undefined {
+  if (typeof base64 !== 'string') return undefined;
+  const bytes = Buffer.from(base64, 'base64');
+  const out: number[] = new Array(Math.floor(bytes.length / 8));
+  for (let i = 0; i < out.length; i++) out[i] = bytes.readDoubleLE(8 * i);
+  return out;
 }
 
 export class ProvenanceStore {
@@ -383,7 +387,7 @@ export class ProvenanceStore {
       // generic path (an object, Array.from, JSON.stringify) was most of the cost of storing.
       let line = `{"replicate":${rep},"hashes":"${cols.hex(hashAt, count + 1)}","ids":[${cols.identities.subarray(stepAt, stepAt + count).join(',')}]`;
       if (hits.length) line += `,"hits":[${hits.join(',')}]`;
-      if (timed) line += `,"durationsNs":[${durationsJson(cols.durations, stepAt, count)}]`;
+      if (timed) line += `,"durations":"${durationsBase64(cols.durations, stepAt, count)}"`;
       if (changes) line += `,"changes":{${changes}}`;
       yield `${line}}`;
     }
@@ -410,6 +414,7 @@ export class ProvenanceStore {
       }
       const hashes = line.hashes ?? '';
       const hits = new Set(line.hits ?? []);
+      const durations = decodeDurations(line.durations);
       const hex = (slot: number): string =>
         hashes.slice(slot * HASH_BYTES * 2, (slot + 1) * HASH_BYTES * 2);
       out[line.replicate] = (line.ids ?? []).map((id, i) => {
@@ -424,7 +429,7 @@ export class ProvenanceStore {
             cacheHit: hits.has(i),
             ctxChanges: line.changes?.[i] ?? EMPTY_CHANGES,
           },
-          nsToMs(line.durationsNs?.[i]),
+          durations?.[i] ?? NaN,
         );
       });
     }

@@ -8,7 +8,7 @@ import {
   type RunData,
   type RunError,
 } from './run-data.js';
-import { fromStoredJson } from '@crystallize/orchestrator/internal';
+import { decodeDurations, fromStoredJson } from '@crystallize/orchestrator/internal';
 import { STEP_TIMINGS_FILE, StepUsageCounter, type StepTimings } from './step-usage.js';
 
 /*
@@ -178,17 +178,12 @@ interface ProvenanceLine {
   readonly records?: readonly { step: string; cacheHit: boolean; durationMs?: number }[];
   readonly ids?: readonly number[];
   readonly hits?: readonly number[];
-  /** Each call's time in whole nanoseconds (`null`: untimed). */
-  readonly durationsNs?: readonly (number | null)[];
-}
-
-/** A stored call time in ns as ms; `undefined` for an untimed call. */
-function msOf(ns: number | null | undefined): number | undefined {
-  return typeof ns === 'number' ? ns / 1e6 : undefined;
+  /** Each call's time in ms: base64 of little-endian float64s (NaN: untimed). */
+  readonly durations?: string;
 }
 
 /**
- * Counts step calls, cache hits and call times (`durationsNs`, `null` for an untimed call) from
+ * Counts step calls, cache hits and call times (`durations`, NaN for an untimed call) from
  * `provenance.jsonl` without building StepRecords.
  */
 function countProvenance(path: string, counter: StepUsageCounter): void {
@@ -211,8 +206,9 @@ function countProvenance(path: string, counter: StepUsageCounter): void {
       continue;
     }
     const hits = new Set(line.hits ?? []);
+    const durations = decodeDurations(line.durations);
     (line.ids ?? []).forEach((id, i) =>
-      counter.add(steps[id]?.step ?? `#${id}`, hits.has(i), msOf(line.durationsNs?.[i])),
+      counter.add(steps[id]?.step ?? `#${id}`, hits.has(i), durations?.[i]),
     );
   }
 }
