@@ -94,7 +94,10 @@ describe('DistributedExecution with real Redis and worker processes', () => {
         serial.metrics['baseline']?.['special'],
       );
       expect(distributed.seeds).toEqual(serial.seeds);
-      expect(distributed.provenance).toEqual(serial.provenance);
+      expect(distributed.provenance).toEqual(serial.provenance); // durationMs left out: measured
+      // every step call that ran in a worker process came back with its time
+      expect(distributed.calls.total).toBeGreaterThan(0);
+      expect(distributed.calls.timed).toBe(distributed.calls.total);
       expect(distributed.errors).toEqual({});
       expect(distributed.artifacts).toEqual(serial.artifacts);
       // the replicates ran in the worker processes

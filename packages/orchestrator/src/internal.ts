@@ -64,6 +64,7 @@ export {
   type StoredConditionSummary,
 } from './storage/stored-condition.js';
 export { fromStoredJson, toStoredJson } from './storage/stored-json.js';
+export { decodeDurations } from './storage/provenance-store.js';
 
 // Execution backends that rebuild experiments elsewhere (@crystallize/distributed).
 export { buildRunSpec, type RunSpec } from './execution/run-spec.js';

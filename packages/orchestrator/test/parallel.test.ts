@@ -52,10 +52,13 @@ afterAll(async () => {
   rmSync(ROOT, { recursive: true, force: true });
 }, SLOW);
 
-/** What must agree between execution modes: everything but the thread that ran it. */
+/**
+ * What must agree between execution modes: everything but the thread that ran it and each
+ * call's measured wall time (`durationMs`, a measurement, not a result).
+ */
 function comparable(result: Result): unknown {
   const strip = (records: readonly StepRecord[]) =>
-    records.map((r) => ({
+    records.map(({ durationMs: _measured, ...r }) => ({
       ...r,
       ctxChanges: {
         ...r.ctxChanges,

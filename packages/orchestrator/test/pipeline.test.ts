@@ -155,8 +155,18 @@ describe('pipeline runner', () => {
     const result = await e.run();
     const [scale, writes] = recordsOf(result)[0]!;
     expect(Object.keys(scale!).sort()).toEqual(
-      ['cacheHit', 'ctxChanges', 'inputHash', 'outputHash', 'params', 'step', 'cacheKey'].sort(),
+      [
+        'cacheHit',
+        'ctxChanges',
+        'inputHash',
+        'outputHash',
+        'params',
+        'step',
+        'cacheKey',
+        'durationMs',
+      ].sort(),
     );
+    expect(scale!.durationMs).toBeGreaterThanOrEqual(0);
     expect(scale).toMatchObject({ step: 'ScaleData', params: { factor: 2 }, cacheHit: false });
     expect(scale!.ctxChanges).toEqual({ reads: [], wrote: {}, metrics: [] });
     // The output of one step is the input of the next.

@@ -12,10 +12,13 @@ import { STEP_TIMINGS_FILE, type StepTimings } from './input/step-usage.js';
 
 /**
  * Times every step call (`beforeStep` → `afterStep`, cache hits included) and stores the totals
- * per step in `<run dir>/step-timings.json`, where the report finds them ("time per call").
+ * per step in `<run dir>/step-timings.json`.
  *
- * The hooks run where the steps run: serial and async runs are timed; under ParallelExecution
- * the steps run in worker threads and this plugin sees none of them, so nothing is written.
+ * @deprecated The pipeline runner records every call's time (`StepRecord.durationMs`) under every
+ * execution backend, and the report takes "time per call" from those records; this plugin is not
+ * needed. It is kept so experiments listing it keep working: its hooks run where the steps run
+ * (serial and async runs; under ParallelExecution it sees nothing), and the report reads its file
+ * only for steps whose records carry no time.
  *
  * @example
  * new Experiment({ ..., plugins: [new StepTimingPlugin()] })

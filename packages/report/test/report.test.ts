@@ -133,7 +133,7 @@ describe('stored runs', () => {
 });
 
 describe('step times', () => {
-  it('StepTimingPlugin stores calls and time per step in step-timings.json, and the report shows time per call', async () => {
+  it('the deprecated StepTimingPlugin still stores calls and time per step in step-timings.json, and the report shows time per call', async () => {
     const file = join(runs.second.dir as string, STEP_TIMINGS_FILE);
     expect(existsSync(file)).toBe(true);
     const timings = JSON.parse(readFileSync(file, 'utf8')) as Record<
@@ -150,16 +150,17 @@ describe('step times', () => {
     expect(html).not.toContain('not recorded');
   });
 
-  it('says time was not recorded when the run had no StepTimingPlugin', async () => {
-    // The same result without its folder: no step-timings.json to read.
+  it("times every step from the Result's own records, without step-timings.json", async () => {
+    // The same result without its folder: no step-timings.json to read, only the records.
     const copy = {
       ...runs.second,
       dir: undefined,
       conditionMetrics: runs.second.conditionMetrics.bind(runs.second),
     };
     const html = await renderReport(copy as never);
-    expect(html).toContain('<tr data-step="Summarise">');
-    expect(html).toContain('<td class="muted">not recorded</td>');
+    for (const step of ['ApplyDose', 'CheckSensor', 'Summarise'])
+      expect(html).toMatch(new RegExp(`<tr data-step="${step}">.*? ms</td>`));
+    expect(html).not.toContain('not recorded');
   });
 });
 

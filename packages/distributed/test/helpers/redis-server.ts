@@ -190,6 +190,8 @@ export interface SubmitReport {
   readonly errors: Record<string, { name: string; message: string }>;
   readonly artifacts: Record<string, unknown>;
   readonly aborted: boolean;
+  /** Step records in the Result, and how many carry a call time (`durationMs`). */
+  readonly calls: { readonly total: number; readonly timed: number };
 }
 
 /** Starts a submitter process (loading the fixtures through tsx, from the repo root, as workers do). */

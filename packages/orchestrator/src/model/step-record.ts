@@ -14,7 +14,12 @@ export interface StepRecord {
   readonly inputHash: string;
   readonly outputHash: string;
   readonly cacheHit: boolean;
-  /** Wall time of the call in milliseconds (verbose runs only). */
+  /**
+   * Wall time of the call in milliseconds (`performance.now()` around it: parameters, cache
+   * lookup or the step, cache write; cache hits included), recorded by the runner on every
+   * backend. Measured, not derived: it is part of no hash, fingerprint or cache key, and two runs
+   * of the same seed differ in it. Absent in records stored before runs recorded it.
+   */
   readonly durationMs?: number;
   readonly ctxChanges: {
     /** Context keys the step read (recorded in verbose mode only). */

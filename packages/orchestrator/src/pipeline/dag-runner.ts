@@ -70,7 +70,7 @@ async function runNode(
   reads: string[] | undefined,
 ): Promise<NodeOutcome> {
   ctx.enterStep(node.name);
-  const slot: OutputSlot = { output: undefined };
+  const slot: OutputSlot = { output: undefined, clock: performance.now() };
   const record = await executeStep(options, node.step, node.name, data, dataHash, ctx, reads, slot);
   // The node ran on its own context, so everything in it is the node's own.
   return {

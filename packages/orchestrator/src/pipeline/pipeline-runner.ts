@@ -19,7 +19,7 @@ export async function runPipeline(
   // Dispatched once per run on the pipeline's shape: the linear loop below stays as it was.
   if (options.graph) return runStepGraph(options, options.graph, input, ctx, reads);
   const records: StepRecord[] = [];
-  const slot: OutputSlot = { output: input };
+  const slot: OutputSlot = { output: input, clock: performance.now() };
   let dataHash = provenanceHash(input);
   for (const step of options.steps) {
     const name = step.name;

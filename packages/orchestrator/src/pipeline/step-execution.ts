@@ -9,6 +9,7 @@ import {
   type Step,
 } from '@crystallize/core';
 import { CacheWriteError } from '@crystallize/cache';
+import { performance } from 'node:perf_hooks';
 import { isArtifactLike } from '../model/plugin-kinds.js';
 import type { RunnerOptions } from './runner-options.js';
 import { recordCacheWriteFailure, type CachedStepOutput } from './step-cache.js';
@@ -177,9 +178,15 @@ export function newKeys(ctx: FrozenContext, before: number): Record<string, unkn
   return out;
 }
 
-/** Where executeStep leaves the step's output (one object per pipeline run, not per step). */
+/**
+ * Where executeStep leaves the step's output (one object per pipeline run, not per step), and
+ * the runner's clock: `performance.now()` at the last call boundary. A call's end is the next
+ * call's start, so timing every call costs one clock read per boundary, not two per call.
+ */
 export interface OutputSlot {
   output: unknown;
+  /** performance.now() when the previous call ended (or the pipeline began). */
+  clock: number;
 }
 
 /** What one call was set up with, shared by its synchronous and cached paths. */
@@ -192,8 +199,6 @@ interface Call {
   readonly keysBefore: number;
   readonly metricsBefore: number;
   readonly artifactsBefore: number;
-  /** performance.now() at the call's start, in verbose runs only (0 otherwise). */
-  readonly started: number;
 }
 
 /**
@@ -223,7 +228,6 @@ export function executeStep(
     keysBefore: ctx.size,
     metricsBefore: ctx.metrics.count,
     artifactsBefore: ctx.artifacts.size,
-    started: options.verbose ? performance.now() : 0,
   };
   const hashable = dataHash !== UNHASHABLE && stepKey !== UNHASHABLE;
   if (step.cacheable && !hashable) {
@@ -307,13 +311,13 @@ function recordOf(
     inputHash: call.dataHash,
     outputHash: cached?.outputHash ?? provenanceHash(output),
     cacheHit: cached !== undefined,
+    // Set when the call completes (complete()); present from the start so every record has one shape.
+    durationMs: 0,
     ctxChanges:
       readKeys === NO_READS && wrote === NO_WRITES && metrics === NO_METRICS
         ? NO_CHANGES
         : { reads: readKeys, wrote, metrics },
   };
-  if (call.started !== 0)
-    (record as { durationMs?: number }).durationMs = performance.now() - call.started;
   return record;
 }
 
@@ -325,6 +329,12 @@ function complete(
   record: StepRecord,
   output: unknown,
 ): StepRecord {
+  // The call's wall time: hooks, parameters, cache lookup or the step, cache write. Never hashed.
+  // The slot's clock still holds this call's start (nothing else moves it during a call); the
+  // start is not copied into the call, where a double would cost an allocation per call.
+  const now = performance.now();
+  (record as { durationMs: number }).durationMs = now - slot.clock;
+  slot.clock = now;
   for (const hook of options.afterStep) hook(call.step, output, ctx, record);
   slot.output = output;
   return record;

@@ -62,6 +62,8 @@ class ConditionColumns {
   hashCount = 0;
   identities = new Uint32Array(256);
   cacheHits = new Uint8Array(256);
+  /** Each call's `durationMs` (NaN: the record had none). */
+  durations = new Float64Array(256);
   stepCount = 0;
   /** Per span (a replicate stored column-wise): first hash slot, first step, step count. */
   spans = new Int32Array(3 * 64);
@@ -104,11 +106,13 @@ class ConditionColumns {
     return chunk.toString('hex', at, at + n * HASH_BYTES);
   }
 
-  pushStep(identity: number, cacheHit: boolean): void {
+  pushStep(identity: number, cacheHit: boolean, durationMs: number | undefined): void {
     this.identities = room(this.identities, this.stepCount + 1);
     this.cacheHits = room(this.cacheHits, this.stepCount + 1);
+    this.durations = room(this.durations, this.stepCount + 1);
     this.identities[this.stepCount] = identity;
     this.cacheHits[this.stepCount] = cacheHit ? 1 : 0;
+    this.durations[this.stepCount] = durationMs ?? NaN;
     this.stepCount += 1;
   }
 
@@ -222,8 +226,37 @@ interface ReplicateLine {
   readonly ids?: readonly number[];
   /** Indices of steps that were cache hits. */
   readonly hits?: readonly number[];
+  /**
+   * Each step's wall time in ms, when any was recorded: base64 of little-endian float64s, one per
+   * step (NaN: not recorded) — one string per line, because printing a fraction per call was
+   * most of the cost of storing them.
+   */
+  readonly durations?: string;
   readonly changes?: Readonly<Record<string, StepRecord['ctxChanges']>>;
   readonly records?: readonly StepRecord[];
+}
+
+/** `record` with its `durationMs` when one was recorded (NaN stands for none). */
+function withDuration(record: StepRecord, durationMs: number): StepRecord {
+  return Number.isNaN(durationMs) ? record : { ...record, durationMs };
+}
+
+let scratch = Buffer.alloc(8 * 64);
+
+/** `count` durations from `at`: base64 of little-endian float64s (exact; NaN for none). */
+function durationsBase64(durations: Float64Array, at: number, count: number): string {
+  if (scratch.length < 8 * count) scratch = Buffer.alloc(8 * count);
+  for (let i = 0; i < count; i++) scratch.writeDoubleLE(durations[at + i] as number, 8 * i);
+  return scratch.toString('base64', 0, 8 * count);
+}
+
+/** A line's `durations` (see {@link durationsBase64}), or undefined when it has none. */
+export function decodeDurations(base64: string | undefined): number[] | undefined {
+  if (typeof base64 !== 'string') return undefined;
+  const bytes = Buffer.from(base64, 'base64');
+  const out: number[] = new Array(Math.floor(bytes.length / 8));
+  for (let i = 0; i < out.length; i++) out[i] = bytes.readDoubleLE(8 * i);
+  return out;
 }
 
 export class ProvenanceStore {
@@ -255,7 +288,7 @@ export class ProvenanceStore {
       const c = r.ctxChanges;
       if (c.reads.length || c.metrics.length || Object.keys(c.wrote).length)
         cols.pushChanges(cols.stepCount, c);
-      cols.pushStep(this.#identity(r), r.cacheHit);
+      cols.pushStep(this.#identity(r), r.cacheHit, r.durationMs);
     }
     cols.pushSpan(replicate, hashAt, stepAt, records.length);
   }
@@ -283,15 +316,18 @@ export class ProvenanceStore {
     const out: StepRecord[] = new Array(count);
     for (let i = 0; i < count; i++) {
       const id = this.#identities[cols.identities[stepAt + i] as number] as StepIdentity;
-      out[i] = {
-        step: id.step,
-        params: id.params,
-        cacheKey: id.cacheKey,
-        inputHash: cols.hex(hashAt + i),
-        outputHash: cols.hex(hashAt + i + 1),
-        cacheHit: cols.cacheHits[stepAt + i] === 1,
-        ctxChanges: cols.changesAt(stepAt + i) ?? EMPTY_CHANGES,
-      };
+      out[i] = withDuration(
+        {
+          step: id.step,
+          params: id.params,
+          cacheKey: id.cacheKey,
+          inputHash: cols.hex(hashAt + i),
+          outputHash: cols.hex(hashAt + i + 1),
+          cacheHit: cols.cacheHits[stepAt + i] === 1,
+          ctxChanges: cols.changesAt(stepAt + i) ?? EMPTY_CHANGES,
+        },
+        cols.durations[stepAt + i] as number,
+      );
     }
     return out;
   }
@@ -340,8 +376,10 @@ export class ProvenanceStore {
       const [hashAt, stepAt, count] = cols.span(rep) as [number, number, number];
       const hits: number[] = [];
       let changes = '';
+      let timed = false;
       for (let i = 0; i < count; i++) {
         if (cols.cacheHits[stepAt + i] === 1) hits.push(i);
+        if (!Number.isNaN(cols.durations[stepAt + i])) timed = true;
         const c = cols.changesJson(stepAt + i);
         if (c) changes += `${changes ? ',' : ''}"${i}":${c}`;
       }
@@ -349,6 +387,7 @@ export class ProvenanceStore {
       // generic path (an object, Array.from, JSON.stringify) was most of the cost of storing.
       let line = `{"replicate":${rep},"hashes":"${cols.hex(hashAt, count + 1)}","ids":[${cols.identities.subarray(stepAt, stepAt + count).join(',')}]`;
       if (hits.length) line += `,"hits":[${hits.join(',')}]`;
+      if (timed) line += `,"durations":"${durationsBase64(cols.durations, stepAt, count)}"`;
       if (changes) line += `,"changes":{${changes}}`;
       yield `${line}}`;
     }
@@ -375,19 +414,23 @@ export class ProvenanceStore {
       }
       const hashes = line.hashes ?? '';
       const hits = new Set(line.hits ?? []);
+      const durations = decodeDurations(line.durations);
       const hex = (slot: number): string =>
         hashes.slice(slot * HASH_BYTES * 2, (slot + 1) * HASH_BYTES * 2);
       out[line.replicate] = (line.ids ?? []).map((id, i) => {
         const s = steps[id] as StepIdentity;
-        return {
-          step: s.step,
-          params: s.params,
-          cacheKey: s.cacheKey,
-          inputHash: hex(i),
-          outputHash: hex(i + 1),
-          cacheHit: hits.has(i),
-          ctxChanges: line.changes?.[i] ?? EMPTY_CHANGES,
-        };
+        return withDuration(
+          {
+            step: s.step,
+            params: s.params,
+            cacheKey: s.cacheKey,
+            inputHash: hex(i),
+            outputHash: hex(i + 1),
+            cacheHit: hits.has(i),
+            ctxChanges: line.changes?.[i] ?? EMPTY_CHANGES,
+          },
+          durations?.[i] ?? NaN,
+        );
       });
     }
     return out;

@@ -15,6 +15,6 @@ export function stepsSection(runs: readonly ReportRun[]): string {
   const untimed = runs.some((r) => r.data.steps.some((s) => s.totalMs === undefined));
   return `<section id="steps"><h2>Steps</h2>
 ${rows.length ? `<table class="steps-table"><tr>${compare ? '<th>run</th>' : ''}<th>step</th><th>calls</th><th>cache hits</th><th>hit rate</th><th>time per call</th><th>total time</th></tr>${rows.join('')}</table>` : '<p class="muted">No step calls were recorded.</p>'}
-${untimed ? '<p class="note">Step times are recorded by <code>StepTimingPlugin</code> (from <code>@crystallize/report</code>) in serial and async runs; add it to the experiment\'s plugins to fill the column.</p>' : ''}
+${untimed ? '<p class="note">The runner records every step call\'s time (cache hits included) under every execution backend; a step without a time comes from a run stored before runs recorded them. Rerun the experiment to fill the column.</p>' : ''}
 </section>`;
 }

@@ -1,6 +1,6 @@
 import type { StepUsage } from './run-data.js';
 
-/** What `step-timings.json` (written by {@link StepTimingPlugin}) holds: per step name. */
+/** What `step-timings.json` (written by the deprecated StepTimingPlugin) holds: per step name. */
 export type StepTimings = Readonly<
   Record<string, { readonly calls: number; readonly totalMs: number }>
 >;
@@ -9,8 +9,9 @@ export type StepTimings = Readonly<
 export const STEP_TIMINGS_FILE = 'step-timings.json';
 
 /**
- * Counts calls and cache hits per step name, in first-seen order. A record carrying a numeric
- * `durationMs` is timed from it; otherwise `timings` (per step name) supplies the time.
+ * Counts calls and cache hits per step name, in first-seen order. A record's numeric
+ * `durationMs` (recorded by the runner for every call) times it; only a step none of whose
+ * records has one (a run stored before runs recorded times) takes its time from `timings`.
  */
 export class StepUsageCounter {
   readonly #byStep = new Map<

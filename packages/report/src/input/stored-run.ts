@@ -8,7 +8,7 @@ import {
   type RunData,
   type RunError,
 } from './run-data.js';
-import { fromStoredJson } from '@crystallize/orchestrator/internal';
+import { decodeDurations, fromStoredJson } from '@crystallize/orchestrator/internal';
 import { STEP_TIMINGS_FILE, StepUsageCounter, type StepTimings } from './step-usage.js';
 
 /*
@@ -16,7 +16,7 @@ import { STEP_TIMINGS_FILE, StepUsageCounter, type StepTimings } from './step-us
  *
  *   <root>/<experiment>/v<N>/metadata.json
  *                           /hypotheses.json               (runs with hypotheses)
- *                           /step-timings.json             (runs with a StepTimingPlugin)
+ *                           /step-timings.json             (runs with the deprecated StepTimingPlugin)
  *                           /<condition>/results.json
  *                           /<condition>/provenance.jsonl
  *
@@ -178,10 +178,14 @@ interface ProvenanceLine {
   readonly records?: readonly { step: string; cacheHit: boolean; durationMs?: number }[];
   readonly ids?: readonly number[];
   readonly hits?: readonly number[];
-  readonly durations?: readonly number[];
+  /** Each call's time in ms: base64 of little-endian float64s (NaN: untimed). */
+  readonly durations?: string;
 }
 
-/** Counts step calls and cache hits from `provenance.jsonl` without building StepRecords. */
+/**
+ * Counts step calls, cache hits and call times (`durations`, NaN for an untimed call) from
+ * `provenance.jsonl` without building StepRecords.
+ */
 function countProvenance(path: string, counter: StepUsageCounter): void {
   if (!existsSync(path)) return;
   let steps: readonly { readonly step: string }[] = [];
@@ -202,8 +206,9 @@ function countProvenance(path: string, counter: StepUsageCounter): void {
       continue;
     }
     const hits = new Set(line.hits ?? []);
+    const durations = decodeDurations(line.durations);
     (line.ids ?? []).forEach((id, i) =>
-      counter.add(steps[id]?.step ?? `#${id}`, hits.has(i), line.durations?.[i]),
+      counter.add(steps[id]?.step ?? `#${id}`, hits.has(i), durations?.[i]),
     );
   }
 }

@@ -1,0 +1,99 @@
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ParallelExecution, Result } from '@crystallize/orchestrator';
+import { STEP_TIMINGS_FILE, readStoredRun, renderReport, type StepUsage } from '../src/index.js';
+import { runDataFromResult } from '../src/input/from-result.js';
+import {
+  PARALLEL_REPLICATES,
+  PARALLEL_ROOT,
+  parallelTimedExp,
+} from './fixtures/parallel-timed-experiment.js';
+
+/** Worker start-up and a TypeScript loader make these slower than unit tests. */
+const SLOW = 60_000;
+const STEPS = ['Scale', 'Busy', 'Score'];
+const CALLS = 2 * PARALLEL_REPLICATES; // baseline and 'double'
+
+let cold: Result;
+let warm: Result;
+beforeAll(async () => {
+  cold = await parallelTimedExp.run();
+  warm = await parallelTimedExp.run(); // Scale is cacheable: every call is a hit
+}, SLOW);
+
+afterAll(async () => {
+  await (parallelTimedExp.execution as ParallelExecution).close();
+  rmSync(PARALLEL_ROOT, { recursive: true, force: true });
+}, SLOW);
+
+/** Every step was called `CALLS` times and every call has a time. */
+function expectEveryCallTimed(steps: readonly StepUsage[]): void {
+  expect(steps.map((s) => s.step)).toEqual(STEPS);
+  for (const s of steps) {
+    expect(s).toMatchObject({ calls: CALLS, timedCalls: CALLS });
+    expect(s.totalMs).toBeGreaterThan(0);
+  }
+}
+
+describe('step times recorded by the runner', () => {
+  it('a ParallelExecution run (worker threads) has a time per call for every step in its Result', () => {
+    expectEveryCallTimed(runDataFromResult(cold).steps);
+    for (const reps of Object.values(cold.provenance.ctxChanges)) {
+      for (const records of Object.values(reps)) {
+        for (const r of records) expect(r.durationMs).toBeGreaterThanOrEqual(0);
+      }
+    }
+  });
+
+  it('a stored ParallelExecution run has a time per call for every step in its provenance.jsonl, with no plugin and no step-timings.json', () => {
+    expect(existsSync(join(cold.dir as string, STEP_TIMINGS_FILE))).toBe(false);
+    expectEveryCallTimed(readStoredRun(cold.dir as string).steps);
+  });
+
+  it('the report of a ParallelExecution run fills the time-per-call column for every step', async () => {
+    for (const input of [cold, cold.dir as string]) {
+      const html = await renderReport(input);
+      for (const step of STEPS) {
+        expect(html).toMatch(new RegExp(`<tr data-step="${step}">[^\\n]*? ms</td>`));
+      }
+      expect(html).not.toContain('not recorded');
+      expect(html).not.toContain('StepTimingPlugin');
+    }
+  });
+
+  it('times cache hits too: the warm run has a time for each hit of the cacheable step', () => {
+    for (const steps of [runDataFromResult(warm).steps, readStoredRun(warm.dir as string).steps]) {
+      expectEveryCallTimed(steps);
+      expect(steps.find((s) => s.step === 'Scale')).toMatchObject({ cacheHits: CALLS });
+    }
+  });
+
+  it('a run stored before runs recorded times says time was not recorded', async () => {
+    const old = join(mkdtempSync(join(tmpdir(), 'cz-report-untimed-')), 'v0');
+    cpSync(cold.dir as string, old, { recursive: true });
+    for (const c of readdirSync(old, { withFileTypes: true }).filter((d) => d.isDirectory())) {
+      const file = join(old, c.name, 'provenance.jsonl');
+      if (!existsSync(file)) continue;
+      const lines = readFileSync(file, 'utf8').split('\n');
+      const stripped = lines.map((l) => l.replace(/,"durations":"[^"]*"/, ''));
+      expect(stripped).not.toEqual(lines);
+      writeFileSync(file, stripped.join('\n'));
+    }
+    const steps = readStoredRun(old).steps;
+    expect(steps.map((s) => [s.step, s.calls, s.timedCalls])).toEqual(
+      STEPS.map((s) => [s, CALLS, undefined]),
+    );
+    const html = await renderReport(old);
+    expect(html).toContain('<td class="muted">not recorded</td>');
+    expect(html).toContain('stored before');
+  });
+});
