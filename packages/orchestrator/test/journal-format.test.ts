@@ -32,7 +32,7 @@ describe('journal lines', () => {
           seed: 12345,
           metrics: { score: [1.5, 2, -3e-7], count: [4] },
           records: [
-            record({ params: { delta: 1, label: 'x "quoted"', on: true } }),
+            record({ params: { delta: 1, label: 'x "quoted"', on: true }, durationMs: 0.0625 }),
             record({ step: 'Mul', inputHash: 'c'.repeat(64), outputHash: 'd'.repeat(64) }),
           ],
           artifacts: [],

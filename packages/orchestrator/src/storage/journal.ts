@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import * as zlib from 'node:zlib';
 import type { ConditionOutcome, ReplicateOutcome } from '../model/outcome.js';
 import type { StepRecord } from '../model/step-record.js';
+import { decodeDurations } from './provenance-store.js';
 import { fromStoredJson, toStoredJson } from './stored-json.js';
 
 /*
@@ -105,12 +106,9 @@ function recordsJson(records: readonly StepRecord[]): string {
   for (let i = 0; i < records.length; i++) {
     const r = records[i] as StepRecord;
     const c = r.ctxChanges;
+    // Durations travel as one column per condition (see durationsJson), not per record.
     const plain =
-      isEmpty(r.params) &&
-      r.durationMs === undefined &&
-      c.reads.length === 0 &&
-      c.metrics.length === 0 &&
-      isEmpty(c.wrote);
+      isEmpty(r.params) && c.reads.length === 0 && c.metrics.length === 0 && isEmpty(c.wrote);
     const rest = plain ? '' : `,${restJson(r)}`;
     const input = r.inputHash === previous ? '0' : hex(r.inputHash);
     out += `${i ? ',' : ''}[${JSON.stringify(r.step)},${hex(r.cacheKey)},${input},${hex(r.outputHash)},${r.cacheHit ? 1 : 0}${rest}]`;
@@ -143,27 +141,38 @@ function plainParamsJson(params: Readonly<Record<string, unknown>>): string | un
  */
 function restJson(r: StepRecord): string {
   const c = r.ctxChanges;
-  if (
-    r.durationMs === undefined &&
-    c.reads.length === 0 &&
-    c.metrics.length === 0 &&
-    isEmpty(c.wrote)
-  ) {
+  if (c.reads.length === 0 && c.metrics.length === 0 && isEmpty(c.wrote)) {
     const params = plainParamsJson(r.params);
     if (params !== undefined) return `{"params":${params}}`;
   }
-  return toStoredJson({
-    params: r.params,
-    ctxChanges: c,
-    ...(r.durationMs !== undefined ? { durationMs: r.durationMs } : {}),
-  });
+  return toStoredJson({ params: r.params, ctxChanges: c });
+}
+
+let scratch = Buffer.alloc(8 * 64);
+
+/**
+ * The records' call times as one field: base64 of little-endian float64s, NaN for a call without
+ * one (as `provenance.jsonl` stores them; a number as text per call cost more than the rest).
+ */
+function durationsJson(records: readonly StepRecord[]): string {
+  let timed = false;
+  for (const r of records) if (r.durationMs !== undefined) timed = true;
+  if (!timed) return '';
+  if (scratch.length < 8 * records.length) scratch = Buffer.alloc(8 * records.length);
+  for (let i = 0; i < records.length; i++)
+    scratch.writeDoubleLE(records[i]?.durationMs ?? NaN, 8 * i);
+  return `,"durations":"${scratch.toString('base64', 0, 8 * records.length)}"`;
 }
 
 type CompactRecord = [string, string, string | 0, string, 0 | 1, Partial<StepRecord>?];
 
-function expandRecords(compact: readonly CompactRecord[]): StepRecord[] {
+function expandRecords(
+  compact: readonly CompactRecord[],
+  durations: readonly number[] | undefined,
+): StepRecord[] {
   let previous = '';
-  return compact.map(([step, cacheKey, input, outputHash, hit, rest]) => {
+  return compact.map(([step, cacheKey, input, outputHash, hit, rest], i) => {
+    const duration = durations?.[i] ?? rest?.durationMs;
     const record: StepRecord = {
       step,
       params: rest?.params ?? {},
@@ -171,7 +180,7 @@ function expandRecords(compact: readonly CompactRecord[]): StepRecord[] {
       inputHash: input === 0 ? previous : input,
       outputHash,
       cacheHit: hit === 1,
-      ...(rest?.durationMs !== undefined ? { durationMs: rest.durationMs } : {}),
+      ...(duration !== undefined && !Number.isNaN(duration) ? { durationMs: duration } : {}),
       ctxChanges: rest?.ctxChanges ?? { reads: [], wrote: {}, metrics: [] },
     };
     previous = outputHash;
@@ -196,7 +205,8 @@ function entryJson(
       `${conditions ? ',' : ''}{"condition":${JSON.stringify(c.condition)}` +
       `,"fingerprint":${JSON.stringify(fingerprints[c.condition]?.hash ?? '')}` +
       `,"seed":${storedJson(c.seed)},"metrics":${storedJson(c.metrics)}` +
-      `,"records":${recordsJson(c.records)},"artifacts":${storedJson(c.artifacts)}${error}}`;
+      `,"records":${recordsJson(c.records)}${durationsJson(c.records)}` +
+      `,"artifacts":${storedJson(c.artifacts)}${error}}`;
   }
   return `{"replicate":${outcome.replicate},"conditions":[${conditions}]}`;
 }
@@ -277,11 +287,17 @@ export function readJournal(path: string): JournalEntry[] {
     try {
       const raw = fromStoredJson<{
         replicate: number;
-        conditions: (Omit<JournalCondition, 'records'> & { records: CompactRecord[] })[];
+        conditions: (Omit<JournalCondition, 'records'> & {
+          records: CompactRecord[];
+          durations?: string;
+        })[];
       }>(json);
       out.push({
         replicate: raw.replicate,
-        conditions: raw.conditions.map((c) => ({ ...c, records: expandRecords(c.records) })),
+        conditions: raw.conditions.map(({ durations, ...c }) => ({
+          ...c,
+          records: expandRecords(c.records, decodeDurations(durations)),
+        })),
       });
     } catch {
       // a line that passed its checksum but does not parse: not ours, skip it
