@@ -10,6 +10,7 @@ export {
   createProgress,
   decodeError,
   encodeError,
+  failedOutcome,
   rebuildWorkerFile,
   receivedOutcome,
   serializeError,

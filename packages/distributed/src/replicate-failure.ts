@@ -1,6 +1,6 @@
 import type { ReplicateOutcome } from '@crystallize/orchestrator';
 import { ReplicateLostError, WorkerRefusedError } from './errors.js';
-import { serializeError } from './orchestrator-bridge.js';
+import { failedOutcome } from './orchestrator-bridge.js';
 
 /** A replicate that produced no result: the same error for each of its conditions. */
 export function errorOutcome(
@@ -9,19 +9,7 @@ export function errorOutcome(
   seed: number,
   error: Error,
 ): ReplicateOutcome {
-  const e = serializeError(error);
-  return {
-    replicate,
-    conditions: conditions.map((condition) => ({
-      condition,
-      replicate,
-      seed,
-      metrics: {},
-      records: [],
-      artifacts: [],
-      error: e,
-    })),
-  };
+  return failedOutcome(replicate, conditions, seed, error);
 }
 
 /** A failed job's reason (BullMQ's `failedReason`) as the error the run reports. */

@@ -76,7 +76,12 @@ export { toModuleUrl } from './execution/defining-module.js';
 export { encodeError, decodeError } from './execution/error-transport.js';
 export { serializeError } from './model/serialized-error.js';
 export { createProgress, type Progress } from './execution/progress.js';
-export { crashedOutcome, rebuildWorkerFile, receivedOutcome } from './execution/rebuild-runtime.js';
+export {
+  crashedOutcome,
+  failedOutcome,
+  rebuildWorkerFile,
+  receivedOutcome,
+} from './execution/rebuild-runtime.js';
 export type { WorkerTask } from './execution/parallel.worker.js';
 
 // `result.toReport()`: the report package (and `crystallize`) register the writer.

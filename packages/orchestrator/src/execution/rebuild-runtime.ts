@@ -28,20 +28,14 @@ export function rebuildWorkerFile(): string {
   return found.href;
 }
 
-/** The outcome of a replicate whose worker died (or that was lost otherwise): an error per condition. */
-export function crashedOutcome(
+/** A replicate that produced no result: the same error for each of its conditions. */
+export function failedOutcome(
   replicate: number,
   conditions: readonly string[],
   seed: number,
   error: unknown,
-  what = `the worker running replicate ${replicate} died`,
 ): ReplicateOutcome {
-  const message = error instanceof Error ? error.message : String(error);
-  const died = serializeError(
-    new CrystallizeError(`${what}: ${message}. Other replicates were not affected.`, {
-      cause: error,
-    }),
-  );
+  const e = serializeError(error);
   return {
     replicate,
     conditions: conditions.map((condition) => ({
@@ -51,9 +45,24 @@ export function crashedOutcome(
       metrics: {},
       records: [],
       artifacts: [],
-      error: died,
+      error: e,
     })),
   };
+}
+
+/** The outcome of a replicate whose worker died (or that was lost otherwise): an error per condition. */
+export function crashedOutcome(
+  replicate: number,
+  conditions: readonly string[],
+  seed: number,
+  error: unknown,
+  what = `the worker running replicate ${replicate} died`,
+): ReplicateOutcome {
+  const message = error instanceof Error ? error.message : String(error);
+  const died = new CrystallizeError(`${what}: ${message}. Other replicates were not affected.`, {
+    cause: error,
+  });
+  return failedOutcome(replicate, conditions, seed, died);
 }
 
 /** Errors sent whole from a worker become real errors again (their class, properties, cause). */
