@@ -66,6 +66,9 @@ async function pooled<T>(tasks: (() => Promise<T>)[], width = 2): Promise<T[]> {
 }
 
 const REPLICATES = '2';
+// One journal write per replicate, so a counting run and the killed runs make the same operations
+// (lines of quick replicates are otherwise batched by time; the last test covers that).
+const STRICT = { CZ_JOURNAL_WINDOW_MS: '0' };
 
 describe('crash-safe results (SIGKILL at every file operation)', () => {
   it(
@@ -74,7 +77,7 @@ describe('crash-safe results (SIGKILL at every file operation)', () => {
       // The previous complete run every killed rerun starts beside.
       const template = tempDir();
       const reference = outcomeOf(
-        await runChild({ CZ_ROOT: template, CZ_REPLICATES: REPLICATES }, false),
+        await runChild({ ...STRICT, CZ_ROOT: template, CZ_REPLICATES: REPLICATES }, false),
       );
       expect(reference.ok).toBe(true);
       // A counting run: how many file operations a rerun makes under the results root.
@@ -84,6 +87,7 @@ describe('crash-safe results (SIGKILL at every file operation)', () => {
       outcomeOf(
         await runChild(
           {
+            ...STRICT,
             CZ_ROOT: counting,
             CZ_REPLICATES: REPLICATES,
             CZ_KILL_ROOT: join(counting, 'dur'),
@@ -98,7 +102,7 @@ describe('crash-safe results (SIGKILL at every file operation)', () => {
         Array.from({ length: total }, (_, i) => i + 1).map((k) => async (): Promise<string[]> => {
           const root = tempDir();
           cpSync(template, root, { recursive: true });
-          const env = { CZ_ROOT: root, CZ_REPLICATES: REPLICATES };
+          const env = { ...STRICT, CZ_ROOT: root, CZ_REPLICATES: REPLICATES };
           const killed = await runChild(
             { ...env, CZ_KILL_ROOT: join(root, 'dur'), CZ_KILL_AT: String(k) },
             true,
@@ -147,7 +151,7 @@ describe('crash-safe results (SIGKILL at every file operation)', () => {
       );
       for (const after of [draw(replicates - 1), draw(replicates - 1), draw(replicates - 1)]) {
         const root = tempDir();
-        const env = { CZ_ROOT: root, CZ_REPLICATES: String(replicates) };
+        const env = { ...STRICT, CZ_ROOT: root, CZ_REPLICATES: String(replicates) };
         const killed = await runChild(
           {
             ...env,
@@ -165,6 +169,48 @@ describe('crash-safe results (SIGKILL at every file operation)', () => {
         expect(resumed.metrics).toEqual(reference.metrics);
         const ran = readFileSync(trace, 'utf8').split('\n').filter(Boolean).sort();
         const missing = Array.from({ length: replicates - after }, (_, i) => i + after)
+          .flatMap((r) => [`a:${r}`, `baseline:${r}`])
+          .sort();
+        expect(ran).toEqual(missing);
+      }
+    },
+    SLOW,
+  );
+
+  it(
+    'with journal lines batched (the default), a kill mid-run makes resume compute exactly the replicates whose lines were not written',
+    async () => {
+      const replicates = 12;
+      const reference = outcomeOf(
+        await runChild({ CZ_ROOT: tempDir(), CZ_REPLICATES: String(replicates) }, false),
+      );
+      for (const after of [1, 2]) {
+        const root = tempDir();
+        const env = { CZ_ROOT: root, CZ_REPLICATES: String(replicates) };
+        const killed = await runChild(
+          { ...env, CZ_KILL_ROOT: join(root, 'dur'), CZ_KILL_AFTER_JOURNAL: String(after) },
+          true,
+        );
+        expect(killed.signal).toBe('SIGKILL');
+        // What the kill left: each intact journal line names a replicate and its two conditions.
+        const journal = readFileSync(join(root, 'dur', '.v0.next', 'journal.jsonl'), 'utf8');
+        const written = new Set(
+          journal
+            .split('\n')
+            .filter(Boolean)
+            .map((line) => (JSON.parse(line.slice(9)) as { replicate: number }).replicate),
+        );
+        expect(written.size).toBeGreaterThanOrEqual(after);
+        const trace = join(root, 'resumed.trace');
+        const resumed = outcomeOf(
+          await runChild({ ...env, CZ_STRATEGY: 'resume', CZ_TRACE: trace }, false),
+        );
+        expect(resumed.metrics).toEqual(reference.metrics);
+        const ran = existsSync(trace)
+          ? readFileSync(trace, 'utf8').split('\n').filter(Boolean).sort()
+          : [];
+        const missing = Array.from({ length: replicates }, (_, r) => r)
+          .filter((r) => !written.has(r))
           .flatMap((r) => [`a:${r}`, `baseline:${r}`])
           .sort();
         expect(ran).toEqual(missing);

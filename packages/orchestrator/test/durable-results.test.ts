@@ -57,6 +57,7 @@ function exp(
     offset?: number;
     plugins?: BasePlugin[];
     execution?: ExecutionBackend;
+    journalWindowMs?: number;
   } = {},
 ): Experiment {
   return new Experiment({
@@ -74,7 +75,11 @@ function exp(
     plugins: [
       ...(opts.plugins ?? []),
       new SeedPlugin({ seed: 11 }),
-      new ArtifactPlugin({ rootDir: root, versioned: opts.versioned ?? false }),
+      new ArtifactPlugin({
+        rootDir: root,
+        versioned: opts.versioned ?? false,
+        ...(opts.journalWindowMs !== undefined ? { journalWindowMs: opts.journalWindowMs } : {}),
+      }),
       new LoggingPlugin({ level: 'silent' }),
       ...(opts.execution ? [opts.execution as unknown as BasePlugin] : []),
     ],
@@ -137,7 +142,7 @@ describe('run journal', () => {
           existsSync(join(staging(root), 'journal.jsonl')) ? journalLines(staging(root)).length : 0,
         );
     };
-    await exp(root).run();
+    await exp(root, { journalWindowMs: 0 }).run();
     expect(seen).toEqual([0, 1, 2, 3]);
     const lines = journalLines(v0(root));
     expect(lines).toHaveLength(4);
@@ -149,6 +154,12 @@ describe('run journal', () => {
     expect(first.replicate).toBe(0);
     expect(first.conditions.map((c) => c.condition)).toEqual(['baseline', 'a', 'b']);
     expect(first.conditions.every((c) => c.fingerprint.length > 0)).toBe(true);
+  });
+
+  it('rejects a journal window that is not a number >= 0, naming the option', () => {
+    expect(() => new ArtifactPlugin({ journalWindowMs: -1 })).toThrow(
+      'ArtifactPlugin: journalWindowMs must be a number >= 0, got -1',
+    );
   });
 
   it('ignores a torn or damaged journal line and reruns only its replicate', async () => {

@@ -3,7 +3,8 @@
  * back exactly what the generic stored-JSON path would: every value, including the ones plain
  * JSON changes (NaN, ±Infinity, -0, bigint), and records with context changes.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import * as zlib from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JournalWriter, journalBytes, readJournal } from '../src/storage/journal.js';
@@ -83,5 +84,130 @@ describe('journal lines', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('read back records that do not chain (written as compact arrays) exactly', () => {
+    const outcome: ReplicateOutcome = {
+      replicate: 0,
+      conditions: [
+        {
+          condition: 'baseline',
+          replicate: 0,
+          seed: 1,
+          metrics: {},
+          records: [
+            record({ outputHash: 'unhashable' }),
+            record({ inputHash: 'e'.repeat(64), durationMs: 2 }),
+          ],
+          artifacts: [],
+        },
+      ],
+    };
+    const dir = mkdtempSync(join(tmpdir(), 'cz-journal-'));
+    try {
+      const path = join(dir, 'journal.jsonl');
+      const writer = new JournalWriter(path);
+      writer.appendOutcome(outcome, { baseline: { hash: 'fp' } });
+      writer.close();
+      expect(readJournal(path)[0]?.conditions[0]?.records).toEqual(outcome.conditions[0]?.records);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('still reads lines in the format of the previous release (records as compact arrays)', () => {
+    const h = (c: string): string => c.repeat(64);
+    const json = JSON.stringify({
+      replicate: 4,
+      conditions: [
+        {
+          condition: 'baseline',
+          fingerprint: 'fp',
+          seed: 9,
+          metrics: { y: [1] },
+          records: [
+            ['Add', h('a'), h('b'), h('c'), 0, { params: { delta: 1 } }],
+            ['Add', h('a'), 0, h('d'), 1],
+          ],
+          durations: Buffer.from(new Float64Array([0.5, 0.25]).buffer).toString('base64'),
+          artifacts: [],
+        },
+      ],
+    });
+    const crc = (zlib as unknown as { crc32: (s: string) => number }).crc32(json);
+    const dir = mkdtempSync(join(tmpdir(), 'cz-journal-'));
+    try {
+      const path = join(dir, 'journal.jsonl');
+      writeFileSync(path, `${crc.toString(16).padStart(8, '0')} ${json}\n`);
+      const [entry] = readJournal(path);
+      expect(entry?.conditions[0]?.records).toEqual([
+        record({ params: { delta: 1 }, durationMs: 0.5 }),
+        record({ inputHash: h('c'), outputHash: h('d'), cacheHit: true, durationMs: 0.25 }),
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('JournalWriter batching', () => {
+  const quick = (replicate: number, ms = 0.01): ReplicateOutcome => ({
+    replicate,
+    conditions: [
+      {
+        condition: 'baseline',
+        replicate,
+        seed: replicate,
+        metrics: { y: [replicate] },
+        records: [record({ durationMs: ms })],
+        artifacts: [],
+      },
+    ],
+  });
+  const fps = { baseline: { hash: 'fp' } };
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'cz-journal-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('keeps lines of quick replicates until the window passes, then writes them with one write at close', () => {
+    const path = join(dir, 'journal.jsonl');
+    const writer = new JournalWriter(path, { windowMs: 60_000 });
+    for (let r = 0; r < 3; r++) writer.appendOutcome(quick(r), fps);
+    expect(statSync(path).size).toBe(0);
+    writer.close();
+    expect(readJournal(path).map((e) => e.replicate)).toEqual([0, 1, 2]);
+  });
+
+  it('writes the line of a replicate whose steps took at least the window at once, with the waiting lines before it', () => {
+    const path = join(dir, 'journal.jsonl');
+    const writer = new JournalWriter(path, { windowMs: 60_000 });
+    writer.appendOutcome(quick(0), fps);
+    writer.appendOutcome(quick(1, 60_000), fps);
+    expect(readJournal(path).map((e) => e.replicate)).toEqual([0, 1]);
+    writer.appendOutcome(quick(2), fps);
+    expect(readJournal(path)).toHaveLength(2);
+    writer.close();
+    expect(readJournal(path)).toHaveLength(3);
+  });
+
+  it('writes a replicate without step times at once (its cost is unknown)', () => {
+    const path = join(dir, 'journal.jsonl');
+    const writer = new JournalWriter(path, { windowMs: 60_000 });
+    const untimed = quick(0);
+    const c = untimed.conditions[0] as ReplicateOutcome['conditions'][number];
+    writer.appendOutcome({ ...untimed, conditions: [{ ...c, records: [record({})] }] }, fps);
+    expect(readJournal(path)).toHaveLength(1);
+    writer.close();
+  });
+
+  it('writes every line at once with windowMs 0', () => {
+    const path = join(dir, 'journal.jsonl');
+    const writer = new JournalWriter(path, { windowMs: 0 });
+    writer.appendOutcome(quick(0), fps);
+    writer.appendOutcome(quick(1), fps);
+    expect(readJournal(path)).toHaveLength(2);
+    writer.close();
   });
 });

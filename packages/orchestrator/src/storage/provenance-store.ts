@@ -107,18 +107,25 @@ class ConditionColumns {
   }
 
   pushStep(identity: number, cacheHit: boolean, durationMs: number | undefined): void {
-    this.identities = room(this.identities, this.stepCount + 1);
-    this.cacheHits = room(this.cacheHits, this.stepCount + 1);
-    this.durations = room(this.durations, this.stepCount + 1);
-    this.identities[this.stepCount] = identity;
-    this.cacheHits[this.stepCount] = cacheHit ? 1 : 0;
-    this.durations[this.stepCount] = durationMs ?? NaN;
-    this.stepCount += 1;
+    const n = this.stepCount;
+    if (n >= this.identities.length) {
+      // The three columns grow together.
+      this.identities = room(this.identities, n + 1);
+      this.cacheHits = room(this.cacheHits, n + 1);
+      this.durations = room(this.durations, n + 1);
+    }
+    this.identities[n] = identity;
+    this.cacheHits[n] = cacheHit ? 1 : 0;
+    this.durations[n] = durationMs ?? NaN;
+    this.stepCount = n + 1;
   }
 
   pushSpan(replicate: number, hashAt: number, stepAt: number, count: number): void {
-    this.spans = room(this.spans, 3 * (this.spanCount + 1));
-    this.spans.set([hashAt, stepAt, count], 3 * this.spanCount);
+    const at = 3 * this.spanCount;
+    this.spans = room(this.spans, at + 3);
+    this.spans[at] = hashAt;
+    this.spans[at + 1] = stepAt;
+    this.spans[at + 2] = count;
     this.spanOf.set(replicate, this.spanCount);
     this.spanCount += 1;
   }
@@ -241,10 +248,18 @@ function withDuration(record: StepRecord, durationMs: number): StepRecord {
   return Number.isNaN(durationMs) ? record : { ...record, durationMs };
 }
 
+/** Float64Array stores little-endian bytes on this machine (nearly all are). */
+const LITTLE_ENDIAN = new Uint8Array(new Float64Array([-0]).buffer)[7] === 0x80;
 let scratch = Buffer.alloc(8 * 64);
 
 /** `count` durations from `at`: base64 of little-endian float64s (exact; NaN for none). */
 function durationsBase64(durations: Float64Array, at: number, count: number): string {
+  if (LITTLE_ENDIAN) {
+    // The column's own bytes, without a copy.
+    return Buffer.from(durations.buffer, durations.byteOffset + 8 * at, 8 * count).toString(
+      'base64',
+    );
+  }
   if (scratch.length < 8 * count) scratch = Buffer.alloc(8 * count);
   for (let i = 0; i < count; i++) scratch.writeDoubleLE(durations[at + i] as number, 8 * i);
   return scratch.toString('base64', 0, 8 * count);
@@ -257,6 +272,20 @@ export function decodeDurations(base64: string | undefined): number[] | undefine
   const out: number[] = new Array(Math.floor(bytes.length / 8));
   for (let i = 0; i < out.length; i++) out[i] = bytes.readDoubleLE(8 * i);
   return out;
+}
+
+/** The last ids list written, and its text: consecutive replicates nearly always share it. */
+let lastIds: { ids: Uint32Array; text: string } = { ids: new Uint32Array(0), text: '' };
+
+/** `count` identities from `at`, comma-separated. */
+function idsJson(identities: Uint32Array, at: number, count: number): string {
+  const last = lastIds.ids;
+  let same = last.length === count;
+  for (let i = 0; same && i < count; i++) same = last[i] === identities[at + i];
+  if (same) return lastIds.text;
+  const ids = identities.slice(at, at + count);
+  lastIds = { ids, text: ids.join(',') };
+  return lastIds.text;
 }
 
 export class ProvenanceStore {
@@ -385,7 +414,7 @@ export class ProvenanceStore {
       }
       // Built by hand: this runs once per replicate and condition of every stored run, and the
       // generic path (an object, Array.from, JSON.stringify) was most of the cost of storing.
-      let line = `{"replicate":${rep},"hashes":"${cols.hex(hashAt, count + 1)}","ids":[${cols.identities.subarray(stepAt, stepAt + count).join(',')}]`;
+      let line = `{"replicate":${rep},"hashes":"${cols.hex(hashAt, count + 1)}","ids":[${idsJson(cols.identities, stepAt, count)}]`;
       if (hits.length) line += `,"hits":[${hits.join(',')}]`;
       if (timed) line += `,"durations":"${durationsBase64(cols.durations, stepAt, count)}"`;
       if (changes) line += `,"changes":{${changes}}`;
