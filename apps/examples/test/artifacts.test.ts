@@ -8,10 +8,8 @@ describe('artifacts example', () => {
     expect(s.files).toEqual([
       '_manifest.json',
       'baseline/.crystallize_complete',
-      'baseline/provenance.jsonl',
       'baseline/results.json',
       'fine/.crystallize_complete',
-      'fine/provenance.jsonl',
       'fine/results.json',
       'journal.jsonl',
       'metadata.json',

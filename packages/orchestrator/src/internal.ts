@@ -59,6 +59,8 @@ export {
 } from './storage/stored-run.js';
 export {
   readCompletedCondition,
+  readConditionProvenance,
+  readConditionSummary,
   readStoredCondition,
   type StoredCondition,
   type StoredConditionSummary,

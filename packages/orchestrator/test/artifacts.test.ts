@@ -16,6 +16,7 @@ import {
   LoggingPlugin,
   type ArtifactPluginOptions,
 } from '@crystallize/orchestrator';
+import { readStoredRun } from '@crystallize/orchestrator/internal';
 import { ComputeSum, tempDir } from './helpers.js';
 
 class WriteModel extends Step<number[], number[]> {
@@ -98,13 +99,15 @@ describe('ArtifactPlugin (SPEC §8)', () => {
       errors: {},
     });
     expect(typeof base['fingerprint']).toBe('string');
-    // Provenance streams beside it: a header naming the format and the steps, then one JSON
-    // line per replicate.
-    const [header, ...lines] = readFileSync(join(v0, 'baseline', 'provenance.jsonl'), 'utf8')
-      .trim()
-      .split('\n');
-    expect(JSON.parse(header as string)).toMatchObject({ format: 'crystallize-provenance/1' });
-    expect(lines.map((l) => (JSON.parse(l) as { replicate: number }).replicate)).toEqual([0, 1]);
+    // Provenance is in the run journal (every replicate was journalled): no second copy, and the
+    // stored run reads each replicate's step records back from it.
+    expect(existsSync(join(v0, 'baseline', 'provenance.jsonl'))).toBe(false);
+    expect(existsSync(join(v0, 'journal.jsonl'))).toBe(true);
+    const stored = readStoredRun(v0);
+    expect(Object.keys(stored?.conditions['baseline']?.provenance ?? {})).toEqual(['0', '1']);
+    expect(stored?.conditions['baseline']?.provenance[0]).toEqual(
+      result.provenance.ctxChanges['baseline']?.[0],
+    );
     expect(existsSync(join(v0, 'baseline', '.crystallize_complete'))).toBe(true);
     expect(existsSync(join(v0, 'double', '.crystallize_complete'))).toBe(true);
 

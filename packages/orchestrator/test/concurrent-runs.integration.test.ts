@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pipelineStep } from '@crystallize/core';
 import { ArtifactPlugin, Experiment, LoggingPlugin } from '@crystallize/orchestrator';
+import { readStoredRun } from '@crystallize/orchestrator/internal';
 import { tempDir } from './helpers.js';
 
 const repo = resolve(import.meta.dirname, '..', '..', '..');
@@ -72,14 +73,14 @@ function storedTags(dir: string): { description: string; tags: Record<string, nu
     };
     tags[c] = results.metrics.tag;
     expect(existsSync(join(dir, c, '.crystallize_complete'))).toBe(true);
-    // One provenance line per replicate of this run (after the header line), none of another.
-    const lines = readFileSync(join(dir, c, 'provenance.jsonl'), 'utf8')
-      .trim()
-      .split('\n');
-    const replicates = lines.filter((l) => l.startsWith('{"replicate"'));
-    expect(replicates).toHaveLength(3);
+    // Provenance of each replicate of this run (from its journal), none of another.
+    const provenance = readStoredRun(dir)?.conditions[c]?.provenance ?? {};
+    expect(Object.keys(provenance)).toHaveLength(3);
     const tag = results.metrics.tag[0];
-    for (const l of replicates) expect(l).toContain(`{"name":"tag","value":${tag}}`);
+    for (const records of Object.values(provenance)) {
+      const tags = records.flatMap((r) => r.ctxChanges.metrics).filter((m) => m.name === 'tag');
+      expect(tags.map((m) => m.value)).toEqual([tag]);
+    }
   }
   return { description: metadata.description, tags };
 }

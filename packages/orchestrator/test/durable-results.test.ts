@@ -24,7 +24,7 @@ import {
   type ExecutionBackend,
 } from '@crystallize/orchestrator';
 import { latestVersionDir, readStoredRun } from '@crystallize/orchestrator/internal';
-import { tempDir } from './helpers.js';
+import { tempDir, withoutJournal } from './helpers.js';
 
 /** Step calls per `condition:replicate`, so a test proves which replicates ran. */
 const calls: string[] = [];
@@ -179,6 +179,30 @@ describe('run journal', () => {
   });
 });
 
+describe('provenance stored once', () => {
+  it("keeps a run's provenance in its journal only, and writes provenance.jsonl for a condition resume reused whole", async () => {
+    const root = tempDir();
+    const first = await exp(root).run();
+    expect(existsSync(join(v0(root), 'baseline', 'provenance.jsonl'))).toBe(false);
+    const stored = readStoredRun(v0(root));
+    for (const c of ['baseline', 'a', 'b'])
+      expect(stored?.conditions[c]?.provenance).toEqual({ ...first.provenance.ctxChanges[c] });
+    // Resume reuses every condition whole: none of them is in the new run's journal.
+    calls.length = 0;
+    const resumed = await exp(root).run({ strategy: 'resume' });
+    expect(calls).toEqual([]);
+    for (const c of ['baseline', 'a', 'b']) {
+      expect(existsSync(join(v0(root), c, 'provenance.jsonl'))).toBe(true);
+      expect(readStoredRun(v0(root))?.conditions[c]?.provenance).toEqual({
+        ...first.provenance.ctxChanges[c],
+      });
+      expect({ ...resumed.provenance.ctxChanges[c] }).toEqual({
+        ...first.provenance.ctxChanges[c],
+      });
+    }
+  });
+});
+
 describe('per-replicate resume', () => {
   it('after a crash, resume computes only the replicates that were not journalled', async () => {
     const root = tempDir();
@@ -269,7 +293,7 @@ describe('a marker is never trusted alone', () => {
       ),
     };
     writeFileSync(path, JSON.stringify(partial));
-    rmSync(join(v0(root), 'journal.jsonl'));
+    withoutJournal(v0(root));
     expect(existsSync(join(v0(root), 'a', '.crystallize_complete'))).toBe(true);
     calls.length = 0;
     await exp(root).run({ strategy: 'resume' });
@@ -280,7 +304,7 @@ describe('a marker is never trusted alone', () => {
   it('does not reuse an old-format results.json whose replicate count, seeds or provenance disagree', async () => {
     const root = tempDir();
     await exp(root).run();
-    rmSync(join(v0(root), 'journal.jsonl'));
+    withoutJournal(v0(root));
     const edit = (condition: string, change: (s: Record<string, unknown>) => void): void => {
       const path = join(v0(root), condition, 'results.json');
       const s = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;

@@ -3,7 +3,15 @@
  * file-backed step-output cache and a plugin that records the lifecycle.
  */
 import 'reflect-metadata';
-import { mkdtempSync, readFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
@@ -19,6 +27,8 @@ import {
   type StepOutputCache,
   type StepRecord,
 } from '@crystallize/orchestrator';
+import { readConditionProvenance, readConditionSummary } from '@crystallize/orchestrator/internal';
+import { ProvenanceStore } from '../src/storage/provenance-store.js';
 
 /** A fresh folder under the OS temp dir (never the repo). */
 export function tempDir(): string {
@@ -126,4 +136,24 @@ export function recordsOf(result: Result, condition = 'baseline'): StepRecord[][
     .map(Number)
     .sort((a, b) => a - b)
     .map((r) => [...(reps[r] ?? [])]);
+}
+
+/**
+ * Makes a stored run look as runs before the journal stored it: `provenance.jsonl` per condition
+ * (from the journal's records) and no journal — so resume can reuse only whole conditions.
+ */
+export function withoutJournal(dir: string): void {
+  for (const condition of readdirSync(dir)) {
+    const summary = readConditionSummary(dir, condition);
+    if (!summary) continue;
+    const store = new ProvenanceStore();
+    const provenance = readConditionProvenance(dir, condition, summary);
+    for (const [replicate, records] of Object.entries(provenance))
+      store.add(condition, Number(replicate), records);
+    writeFileSync(
+      join(dir, condition, 'provenance.jsonl'),
+      `${[...store.lines(condition)].join('\n')}\n`,
+    );
+  }
+  rmSync(join(dir, 'journal.jsonl'));
 }

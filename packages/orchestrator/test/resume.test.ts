@@ -18,7 +18,7 @@ import {
   SeedPlugin,
   type BasePlugin,
 } from '@crystallize/orchestrator';
-import { tempDir } from './helpers.js';
+import { tempDir, withoutJournal } from './helpers.js';
 
 /** Counts its calls per condition, so a test can prove a reused condition did not run again. */
 const ran: Record<string, number> = {};
@@ -221,7 +221,7 @@ describe("strategy: 'resume'", () => {
     await exp(root).run();
     rmSync(join(root, 'res', 'v0', 'a', '.crystallize_complete'));
     // Without the journal too (its lines would let resume reuse a's replicates one by one).
-    rmSync(join(root, 'res', 'v0', 'journal.jsonl'));
+    withoutJournal(join(root, 'res', 'v0'));
     reset();
     await exp(root).run({ strategy: 'resume' });
     expect(ran).toEqual({ a: 2 });

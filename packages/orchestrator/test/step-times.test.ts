@@ -1,6 +1,4 @@
 import 'reflect-metadata';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { PipelineStep, Step, type FrozenContext } from '@crystallize/core';
 import {
   ArtifactPlugin,
@@ -13,6 +11,7 @@ import {
   type Result,
   type StepRecord,
 } from '@crystallize/orchestrator';
+import { readStoredRun } from '@crystallize/orchestrator/internal';
 import { ProvenanceStore, decodeDurations } from '../src/storage/provenance-store.js';
 import { FileStepCache, ScaleData, recordsOf, tempDir } from './helpers.js';
 
@@ -107,7 +106,7 @@ describe('step times recorded by the runner', () => {
     expectTimed(records);
   });
 
-  it("stores each call's time in provenance.jsonl and reads it back", async () => {
+  it("stores each call's time with the run's provenance and reads it back exactly", async () => {
     const root = tempDir();
     const exp = new Experiment({
       name: 'timed',
@@ -117,8 +116,7 @@ describe('step times recorded by the runner', () => {
       cache: false,
     });
     const result = await exp.run({ replicates: 2 });
-    const text = readFileSync(join(result.dir as string, 'baseline', 'provenance.jsonl'), 'utf8');
-    const parsed = ProvenanceStore.parse(text);
+    const parsed = readStoredRun(result.dir as string)?.conditions['baseline']?.provenance ?? {};
     const inMemory = recordsOf(result);
     expect(Object.values(parsed).map((recs) => recs.map((r) => r.durationMs))).toEqual(
       inMemory.map((recs) => recs.map((r) => r.durationMs)),

@@ -9,7 +9,11 @@ import {
 } from '@crystallize/config';
 import { ArtifactPlugin } from '@crystallize/orchestrator';
 import { resolveTarget, type Project } from '../project.js';
-import { listVersions } from '@crystallize/orchestrator/internal';
+import {
+  listVersions,
+  readConditionProvenance,
+  readConditionSummary,
+} from '@crystallize/orchestrator/internal';
 import { humanSize, sizeOf } from '../internal/disk-size.js';
 import { UsageError } from '../usage-error.js';
 
@@ -33,7 +37,7 @@ async function retentionOf(
   }
 }
 
-/** Step keys the latest stored run of each experiment used (provenance.jsonl headers). */
+/** Step keys the latest stored run of each experiment used (provenance.jsonl headers, or the run journal's records). */
 function liveStepKeys(p: Project, names: readonly string[]): Set<string> {
   const live = new Set<string>();
   for (const name of names) {
@@ -44,7 +48,15 @@ function liveStepKeys(p: Project, names: readonly string[]): Set<string> {
     const dir = join(expDir, `v${last}`);
     for (const c of readdirSync(dir, { withFileTypes: true })) {
       const file = join(dir, c.name, 'provenance.jsonl');
-      if (!c.isDirectory() || !existsSync(file)) continue;
+      if (!c.isDirectory()) continue;
+      if (!existsSync(file)) {
+        // Provenance kept in the run journal: every step key its records used.
+        const summary = readConditionSummary(dir, c.name);
+        if (!summary) continue;
+        for (const records of Object.values(readConditionProvenance(dir, c.name, summary)))
+          for (const r of records) live.add(r.cacheKey);
+        continue;
+      }
       const header = readFileSync(file, 'utf8').split('\n', 1)[0] ?? '';
       try {
         // `cacheKey`; runs stored before the rename call it `stepHash`.

@@ -17,17 +17,10 @@ import {
   removeStaleTempFiles,
   stagingDir,
   versionDir,
-  versionOf,
 } from '../storage/run-layout.js';
 import { storeArtifactFile } from '../storage/store-artifact-file.js';
-import {
-  recoverSwap,
-  reduceVersion,
-  swapStagingIntoPlace,
-  writeConditionResults,
-  writeRunFiles,
-} from '../storage/run-writer.js';
-import type { StoredManifestEntry } from '../storage/stored-run.js';
+import { storeRun } from './store-run.js';
+import { recoverSwap, reduceVersion, swapStagingIntoPlace } from '../storage/run-writer.js';
 import { continuable, resumeSourcesOf } from '../storage/run-folders.js';
 import {
   acquireRunLock,
@@ -37,7 +30,7 @@ import {
   removeStaleLockTemps,
   type RunLock,
 } from '../storage/run-lock.js';
-import { encodeArtifact, type ArtifactContentType } from '../artifacts/content-type.js';
+import { encodeArtifact } from '../artifacts/content-type.js';
 
 export interface ArtifactPluginOptions {
   /** Root folder of stored runs (default 'data'). */
@@ -80,6 +73,8 @@ export class ArtifactPlugin extends BasePlugin implements RunStore {
   readonly journalWindowMs: number;
   readonly #locks = new WeakMap<RunContext, RunLock>();
   readonly #journals = new WeakMap<RunContext, JournalWriter>();
+  /** Per run and condition, the replicates this run's journal holds. */
+  readonly #journalled = new WeakMap<RunContext, Map<string, Set<number>>>();
   readonly #written = new WeakMap<FrozenContext, Set<string>>();
   /** The folder of the run in progress (set by beforeRun, or by a worker via `useRunDir`). */
   #dir: string | undefined;
@@ -189,7 +184,16 @@ export class ArtifactPlugin extends BasePlugin implements RunStore {
     fingerprints: Readonly<Record<string, ConditionFingerprint>>,
   ): void {
     if (outcome.conditions.length === 0) return;
-    this.#journals.get(run)?.appendOutcome(outcome, fingerprints);
+    const journal = this.#journals.get(run);
+    if (!journal) return;
+    journal.appendOutcome(outcome, fingerprints);
+    let byCondition = this.#journalled.get(run);
+    if (!byCondition) this.#journalled.set(run, (byCondition = new Map()));
+    for (const c of outcome.conditions) {
+      let replicates = byCondition.get(c.condition);
+      if (!replicates) byCondition.set(c.condition, (replicates = new Set()));
+      replicates.add(outcome.replicate);
+    }
   }
 
   override runFailed(_experiment: ExperimentModel, _error: unknown, run: RunContext): void {
@@ -256,47 +260,8 @@ export class ArtifactPlugin extends BasePlugin implements RunStore {
   }
 
   #store(experiment: ExperimentModel, result: Result, run: RunContext): void {
-    const dir = run.dir;
-    if (!dir) return;
-    const manifest: Record<
-      string,
-      StoredManifestEntry & { files: string[]; contentTypes: Record<string, ArtifactContentType> }
-    > = {};
-    for (const condition of run.conditions) {
-      const stored = result.storedCondition(condition, run);
-      for (const a of stored.artifacts) {
-        const m = (manifest[a.name] ??= { step: a.step, files: [], contentTypes: {} });
-        m.files.push(a.path);
-        if (a.contentType) m.contentTypes[a.path] = a.contentType;
-      }
-      // Every condition, reused ones too: the run's folder holds all of its results.
-      const complete =
-        stored.seeds.length === run.replicates &&
-        Object.keys(stored.errors).length === 0 &&
-        !run.signal?.aborted;
-      writeConditionResults(dir, stored, result.provenanceLines(condition), complete);
-    }
-    writeRunFiles(dir, {
-      manifest,
-      // Beside the metrics: every hypothesis, per treatment (statistic, p-values, effect size,
-      // CI, significance, rank), as they appear in Result.toJSON().metrics.hypotheses. A run
-      // without hypotheses leaves none (and removes a resumed folder's stale one).
-      hypotheses: result.metrics.hypotheses,
-      metadata: {
-        experiment: experiment.name,
-        ...(experiment.description !== undefined ? { description: experiment.description } : {}),
-        ok: result.ok,
-        version: versionOf(run.resultDir ?? dir),
-        replicates: run.replicates,
-        conditions: run.conditions,
-        reused: [...run.reused],
-        pipeline: experiment.pipeline.describe(),
-        pipelineSignature: result.provenance.pipelineSignature,
-        strategy: run.strategy,
-        aborted: run.signal?.aborted === true,
-        completedAt: new Date().toISOString(),
-      },
-    });
+    if (!run.dir) return;
+    storeRun(experiment, result, run, this.#journals.get(run), this.#journalled.get(run));
     if (this.versioned) this.#applyRetention(this.experimentDir(experiment));
   }
 

@@ -13,9 +13,11 @@ import { TEMP_SUFFIX } from '@crystallize/cache/internal';
  *                           /_manifest.json
  *                           /hypotheses.json                (hypothesis results per treatment)
  *                           /run.log
- *                           /journal.jsonl                  (one line per replicate outcome, as it arrives)
+ *                           /journal.jsonl                  (one line per replicate outcome, as it
+ *                                                            arrives: metrics, seed, step records)
  *                           /<condition>/results.json       (metrics, seeds, errors, fingerprint)
- *                           /<condition>/provenance.jsonl   (one line of StepRecords per replicate)
+ *                           /<condition>/provenance.jsonl   (StepRecords per replicate, only when the
+ *                                                            journal lacks some: see ArtifactPlugin)
  *                           /<condition>/.crystallize_complete
  *                           /replicate_<r>/<condition>/<Step>/<artifact file>
  *   <root>/<experiment>/.v0.next/    an unversioned run in progress (staging), swapped into v0

@@ -53,18 +53,23 @@ export function writeArtifactFile(
  * stale marker goes first, results.json (with `complete` inside, one atomic rename) comes after
  * the provenance it describes, the marker last — present only when every replicate succeeded.
  * A crash between any two leaves a folder that resume reads as incomplete or as consistent.
+ * `provenanceLines` undefined: the run journal (already written) holds the provenance, and a
+ * `provenance.jsonl` left by an earlier run in this folder is removed.
  */
 export function writeConditionResults(
   runDir: string,
   summary: StoredConditionSummary,
-  provenanceLines: Iterable<string>,
+  provenanceLines: Iterable<string> | undefined,
   complete: boolean,
 ): void {
   const condition = summary.condition;
   const marker = markerPath(runDir, condition);
+  const provenance = provenancePath(runDir, condition);
   storing(marker, () => rmSync(marker, { force: true }));
-  storing(provenancePath(runDir, condition), () =>
-    writeProvenance(provenancePath(runDir, condition), provenanceLines),
+  storing(provenance, () =>
+    provenanceLines === undefined
+      ? rmSync(provenance, { force: true })
+      : writeProvenance(provenance, provenanceLines),
   );
   writeFileAtomicSync(resultsPath(runDir, condition), toStoredJson({ ...summary, complete }));
   if (complete) writeFileAtomicSync(marker, new Date().toISOString());

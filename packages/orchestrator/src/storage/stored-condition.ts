@@ -1,9 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { writeFileAtomicSync } from '@crystallize/cache/internal';
 import type { ArtifactContentType } from '../artifacts/content-type.js';
 import type { SerializedError } from '../model/outcome.js';
 import type { StepRecord } from '../model/step-record.js';
-import { markerPath, provenancePath, resultsPath, versionOf } from './run-layout.js';
+import { readJournal, type JournalEntry } from './journal.js';
+import { JOURNAL_FILE, markerPath, provenancePath, resultsPath, versionOf } from './run-layout.js';
 import { ProvenanceStore } from './provenance-store.js';
 import { fromStoredJson } from './stored-json.js';
 
@@ -112,7 +114,7 @@ export function readStoredCondition(dir: string, condition: string): StoredCondi
   try {
     return {
       ...summary,
-      provenance: readProvenance(provenancePath(dir, condition)),
+      provenance: readConditionProvenance(dir, condition, summary),
       version: versionOf(dir),
     };
   } catch {
@@ -129,6 +131,40 @@ function* withNewlines(lines: Iterable<string>): Iterable<string> {
   for (const line of lines) yield `${line}\n`;
 }
 
-function readProvenance(path: string): Record<string, readonly StepRecord[]> {
-  return existsSync(path) ? ProvenanceStore.parse(readFileSync(path, 'utf8')) : {};
+/** The last journal read, by path, size and time: reading a run reads it once for all conditions. */
+let journalMemo: { key: string; entries: JournalEntry[] } | undefined;
+
+function journalOf(dir: string): JournalEntry[] {
+  const path = join(dir, JOURNAL_FILE);
+  if (!existsSync(path)) return [];
+  const st = statSync(path);
+  const key = `${path}\0${st.size}\0${st.mtimeMs}`;
+  if (journalMemo?.key !== key) journalMemo = { key, entries: readJournal(path) };
+  return journalMemo.entries;
+}
+
+/**
+ * A stored condition's step records per replicate: its `provenance.jsonl` when the run wrote one,
+ * otherwise the run journal's — the last intact line of each replicate for this condition with
+ * the condition's fingerprint and the replicate's stored seed (a run that journalled every
+ * replicate of a condition keeps its provenance there only; see ArtifactPlugin).
+ */
+export function readConditionProvenance(
+  dir: string,
+  condition: string,
+  summary: Pick<StoredConditionSummary, 'fingerprint' | 'seeds' | 'replicates'>,
+): Record<string, readonly StepRecord[]> {
+  const path = provenancePath(dir, condition);
+  if (existsSync(path)) return ProvenanceStore.parse(readFileSync(path, 'utf8'));
+  const out: Record<string, readonly StepRecord[]> = {};
+  for (const entry of journalOf(dir)) {
+    const r = entry.replicate;
+    if (!(r >= 0 && r < summary.replicates)) continue;
+    for (const c of entry.conditions) {
+      if (c.condition !== condition || c.fingerprint !== summary.fingerprint) continue;
+      if (summary.seeds?.[r] !== undefined && !Object.is(summary.seeds[r], c.seed)) continue;
+      out[r] = c.records;
+    }
+  }
+  return out;
 }

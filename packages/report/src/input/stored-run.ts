@@ -8,7 +8,11 @@ import {
   type RunData,
   type RunError,
 } from './run-data.js';
-import { decodeDurations, fromStoredJson } from '@crystallize/orchestrator/internal';
+import {
+  decodeDurations,
+  fromStoredJson,
+  readConditionProvenance,
+} from '@crystallize/orchestrator/internal';
 import { STEP_TIMINGS_FILE, StepUsageCounter, type StepTimings } from './step-usage.js';
 
 /*
@@ -115,7 +119,18 @@ export function readStoredRun(target: string): RunData {
         message: e?.message ?? '',
       });
     }
-    countProvenance(join(dir, c, 'provenance.jsonl'), counter);
+    if (existsSync(join(dir, c, 'provenance.jsonl')))
+      countProvenance(join(dir, c, 'provenance.jsonl'), counter);
+    else if (stored.fingerprint !== undefined && stored.replicates !== undefined)
+      // A run that journalled every replicate keeps the condition's provenance in its journal.
+      for (const records of Object.values(
+        readConditionProvenance(dir, c, {
+          fingerprint: stored.fingerprint,
+          seeds: stored.seeds ?? [],
+          replicates: stored.replicates,
+        }),
+      ))
+        for (const r of records) counter.add(r.step, r.cacheHit, r.durationMs);
   }
   const hypotheses = readStoredHypotheses(dir) ?? [];
   const timings = readJson(join(dir, STEP_TIMINGS_FILE), dir) as StepTimings | undefined;
