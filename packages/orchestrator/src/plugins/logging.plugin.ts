@@ -140,7 +140,8 @@ export class LoggingPlugin extends BasePlugin {
 
   #close(): void {
     this.#logger = undefined;
-    this.#file?.flushSync();
+    // The destination writes synchronously (sync: true, nothing buffered): every line is already
+    // in the file. flushSync() would only add an fsync, ~2.6 ms at the end of every run.
     this.#file?.end();
     this.#file = undefined;
   }
