@@ -3,7 +3,7 @@
  * back exactly what the generic stored-JSON path would: every value, including the ones plain
  * JSON changes (NaN, ±Infinity, -0, bigint), and records with context changes.
  */
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as zlib from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -209,5 +209,48 @@ describe('JournalWriter batching', () => {
     writer.appendOutcome(quick(1), fps);
     expect(readJournal(path)).toHaveLength(2);
     writer.close();
+  });
+
+  it("writes a condition's step table once per writer and reads later lines through its id; a line whose table is lost is skipped, never misread", () => {
+    const path = join(dir, 'journal.jsonl');
+    const chained = (replicate: number): ReplicateOutcome => ({
+      replicate,
+      conditions: [
+        {
+          condition: 'baseline',
+          replicate,
+          seed: replicate,
+          metrics: {},
+          records: [
+            record({ params: { k: replicate % 2 }, durationMs: 0.01 }),
+            record({ step: 'Mul', inputHash: 'c'.repeat(64), outputHash: 'd'.repeat(64) }),
+          ],
+          artifacts: [],
+        },
+      ],
+    });
+    let writer = new JournalWriter(path, { windowMs: 0 });
+    for (let r = 0; r < 4; r++) writer.appendOutcome(chained(r), fps);
+    writer.close();
+    // A second writer (a resumed run) appending to the same file defines its tables again.
+    writer = new JournalWriter(path, { windowMs: 0 });
+    writer.appendOutcome(chained(4), fps);
+    writer.close();
+    const lines = readFileSync(path, 'utf8').split('\n').filter(Boolean);
+    expect(lines.map((l) => (l.includes('"stepsRef"') ? 'ref' : 'table'))).toEqual([
+      'table', // k: 0
+      'table', // k: 1
+      'ref',
+      'ref',
+      'table', // the second writer
+    ]);
+    const want = Array.from({ length: 5 }, (_, r) => chained(r).conditions[0]?.records);
+    expect(readJournal(path).map((e) => e.conditions[0]?.records)).toEqual(want);
+    // Line 1 (the table of k: 0) damaged: line 3, which refers to it, is skipped as well.
+    writeFileSync(
+      path,
+      lines.map((l, i) => (i === 0 ? l.replace('"k":0', '"k":7') : l)).join('\n'),
+    );
+    expect(readJournal(path).map((e) => e.replicate)).toEqual([1, 3, 4]);
   });
 });

@@ -79,6 +79,5 @@ function holdsAll(
   condition: string,
 ): boolean {
   if (!journalled) return false;
-  const replicates = Object.keys(result.provenance.ctxChanges[condition] ?? {});
-  return replicates.every((r) => journalled.has(Number(r)));
+  return result.provenanceReplicates(condition).every((r) => journalled.has(r));
 }

@@ -202,6 +202,11 @@ export class Result {
     return this.#provenanceStore?.lines(condition) ?? [];
   }
 
+  /** @internal The replicates of a condition that have step records (for storage). */
+  provenanceReplicates(condition: string): readonly number[] {
+    return this.#provenanceStore?.replicates(condition) ?? [];
+  }
+
   /** @internal The column store behind `provenance.ctxChanges` (set by the run). */
   attachProvenance(store: ProvenanceStore): void {
     this.#provenanceStore = store;

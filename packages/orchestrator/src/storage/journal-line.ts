@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ConditionOutcome, ReplicateOutcome } from '../model/outcome.js';
 import type { StepRecord } from '../model/step-record.js';
 import { decodeDurations } from './provenance-store.js';
@@ -14,6 +15,11 @@ import { fromStoredJson, toStoredJson } from './stored-json.js';
  * 10-step, 2-condition replicate costs a few string joins rather than a JSON value per call.
  * Records that do not chain (an input that is not the previous output, a hash that is not 64
  * hex digits) are written as compact arrays instead (`records`).
+ *
+ * A writer writes a condition's `steps` once (with `stepsId`, 16 hex digits of the SHA-256 of
+ * their JSON); its later lines name them by that id (`stepsRef`). A reader resolves a reference
+ * from an earlier line of the file; one it cannot resolve (the defining line damaged) makes the
+ * line unreadable, so its replicate reruns — never a wrong identity, as the id is a content hash.
  */
 
 /** One condition of a journalled replicate: its outcome and the fingerprint it ran under. */
@@ -160,11 +166,25 @@ function identityOf(r: StepRecord): string {
   return json;
 }
 
-/** The last `steps` and `ids` written per condition: every replicate of a condition has the same. */
-const lastIdentities = new Map<
-  string,
-  { records: { cacheKey: string; step: string; params: object }[]; json: string }
->();
+/** What one journal writer has written so far: the ids of the step tables it defined. */
+export interface JournalSession {
+  readonly defined: Set<string>;
+}
+
+interface IdentitiesMemo {
+  readonly records: { cacheKey: string; step: string; params: object }[];
+  /** `[...]` of the step identities. */
+  readonly steps: string;
+  /** Content id of `steps`. */
+  readonly id: string;
+  /** `,"ids":[...]` */
+  readonly ids: string;
+}
+
+/** The last identities written per condition: every replicate of a condition has the same. */
+const lastIdentities = new Map<string, IdentitiesMemo>();
+/** Content ids of step tables already computed. */
+const stepsIds = new Map<string, string>();
 
 /** Whether `records` have the very same step, cache key and params objects as `last`. */
 function sameIdentities(
@@ -180,11 +200,10 @@ function sameIdentities(
   return true;
 }
 
-/** `"steps":[...],"ids":[...]` of a condition's records. */
-function identitiesJson(condition: string, records: readonly StepRecord[]): string {
+function identitiesOf(condition: string, records: readonly StepRecord[]): IdentitiesMemo {
   const last = lastIdentities.get(condition);
   // The same objects as last time (a serial run's records share them): the same JSON.
-  if (last && sameIdentities(records, last.records)) return last.json;
+  if (last && sameIdentities(records, last.records)) return last;
   const index = new Map<string, number>();
   let steps = '';
   let ids = '';
@@ -198,13 +217,34 @@ function identitiesJson(condition: string, records: readonly StepRecord[]): stri
     }
     ids += i ? `,${id}` : String(id);
   }
-  const json = `"steps":[${steps}],"ids":[${ids}]`;
-  if (lastIdentities.size >= IDENTITY_MEMO_LIMIT) lastIdentities.clear();
-  lastIdentities.set(condition, {
+  steps = `[${steps}]`;
+  let id = stepsIds.get(steps);
+  if (id === undefined) {
+    id = createHash('sha256').update(steps).digest('hex').slice(0, 16);
+    if (stepsIds.size >= IDENTITY_MEMO_LIMIT) stepsIds.clear();
+    stepsIds.set(steps, id);
+  }
+  const memo: IdentitiesMemo = {
     records: records.map((r) => ({ cacheKey: r.cacheKey, step: r.step, params: r.params })),
-    json,
-  });
-  return json;
+    steps,
+    id,
+    ids: `,"ids":[${ids}]`,
+  };
+  if (lastIdentities.size >= IDENTITY_MEMO_LIMIT) lastIdentities.clear();
+  lastIdentities.set(condition, memo);
+  return memo;
+}
+
+/** `"steps":[...],"stepsId":..,"ids":[...]`, or `"stepsRef":..,"ids":[...]` once `session` wrote them. */
+function identitiesJson(
+  condition: string,
+  records: readonly StepRecord[],
+  session: JournalSession | undefined,
+): string {
+  const m = identitiesOf(condition, records);
+  if (session?.defined.has(m.id)) return `"stepsRef":"${m.id}"${m.ids}`;
+  session?.defined.add(m.id);
+  return `"steps":${m.steps},"stepsId":"${m.id}"${m.ids}`;
 }
 
 /** Whether records chain (each input is the previous output) with 64-digit hashes. */
@@ -238,7 +278,11 @@ function durationsBase64(records: readonly StepRecord[]): string | undefined {
 }
 
 /** A condition's records in the columnar form (see the file's header). */
-function columnsJson(condition: string, records: readonly StepRecord[]): string {
+function columnsJson(
+  condition: string,
+  records: readonly StepRecord[],
+  session: JournalSession | undefined,
+): string {
   let hashes = (records[0] as StepRecord).inputHash;
   let hits = '';
   let changes = '';
@@ -252,7 +296,7 @@ function columnsJson(condition: string, records: readonly StepRecord[]): string 
   }
   const durations = durationsBase64(records);
   return (
-    `${identitiesJson(condition, records)},"hashes":"${hashes}"` +
+    `${identitiesJson(condition, records, session)},"hashes":"${hashes}"` +
     (hits ? `,"hits":[${hits}]` : '') +
     (durations ? `,"durations":"${durations}"` : '') +
     (changes ? `,"changes":{${changes}}` : '')
@@ -270,10 +314,14 @@ function recordsJson(records: readonly StepRecord[]): string {
   return `"records":[${out}]${durations ? `,"durations":"${durations}"` : ''}`;
 }
 
-/** The JSON of a replicate's journal line (fingerprints by condition). */
+/**
+ * The JSON of a replicate's journal line (fingerprints by condition). With a `session`, step
+ * tables the session already wrote are referenced, not repeated.
+ */
 export function entryJson(
   outcome: ReplicateOutcome,
   fingerprints: Readonly<Record<string, { readonly hash: string }>>,
+  session?: JournalSession,
 ): string {
   let conditions = '';
   for (const c of outcome.conditions) {
@@ -285,7 +333,7 @@ export function entryJson(
         })}`
       : '';
     const records = chained(c.records)
-      ? columnsJson(c.condition, c.records)
+      ? columnsJson(c.condition, c.records, session)
       : recordsJson(c.records);
     conditions +=
       `${conditions ? ',' : ''}{"condition":${JSON.stringify(c.condition)}` +
@@ -307,6 +355,8 @@ type CompactRecord = [
 
 interface RawCondition extends Omit<JournalCondition, 'records'> {
   readonly steps?: readonly [string, string, StepRecord['params']][];
+  readonly stepsId?: string;
+  readonly stepsRef?: string;
   readonly ids?: readonly number[];
   readonly hashes?: string;
   readonly hits?: readonly number[];
@@ -321,15 +371,21 @@ function withDuration(record: StepRecord, duration: number | undefined): StepRec
     : { ...record, durationMs: duration };
 }
 
-/** A condition's records from either stored form. */
-function recordsOf(c: RawCondition): StepRecord[] {
+type Steps = readonly [string, string, StepRecord['params']][];
+
+/** A condition's records from either stored form (`tables`: step tables defined by earlier lines). */
+function recordsOf(c: RawCondition, tables: Map<string, Steps>): StepRecord[] {
   const durations = decodeDurations(c.durations);
   if (c.hashes !== undefined) {
+    let steps = c.steps;
+    if (steps !== undefined && c.stepsId !== undefined) tables.set(c.stepsId, steps);
+    if (steps === undefined && c.stepsRef !== undefined) steps = tables.get(c.stepsRef);
+    if (steps === undefined) throw new Error('journal: the step table of a line is missing');
     const hashes = c.hashes;
     const hits = new Set(c.hits ?? []);
     const hex = (slot: number): string => hashes.slice(slot * HASH_CHARS, (slot + 1) * HASH_CHARS);
     return (c.ids ?? []).map((id, i) => {
-      const s = c.steps?.[id];
+      const s = steps[id];
       if (!s) throw new Error(`journal: step identity ${id} is missing`);
       const record: StepRecord = {
         step: s[0],
@@ -360,8 +416,11 @@ function recordsOf(c: RawCondition): StepRecord[] {
   });
 }
 
-/** A line's JSON read back (throws when it is not a journal entry). */
-export function parseEntry(json: string): JournalEntry {
+/**
+ * A line's JSON read back (throws when it is not a journal entry). `tables`: the step tables the
+ * file's earlier lines defined (lines are read in file order); this line's are added to it.
+ */
+export function parseEntry(json: string, tables: Map<string, Steps> = new Map()): JournalEntry {
   const raw = fromStoredJson<{ replicate: number; conditions: RawCondition[] }>(json);
   return {
     replicate: raw.replicate,
@@ -370,7 +429,7 @@ export function parseEntry(json: string): JournalEntry {
       fingerprint: c.fingerprint,
       seed: c.seed,
       metrics: c.metrics,
-      records: recordsOf(c),
+      records: recordsOf(c, tables),
       artifacts: c.artifacts,
       ...(c.error !== undefined ? { error: c.error } : {}),
     })),

@@ -3,7 +3,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeSync } f
 import { dirname } from 'node:path';
 import * as zlib from 'node:zlib';
 import type { ReplicateOutcome } from '../model/outcome.js';
-import { entryJson, parseEntry, type JournalEntry } from './journal-line.js';
+import { entryJson, parseEntry, type JournalEntry, type JournalSession } from './journal-line.js';
 
 export type { JournalCondition, JournalEntry } from './journal-line.js';
 
@@ -50,8 +50,9 @@ function encodeInto(
   at: number,
   outcome: ReplicateOutcome,
   fingerprints: Readonly<Record<string, { readonly hash: string }>>,
+  session?: JournalSession,
 ): [Buffer, number] {
-  const json = entryJson(outcome, fingerprints);
+  const json = entryJson(outcome, fingerprints, session);
   const line = crc32 ? undefined : Buffer.from(`${checksum(json)} ${json}\n`, 'utf8');
   // `<crc> ` is 9 bytes, the JSON at most 3 bytes per UTF-16 unit, then `\n`.
   const need = at + (line ? line.length : 9 + 3 * json.length + 1);
@@ -121,6 +122,8 @@ export class JournalWriter {
   #pending = 0;
   #lastWrite: number;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** Step tables this writer wrote (its later lines refer to them). */
+  readonly #session: JournalSession = { defined: new Set() };
   /** A failure of a write made by the timer: thrown by the next append or close. */
   #failure: unknown;
 
@@ -146,7 +149,13 @@ export class JournalWriter {
   ): void {
     if (this.#fd === undefined) return;
     this.#throwFailure();
-    const [buffer, end] = encodeInto(this.#buffer, this.#pending, outcome, fingerprints);
+    const [buffer, end] = encodeInto(
+      this.#buffer,
+      this.#pending,
+      outcome,
+      fingerprints,
+      this.#session,
+    );
     this.#buffer = buffer;
     this.#pending = end;
     const now = performance.now();
@@ -237,6 +246,7 @@ export function readJournal(path: string): JournalEntry[] {
     return [];
   }
   const out: JournalEntry[] = [];
+  const tables: Parameters<typeof parseEntry>[1] = new Map();
   for (const line of text.split('\n')) {
     const space = line.indexOf(' ');
     if (space !== 8 && space !== 12) continue;
@@ -244,7 +254,7 @@ export function readJournal(path: string): JournalEntry[] {
     if (space === 8 && !crc32) continue; // written with CRC-32, which this Node cannot check
     if (checksum(json, space) !== line.slice(0, space)) continue;
     try {
-      out.push(parseEntry(json));
+      out.push(parseEntry(json, tables));
     } catch {
       // a line that passed its checksum but does not parse: not ours, skip it
     }

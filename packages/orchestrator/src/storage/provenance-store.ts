@@ -329,6 +329,11 @@ export class ProvenanceStore {
     return out;
   }
 
+  /** The replicates of a condition that have records, ascending. */
+  replicates(condition: string): number[] {
+    return this.#conditions.get(condition)?.replicates() ?? [];
+  }
+
   /** Every replicate's records of a condition, in replicate order (for storage). */
   *entries(condition: string): Generator<[number, readonly StepRecord[]]> {
     const cols = this.#conditions.get(condition);
