@@ -65,6 +65,21 @@ describe('ProvenanceStore', () => {
     expect(parsed[9]).toEqual(odd);
   });
 
+  it('keeps records whose 64-character hashes are not hex digits exactly, as objects', () => {
+    const store = new ProvenanceStore();
+    const notHex = 'g'.repeat(64);
+    const chained = records(1).map((r, i) =>
+      i === 1 ? { ...r, outputHash: notHex } : i === 2 ? { ...r, inputHash: notHex } : r,
+    );
+    store.add('baseline', 1, chained);
+    store.add('baseline', 2, records(2)); // the next replicate is unaffected
+    expect(store.view()['baseline']![1]).toEqual(chained);
+    expect(store.view()['baseline']![2]).toEqual(records(2));
+    const parsed = ProvenanceStore.parse([...store.lines('baseline')].join('\n'));
+    expect(parsed[1]).toEqual(chained);
+    expect(parsed[2]).toEqual(records(2));
+  });
+
   it('keeps conditions apart, and spans that would cross a hash chunk start a new one', () => {
     const store = new ProvenanceStore();
     // Three hashes first, so later four-hash spans no longer line up with the 16,384-slot chunks.

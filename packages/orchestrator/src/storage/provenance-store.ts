@@ -38,6 +38,12 @@ function identityOf(s: StepIdentity | LegacyStepIdentity): StepIdentity {
   return 'cacheKey' in s ? s : { step: s.step, cacheKey: s.stepHash, params: s.params };
 }
 
+/** Whether an object has no own enumerable key (without the array Object.keys builds). */
+function isEmpty(o: object): boolean {
+  for (const _ in o) return false;
+  return true;
+}
+
 /** Hashes per chunk (512 KiB): chunks are appended, never copied to grow. */
 const CHUNK_SLOTS = 16384;
 
@@ -93,10 +99,16 @@ class ConditionColumns {
     return this.hashCount;
   }
 
-  pushHash(hex: string): void {
+  /**
+   * Appends `n` hashes given as one hex string (`reserve` made room for them in one chunk);
+   * false, appending nothing, when the string is not `n` hashes of hex digits.
+   */
+  pushHashes(hex: string, n: number): boolean {
     const chunk = this.chunks[Math.floor(this.hashCount / CHUNK_SLOTS)] as Buffer;
-    chunk.write(hex, (this.hashCount % CHUNK_SLOTS) * HASH_BYTES, 'hex');
-    this.hashCount += 1;
+    const at = (this.hashCount % CHUNK_SLOTS) * HASH_BYTES;
+    if (chunk.write(hex, at, n * HASH_BYTES, 'hex') !== n * HASH_BYTES) return false;
+    this.hashCount += n;
+    return true;
   }
 
   /** Hex of `n` consecutive hashes from `slot` (a span never crosses a chunk). */
@@ -132,10 +144,11 @@ class ConditionColumns {
 
   /** Records the context changes of global step `step`. */
   pushChanges(step: number, c: StepRecord['ctxChanges']): void {
-    const simple =
-      c.reads.length === 0 &&
-      Object.keys(c.wrote).length === 0 &&
-      c.metrics.every((m) => typeof m.value === 'number' && m.tags === undefined);
+    let simple = c.reads.length === 0 && isEmpty(c.wrote);
+    for (let i = 0; simple && i < c.metrics.length; i++) {
+      const m = c.metrics[i] as MetricRecord;
+      simple = typeof m.value === 'number' && m.tags === undefined;
+    }
     if (!simple) {
       this.otherChanges.set(step, c);
       return;
@@ -311,11 +324,16 @@ export class ProvenanceStore {
     }
     const hashAt = cols.reserve(records.length + 1);
     const stepAt = cols.stepCount;
-    cols.pushHash((records[0] as StepRecord).inputHash);
+    // One hex decode for the span: the input hash, then each output hash.
+    let hex = (records[0] as StepRecord).inputHash;
+    for (const r of records) hex += r.outputHash;
+    if (!cols.pushHashes(hex, records.length + 1)) {
+      cols.objectSpans.set(replicate, records); // not hex digits: kept as they are
+      return;
+    }
     for (const r of records) {
-      cols.pushHash(r.outputHash);
       const c = r.ctxChanges;
-      if (c.reads.length || c.metrics.length || Object.keys(c.wrote).length)
+      if (c.reads.length || c.metrics.length || !isEmpty(c.wrote))
         cols.pushChanges(cols.stepCount, c);
       cols.pushStep(this.#identity(r), r.cacheHit, r.durationMs);
     }
