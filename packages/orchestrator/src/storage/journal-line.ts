@@ -259,6 +259,8 @@ function chained(records: readonly StepRecord[]): boolean {
 }
 
 let scratch = new Float64Array(64);
+/** The bytes of `scratch`. */
+let scratchBytes = Buffer.from(scratch.buffer);
 /** Float64Array stores little-endian bytes on this machine (nearly all are). */
 const LITTLE_ENDIAN = new Uint8Array(new Float64Array([-0]).buffer)[7] === 0x80;
 
@@ -267,14 +269,16 @@ function durationsBase64(records: readonly StepRecord[]): string | undefined {
   let timed = false;
   for (const r of records) if (r.durationMs !== undefined) timed = true;
   if (!timed) return undefined;
-  if (scratch.length < records.length) scratch = new Float64Array(2 * records.length);
-  const bytes = Buffer.from(scratch.buffer, 0, 8 * records.length);
+  if (scratch.length < records.length) {
+    scratch = new Float64Array(2 * records.length);
+    scratchBytes = Buffer.from(scratch.buffer);
+  }
   for (let i = 0; i < records.length; i++) {
     const ms = (records[i] as StepRecord).durationMs ?? NaN;
     if (LITTLE_ENDIAN) scratch[i] = ms;
-    else bytes.writeDoubleLE(ms, 8 * i);
+    else scratchBytes.writeDoubleLE(ms, 8 * i);
   }
-  return bytes.toString('base64');
+  return scratchBytes.toString('base64', 0, 8 * records.length);
 }
 
 /** A condition's records in the columnar form (see the file's header). */
@@ -336,8 +340,8 @@ export function entryJson(
       ? columnsJson(c.condition, c.records, session)
       : recordsJson(c.records);
     conditions +=
-      `${conditions ? ',' : ''}{"condition":${JSON.stringify(c.condition)}` +
-      `,"fingerprint":${JSON.stringify(fingerprints[c.condition]?.hash ?? '')}` +
+      `${conditions ? ',' : ''}{"condition":${quote(c.condition)}` +
+      `,"fingerprint":${quote(fingerprints[c.condition]?.hash ?? '')}` +
       `,"seed":${storedJson(c.seed)},"metrics":${storedJson(c.metrics)},${records}` +
       `,"artifacts":${storedJson(c.artifacts)}${error}}`;
   }

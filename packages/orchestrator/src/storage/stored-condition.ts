@@ -146,7 +146,7 @@ function journalOf(dir: string): JournalEntry[] {
 /**
  * A stored condition's step records per replicate: its `provenance.jsonl` when the run wrote one,
  * otherwise the run journal's — the last intact line of each replicate for this condition with
- * the condition's fingerprint and the replicate's stored seed (a run that journalled every
+ * the condition's fingerprint, the replicate's stored seed and no error (a run that journalled every
  * replicate of a condition keeps its provenance there only; see ArtifactPlugin).
  */
 export function readConditionProvenance(
@@ -161,7 +161,8 @@ export function readConditionProvenance(
     const r = entry.replicate;
     if (!(r >= 0 && r < summary.replicates)) continue;
     for (const c of entry.conditions) {
-      if (c.condition !== condition || c.fingerprint !== summary.fingerprint) continue;
+      // A failed replicate's records are not provenance (provenance.jsonl never held them).
+      if (c.condition !== condition || c.fingerprint !== summary.fingerprint || c.error) continue;
       if (summary.seeds?.[r] !== undefined && !Object.is(summary.seeds[r], c.seed)) continue;
       out[r] = c.records;
     }
