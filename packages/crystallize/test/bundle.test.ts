@@ -70,8 +70,8 @@ function stdoutOf(source: string): string {
 const PRINT_CJS_LOADED = [
   "import { createRequire } from 'node:module';",
   'const loaded = (tag) => console.log(tag, JSON.stringify(Object.keys(createRequire(import.meta.url).cache)',
-  '  .filter((f) => /[\\/]node_modules[\\/](pino|class-transformer)[\\/]/.test(f))',
-  '  .map((f) => f.match(/[\\/]node_modules[\\/](pino|class-transformer)[\\/]/)[1])',
+  '  .filter((f) => /[\\/]node_modules[\\/](pino|class-transformer|acorn)[\\/]/.test(f))',
+  '  .map((f) => f.match(/[\\/]node_modules[\\/](pino|class-transformer|acorn)[\\/]/)[1])',
   '  .filter((m, i, all) => all.indexOf(m) === i).sort()));',
 ].join('\n');
 
@@ -131,7 +131,7 @@ describe('package bundles', () => {
     expect(loaded.filter((u) => !u.includes('/dist/bundle/'))).toEqual([]);
   });
 
-  it("import 'crystallize' loads neither pino nor class-transformer: each loads on first use", () => {
+  it("import 'crystallize' loads neither pino, class-transformer nor acorn: each loads on first use", () => {
     const out = stdoutOf(
       [
         PRINT_CJS_LOADED,
@@ -141,6 +141,8 @@ describe('package bundles', () => {
         "loaded('log');",
         'cz.Result.fromJSON(new cz.Result().toJSON());',
         "loaded('json');",
+        'cz.codeFingerprint((x) => x + 1);',
+        "loaded('fingerprint');",
         '',
       ].join('\n'),
     );
@@ -148,6 +150,9 @@ describe('package bundles', () => {
       'import []',
       'log ["pino"]',
       'json ["class-transformer","pino"]',
+      'fingerprint ["acorn","class-transformer","pino"]',
     ]);
+    // Not as an ES module either (it was one, imported by the code fingerprint, before).
+    expect(loadedBy("import 'crystallize';\n").filter((u) => u.includes('/acorn/'))).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { parseExpressionAt, type Node } from 'acorn';
+import type { Node } from 'acorn';
+import { loadAcorn } from './acorn.js';
 import { METADATA_SYMBOL } from '../internal/metadata.js';
 import { definitionSiteOf, recordDefinitionSite, type DefinitionSite } from './definition-site.js';
 import { moduleDependencies } from './module-dependencies.js';
@@ -107,7 +108,7 @@ function canonicalShape(node: Tree): Tree {
 export function normalizeSource(source: string): string {
   let tree: Node;
   try {
-    tree = parseExpressionAt(`(${source})`, 0, { ecmaVersion: 'latest' });
+    tree = loadAcorn().parseExpressionAt(`(${source})`, 0, { ecmaVersion: 'latest' });
   } catch {
     // Native or exotic functions: fall back to whitespace-insensitive text.
     return source.replace(/\s+/g, ' ').trim();

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseExpressionAt } from 'acorn';
+import { loadAcorn } from './acorn.js';
 import { rootLogger } from '../context/logger.js';
 import type { DefinitionSite } from './definition-site.js';
 import { freeReferences, type AstNode, type FreeReference } from './free-references.js';
@@ -218,7 +218,9 @@ class DependencyWalk {
 function parseRuntime(source: string): AstNode | undefined {
   for (const wrapped of [`(${source})`, `({${source}})`]) {
     try {
-      return parseExpressionAt(wrapped, 0, { ecmaVersion: 'latest' }) as unknown as AstNode;
+      return loadAcorn().parseExpressionAt(wrapped, 0, {
+        ecmaVersion: 'latest',
+      }) as unknown as AstNode;
     } catch {
       // a method shorthand `name() {}` parses inside an object literal
     }

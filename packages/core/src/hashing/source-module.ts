@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { extname } from 'node:path';
-import { parse as parseJs } from 'acorn';
+import { loadAcorn } from './acorn.js';
 import { rootLogger } from '../context/logger.js';
 import {
   TS_VALUE_NODES,
@@ -76,7 +76,7 @@ export function parseSource(source: string, file: string): AstNode {
   if (!isTypeScriptFile(file)) {
     for (const sourceType of ['module', 'script'] as const) {
       try {
-        return parseJs(source, {
+        return loadAcorn().parse(source, {
           ecmaVersion: 'latest',
           sourceType,
           allowHashBang: true,
