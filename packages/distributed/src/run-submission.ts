@@ -222,6 +222,8 @@ export async function submitRun(s: Submission): Promise<void> {
   };
 
   let poller: NodeJS.Timeout | undefined;
+  /** When this run's last result event came in (ms). */
+  let lastEvent = 0;
   try {
     // Jobs are added while the event reader connects: it reads from the stream's end as it was
     // before the first job, so no event is missed.
@@ -232,6 +234,7 @@ export async function submitRun(s: Submission): Promise<void> {
     );
     events.on('completed', ({ jobId: id, returnvalue }) => {
       if (!pending.has(id)) return;
+      lastEvent = Date.now();
       // The event carries the return value as JSON text (or parsed, depending on the version).
       const result = (
         typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue
@@ -240,6 +243,7 @@ export async function submitRun(s: Submission): Promise<void> {
     });
     events.on('failed', ({ jobId: id }) => {
       if (!pending.has(id)) return;
+      lastEvent = Date.now();
       // Final only when the job is in the failed set (else another attempt follows).
       Job.fromId(queue, id)
         .then(async (job) => {
@@ -262,6 +266,9 @@ export async function submitRun(s: Submission): Promise<void> {
     let idle = 0;
     poller = setInterval(() => {
       // Events can be missed (Redis restarted, lost its data): the queue's own state decides.
+      // While results are arriving, events evidently flow: the states are read once they pause
+      // (a missed result is then read late, never lost), and the run's CPU goes to its workers.
+      if (Date.now() - lastEvent < s.pollInterval) return;
       void Promise.all(
         [...pending].map(([id, r]) => check(id, r, 'poll', false).catch(() => undefined)),
       ).then(async () => {

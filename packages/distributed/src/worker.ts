@@ -169,7 +169,7 @@ export async function startWorker(options: WorkerOptions): Promise<DistributedWo
   const loadedRuns = new Set<string>();
   /** Runs found not cancelled, until when (ms). */
   const liveRuns = new Map<string, number>();
-  /** Decoded run specs, by run key (every job of a run carries the same). */
+  /** Decoded run specs with the module and run folder resolved here, by run key. */
   const specs = new Map<string, RunSpec>();
   const warm = warmUp(pool, preload, concurrency).catch((e: Error) => {
     logger.warn(`preloading failed (jobs import their modules themselves): ${e.message}`);
@@ -203,26 +203,27 @@ export async function startWorker(options: WorkerOptions): Promise<DistributedWo
       liveRuns.set(data.run, Date.now() + 1000);
       if (liveRuns.size > 64) liveRuns.delete(liveRuns.keys().next().value as string);
     }
-    let module: string;
-    try {
-      module = await rebuildModuleOf(data, root);
-    } catch (e) {
-      throw unrecoverable('WorkerRefusedError', (e as Error).message);
-    }
-    const runDir =
-      data.artifacts.mode === 'carry'
-        ? join(scratch, data.run)
-        : data.artifacts.mode === 'shared'
-          ? resolve(root, data.artifacts.runDir)
-          : undefined;
-    if (runDir) mkdirSync(runDir, { recursive: true });
-    let planned = specs.get(data.run);
-    if (!planned) {
-      planned = unpack<RunSpec>(data.spec);
-      specs.set(data.run, planned);
+    // Every job of a run names the same module and carries the same spec: resolved once per run.
+    let spec = specs.get(data.run);
+    if (!spec) {
+      let module: string;
+      try {
+        module = await rebuildModuleOf(data, root);
+      } catch (e) {
+        throw unrecoverable('WorkerRefusedError', (e as Error).message);
+      }
+      const runDir =
+        data.artifacts.mode === 'carry'
+          ? join(scratch, data.run)
+          : data.artifacts.mode === 'shared'
+            ? resolve(root, data.artifacts.runDir)
+            : undefined;
+      spec = { ...unpack<RunSpec>(data.spec), module, runDir };
+      specs.set(data.run, spec);
       if (specs.size > 16) specs.delete(specs.keys().next().value as string);
     }
-    const spec: RunSpec = { ...planned, module, runDir };
+    const { runDir } = spec;
+    if (runDir) mkdirSync(runDir, { recursive: true });
     const controller = new AbortController();
     signal?.addEventListener('abort', () => controller.abort(), { once: true });
     running.set(String(job.id), { run: data.run, controller });
