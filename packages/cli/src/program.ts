@@ -199,6 +199,10 @@ export function createProgram(setExit: (code: number) => void): Command {
       '--queue <name>',
       'the queue name (default crystallize); the submitter must use the same',
     )
+    .option(
+      '--preload <module...>',
+      'modules (relative to --root) every worker thread imports before the first job, so it starts warm',
+    )
     .addOption(
       new Option(
         '--lock-duration <ms>',

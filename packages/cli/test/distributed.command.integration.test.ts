@@ -3,7 +3,7 @@
  * free port) and real `crystallize worker` processes on copies of a project, as users run them.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { startRedis, type RedisServer } from '../../distributed/test/helpers/redis-server.js';
 import {
   buildWorkspace,
@@ -119,6 +119,21 @@ describe('crystallize worker and run --distributed', () => {
       expect(errors).toHaveLength(12); // 4 replicates x 3 conditions, none ran
       expect(errors[0]?.name).toBe('WorkerRefusedError');
       expect(errors[0]?.message).toMatch(/step 'ScaleData' \(#1\): code fingerprint/);
+    },
+    SLOW,
+  );
+
+  it(
+    'worker --preload imports the named module in every worker thread before it is ready, and refuses a path outside the project (exit 2)',
+    async () => {
+      const root = tempProject('valid');
+      const w = await worker(root, ['--preload', 'experiments/scale-demo/steps.ts']);
+      expect(w.output.stderr).toMatch(/worker ready: .*1 module\(s\) preloaded/);
+      // An existing module of another checkout: outside this worker's root, so no job names it.
+      const elsewhere = `../${basename(tempProject('valid'))}/experiments/scale-demo/steps.ts`;
+      const outside = crystallize(root, ['worker', '--redis', redis.url, '--preload', elsewhere]);
+      expect(outside.status).toBe(2);
+      expect(outside.stderr).toContain(`preload "${elsewhere}": it is outside the root`);
     },
     SLOW,
   );

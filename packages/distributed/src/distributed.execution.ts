@@ -1,7 +1,6 @@
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type * as Bullmq from 'bullmq';
-import type * as Ioredis from 'ioredis';
+import { isMainThread } from 'node:worker_threads';
 import { ValidationError, rootLogger, type Logger } from '@crystallize/core';
 import {
   ExecutionPlugin,
@@ -23,24 +22,10 @@ import {
   assertModuleExportMatches,
   buildRunSpec,
 } from './orchestrator-bridge.js';
+import { queueLibrary } from './internal/queue-library.js';
 import { submitRun } from './run-submission.js';
 
 export type { ArtifactsOption, DistributedExecutionOptions } from './distributed-options.js';
-
-type BullmqModule = typeof Bullmq;
-type IoredisModule = typeof Ioredis;
-
-function loadBullmq(): Promise<BullmqModule> {
-  const p = import('bullmq');
-  p.catch(() => undefined); // reported when a run needs it
-  return p;
-}
-
-function loadIoredis(): Promise<IoredisModule> {
-  const p = import('ioredis');
-  p.catch(() => undefined);
-  return p;
-}
 
 /**
  * Runs each replicate (all its conditions) as one BullMQ job on Redis; `crystallize worker`
@@ -70,10 +55,6 @@ export class DistributedExecution extends ExecutionPlugin {
   // Private: the password must not reach logs, JSON or stored metadata.
   readonly #conn: ResolvedConnection;
   readonly #logger: Logger | undefined;
-  // Loaded from construction on, in the background: BullMQ takes a few hundred ms to import
-  // cold, which a run would otherwise wait for (importing the framework still does not load it).
-  #bullmq: Promise<BullmqModule> | undefined;
-  #ioredis: Promise<IoredisModule> | undefined;
 
   constructor(options: DistributedExecutionOptions) {
     super();
@@ -99,8 +80,17 @@ export class DistributedExecution extends ExecutionPlugin {
     this.pollInterval = options.pollInterval ?? 2000;
     this.connectTimeout = options.connectTimeout ?? 10_000;
     this.#logger = options.logger;
-    this.#bullmq = loadBullmq();
-    this.#ioredis = loadIoredis();
+    // The queue engine is what this plugin is for: it loads with the plugin (when the module
+    // defining the experiment is imported), not inside run(). Worker threads that rebuild the
+    // experiment from that module never submit, so they do not load it; a submitter off the main
+    // thread loads it with its first run. A missing package is reported by the run.
+    if (isMainThread) {
+      try {
+        queueLibrary();
+      } catch {
+        // reported by runExperimentLoop, which loads it again
+      }
+    }
   }
 
   /** What JSON and logs see of this plugin: no password. */
@@ -183,8 +173,7 @@ export class DistributedExecution extends ExecutionPlugin {
       options,
       run,
       dataFor,
-      bullmq: await (this.#bullmq ?? loadBullmq()),
-      ioredis: await (this.#ioredis ?? loadIoredis()),
+      ...queueLibrary(),
       connection: this.#conn.options,
       shown: this.connection,
       queue: this.queue,

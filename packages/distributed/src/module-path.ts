@@ -121,3 +121,25 @@ export function folderUnderRoot(relativePath: unknown, root: string): string {
   }
   return path;
 }
+
+/**
+ * A module a worker imports at start (`preload`), as the URL its jobs' module resolves to: a
+ * path relative to the root (or absolute, inside it) of an existing JavaScript or TypeScript
+ * module. Throws ValidationError naming the option otherwise.
+ */
+export function preloadUnderRoot(path: string, root: string): string {
+  const fail = (why: string): never => {
+    throw new ValidationError(
+      `preload ${JSON.stringify(path)}: ${why}. Name the modules that define your experiments, relative to the worker's root ${root} ` +
+        '(crystallize worker --preload experiments/main.ts).',
+      'crystallize worker',
+    );
+  };
+  const file = resolve(root, path);
+  if (!existsSync(file)) return fail(`there is no such file (${file})`);
+  const base = real(root);
+  const abs = real(file);
+  if (!inside(base, abs)) return fail('it is outside the root, where no job can name it');
+  if (!MODULE_EXTENSIONS.test(abs)) return fail('it is not a JavaScript or TypeScript module');
+  return moduleUnderRoot(relative(base, abs).split(sep).join('/'), root);
+}

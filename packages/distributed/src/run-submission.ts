@@ -61,8 +61,12 @@ export async function submitRun(s: Submission): Promise<void> {
   control.on('error', (e: Error) => logger.debug(`redis (control): ${e.message}`));
   // Events are read from the stream's end as it is now, before any job is added: a replicate
   // that finishes before the reader's first poll is not missed.
-  const streamEnd = await withTimeout(
-    control.xrevrange(`${s.prefix}:${s.queue}:events`, '+', '-', 'COUNT', 1),
+  // A cancel flag left by an earlier submission of this run is cleared in the same round trip.
+  const [streamEnd] = await withTimeout(
+    Promise.all([
+      control.xrevrange(`${s.prefix}:${s.queue}:events`, '+', '-', 'COUNT', 1),
+      control.del(cancelKey(s.prefix, s.queue, run)),
+    ]),
     s.connectTimeout,
     unreachable,
   ).catch((e: unknown) => {
@@ -70,9 +74,10 @@ export async function submitRun(s: Submission): Promise<void> {
     throw e;
   });
   // Created once Redis answered: a connection made before would keep an unreachable-Redis run's
-  // process alive, reconnecting, after the error.
+  // process alive, reconnecting, after the error. The queue shares the control connection (one
+  // connection less to open and check at the start); the event reader blocks, so it has its own.
   const queue: Queue<JobData, JobResult> = new Queue(s.queue, {
-    connection,
+    connection: control,
     prefix: s.prefix,
   });
   const events: QueueEvents = new QueueEvents(s.queue, {
@@ -217,14 +222,19 @@ export async function submitRun(s: Submission): Promise<void> {
   };
 
   let poller: NodeJS.Timeout | undefined;
+  /** When this run's last result event came in (ms). */
+  let lastEvent = 0;
   try {
-    await withTimeout(
+    // Jobs are added while the event reader connects: it reads from the stream's end as it was
+    // before the first job, so no event is missed.
+    const ready = withTimeout(
       Promise.all([queue.waitUntilReady(), events.waitUntilReady()]),
       s.connectTimeout,
       unreachable,
     );
     events.on('completed', ({ jobId: id, returnvalue }) => {
       if (!pending.has(id)) return;
+      lastEvent = Date.now();
       // The event carries the return value as JSON text (or parsed, depending on the version).
       const result = (
         typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue
@@ -233,6 +243,7 @@ export async function submitRun(s: Submission): Promise<void> {
     });
     events.on('failed', ({ jobId: id }) => {
       if (!pending.has(id)) return;
+      lastEvent = Date.now();
       // Final only when the job is in the failed set (else another attempt follows).
       Job.fromId(queue, id)
         .then(async (job) => {
@@ -240,9 +251,11 @@ export async function submitRun(s: Submission): Promise<void> {
         })
         .catch(() => undefined); // the poll reads it again
     });
-    await control.del(cancelKey(s.prefix, s.queue, run));
     const resume = options.plan.strategy === 'resume';
-    await Promise.all([...pending].map(([id, r]) => check(id, r, 'submit', resume)));
+    await Promise.all([
+      ready,
+      Promise.all([...pending].map(([id, r]) => check(id, r, 'submit', resume))),
+    ]);
     logger.info(
       `submitted ${options.replicates.length} replicate(s) of '${experiment.name}' to queue '${s.queue}' on ${s.shown} (run ${run})`,
     );
@@ -253,6 +266,9 @@ export async function submitRun(s: Submission): Promise<void> {
     let idle = 0;
     poller = setInterval(() => {
       // Events can be missed (Redis restarted, lost its data): the queue's own state decides.
+      // While results are arriving, events evidently flow: the states are read once they pause
+      // (a missed result is then read late, never lost), and the run's CPU goes to its workers.
+      if (Date.now() - lastEvent < s.pollInterval) return;
       void Promise.all(
         [...pending].map(([id, r]) => check(id, r, 'poll', false).catch(() => undefined)),
       ).then(async () => {

@@ -17,7 +17,9 @@ import {
   type JobData,
   type JobResult,
 } from './job-format.js';
+import { queueLibrary } from './internal/queue-library.js';
 import { rebuildModuleOf } from './job-source.js';
+import { preloadUnderRoot } from './module-path.js';
 import {
   decodeError,
   encodeError,
@@ -48,6 +50,13 @@ export interface WorkerOptions {
   readonly maxStalledCount?: number;
   /** Where the worker logs (default: Crystallize's root pino logger, on stderr). */
   readonly logger?: Logger;
+  /**
+   * Modules (paths relative to `root`) every worker thread imports before the worker takes its
+   * first job, so that job finds the experiment's code loaded instead of importing it first (a
+   * few hundred ms of a cold start). Name the modules that define the experiments this worker
+   * will run; a module no job names only costs its import.
+   */
+  readonly preload?: readonly string[];
 }
 
 /** A running worker. */
@@ -66,8 +75,8 @@ interface RunningJob {
 }
 
 /** An error that must not be retried, with its class name kept at the front of the message. */
-async function unrecoverable(name: string, message: string): Promise<Error> {
-  const { UnrecoverableError } = await import('bullmq');
+function unrecoverable(name: string, message: string): Error {
+  const { UnrecoverableError } = queueLibrary().bullmq;
   return new UnrecoverableError(`${name}: ${message}`);
 }
 
@@ -100,6 +109,29 @@ function carryFiles(
 }
 
 /**
+ * Has every thread of the pool import each module (one `preload` task per thread: the task
+ * holds its thread until all threads took theirs, so each thread gets one). Import errors are
+ * not reported here: the job that names the module reports them, with the fix. Resolves with
+ * the time it took (ms).
+ */
+async function warmUp(
+  pool: Tinypool,
+  modules: readonly string[],
+  threads: number,
+): Promise<number> {
+  const t0 = performance.now();
+  for (const module of modules) {
+    const arrived = new Int32Array(new SharedArrayBuffer(4));
+    await Promise.all(
+      Array.from({ length: threads }, () =>
+        pool.run({ kind: 'preload', module, arrived, workers: threads } satisfies WorkerTask),
+      ),
+    );
+  }
+  return performance.now() - t0;
+}
+
+/**
  * Starts a worker: takes replicate jobs from the queue and runs each in a worker thread of its
  * own tinypool pool (the worker file ParallelExecution uses), so CPU-bound steps never block the
  * lock renewal on this thread. The experiment is rebuilt from the job's module under `root` (or,
@@ -111,10 +143,13 @@ function carryFiles(
  * process.on('SIGTERM', () => void worker.close());
  */
 export async function startWorker(options: WorkerOptions): Promise<DistributedWorker> {
-  const { Worker } = await import('bullmq');
-  const { default: TinypoolClass } = await import('tinypool');
   const conn = resolveConnection(options.connection);
   const root = resolve(options.root ?? process.cwd());
+  // Checked before anything starts: a wrong path fails the start, naming the option.
+  const preload = (options.preload ?? []).map((p) => preloadUnderRoot(p, root));
+  const { default: TinypoolClass } = await import('tinypool');
+  const { bullmq, ioredis } = queueLibrary();
+  const { Worker } = bullmq;
   const concurrency = options.concurrency ?? availableParallelism();
   if (!Number.isInteger(concurrency) || concurrency < 1)
     throw new RangeError(`startWorker: concurrency must be an integer >= 1, got ${concurrency}`);
@@ -134,9 +169,13 @@ export async function startWorker(options: WorkerOptions): Promise<DistributedWo
   const loadedRuns = new Set<string>();
   /** Runs found not cancelled, until when (ms). */
   const liveRuns = new Map<string, number>();
-  /** Decoded run specs, by run key (every job of a run carries the same). */
+  /** Decoded run specs with the module and run folder resolved here, by run key. */
   const specs = new Map<string, RunSpec>();
-  const { Redis } = await import('ioredis');
+  const warm = warmUp(pool, preload, concurrency).catch((e: Error) => {
+    logger.warn(`preloading failed (jobs import their modules themselves): ${e.message}`);
+    return NaN;
+  });
+  const { Redis } = ioredis;
   const control = new Redis({ ...conn.options, maxRetriesPerRequest: null });
   control.on('error', (e: Error) => logger.debug(`control connection: ${e.message}`));
   let processed = 0;
@@ -148,7 +187,7 @@ export async function startWorker(options: WorkerOptions): Promise<DistributedWo
   ): Promise<JobResult> => {
     const data = job.data;
     if (data?.format !== FORMAT)
-      throw await unrecoverable(
+      throw unrecoverable(
         'WorkerRefusedError',
         `job ${job.id} is not a Crystallize replicate of format ${FORMAT} (a different Crystallize version submitted it?)`,
       );
@@ -156,7 +195,7 @@ export async function startWorker(options: WorkerOptions): Promise<DistributedWo
     // found not cancelled is not asked again for a second (a trivial replicate takes ~1 ms).
     if ((liveRuns.get(data.run) ?? 0) < Date.now()) {
       if ((await control.exists(cancelKey(prefix, queue, data.run))) === 1) {
-        throw await unrecoverable(
+        throw unrecoverable(
           'CancelledError',
           `the run of replicate ${data.replicate} was cancelled by its submitter`,
         );
@@ -164,26 +203,27 @@ export async function startWorker(options: WorkerOptions): Promise<DistributedWo
       liveRuns.set(data.run, Date.now() + 1000);
       if (liveRuns.size > 64) liveRuns.delete(liveRuns.keys().next().value as string);
     }
-    let module: string;
-    try {
-      module = await rebuildModuleOf(data, root);
-    } catch (e) {
-      throw await unrecoverable('WorkerRefusedError', (e as Error).message);
-    }
-    const runDir =
-      data.artifacts.mode === 'carry'
-        ? join(scratch, data.run)
-        : data.artifacts.mode === 'shared'
-          ? resolve(root, data.artifacts.runDir)
-          : undefined;
-    if (runDir) mkdirSync(runDir, { recursive: true });
-    let planned = specs.get(data.run);
-    if (!planned) {
-      planned = unpack<RunSpec>(data.spec);
-      specs.set(data.run, planned);
+    // Every job of a run names the same module and carries the same spec: resolved once per run.
+    let spec = specs.get(data.run);
+    if (!spec) {
+      let module: string;
+      try {
+        module = await rebuildModuleOf(data, root);
+      } catch (e) {
+        throw unrecoverable('WorkerRefusedError', (e as Error).message);
+      }
+      const runDir =
+        data.artifacts.mode === 'carry'
+          ? join(scratch, data.run)
+          : data.artifacts.mode === 'shared'
+            ? resolve(root, data.artifacts.runDir)
+            : undefined;
+      spec = { ...unpack<RunSpec>(data.spec), module, runDir };
+      specs.set(data.run, spec);
       if (specs.size > 16) specs.delete(specs.keys().next().value as string);
     }
-    const spec: RunSpec = { ...planned, module, runDir };
+    const { runDir } = spec;
+    if (runDir) mkdirSync(runDir, { recursive: true });
     const controller = new AbortController();
     signal?.addEventListener('abort', () => controller.abort(), { once: true });
     running.set(String(job.id), { run: data.run, controller });
@@ -210,7 +250,7 @@ export async function startWorker(options: WorkerOptions): Promise<DistributedWo
       if (refused) {
         const error = decodeError(refused);
         log.warn(`refused: ${error.message}`);
-        throw await unrecoverable('WorkerRefusedError', error.message);
+        throw unrecoverable('WorkerRefusedError', error.message);
       }
       let outcome = (await pool.run(
         { kind: 'replicate', spec, replicate: data.replicate } satisfies WorkerTask,
@@ -230,7 +270,7 @@ export async function startWorker(options: WorkerOptions): Promise<DistributedWo
       };
     } catch (e) {
       if (controller.signal.aborted)
-        throw await unrecoverable('CancelledError', `replicate ${data.replicate} was cancelled`);
+        throw unrecoverable('CancelledError', `replicate ${data.replicate} was cancelled`);
       throw e;
     } finally {
       running.delete(String(job.id));
@@ -258,10 +298,13 @@ export async function startWorker(options: WorkerOptions): Promise<DistributedWo
     for (const job of running.values()) if (job.run === run) job.controller.abort();
   });
 
+  // Jobs are taken once every thread has imported the preloaded modules.
+  const warmMs = await warm;
   void worker.run().catch((e: Error) => logger.error(`worker stopped: ${e.message}`));
   await worker.waitUntilReady();
   logger.info(
-    `worker ready: queue '${queue}' on ${conn.shown}, root ${root}, concurrency ${concurrency}`,
+    `worker ready: queue '${queue}' on ${conn.shown}, root ${root}, concurrency ${concurrency}` +
+      (preload.length ? `, ${preload.length} module(s) preloaded in ${Math.round(warmMs)} ms` : ''),
   );
 
   let closing: Promise<void> | undefined;

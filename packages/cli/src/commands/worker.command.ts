@@ -9,10 +9,12 @@ export interface WorkerFlags {
   readonly lockDuration?: number;
   readonly stalledInterval?: number;
   readonly maxStalled?: number;
+  /** `--preload MODULE...`: modules every worker thread imports before the first job. */
+  readonly preload?: readonly string[];
 }
 
 /**
- * `crystallize worker --redis URL [--root DIR] [--concurrency N]`: a @crystallize/distributed
+ * `crystallize worker --redis URL [--root DIR] [--concurrency N] [--preload MODULE...]`: a @crystallize/distributed
  * worker for this project checkout — it runs replicates that `crystallize run --distributed URL`
  * (or a `DistributedExecution`) submits, rebuilding folder experiments and modules under the
  * root, until Ctrl-C (once: finish running replicates; twice: cancel them). Exit 0 when stopped.
@@ -28,6 +30,7 @@ export async function workerCommand(p: Project, flags: WorkerFlags): Promise<num
       ...(flags.lockDuration !== undefined ? { lockDuration: flags.lockDuration } : {}),
       ...(flags.stalledInterval !== undefined ? { stalledInterval: flags.stalledInterval } : {}),
       ...(flags.maxStalled !== undefined ? { maxStalledCount: flags.maxStalled } : {}),
+      ...(flags.preload !== undefined ? { preload: flags.preload } : {}),
     });
   } catch (e) {
     // A malformed URL or option: the message says what is wrong with it.

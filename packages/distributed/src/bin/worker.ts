@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // A worker without the crystallize CLI (which offers the same as `crystallize worker`):
 //   crystallize-distributed-worker --redis URL [--root DIR] [--concurrency N] [--queue NAME]
-//     [--lock-duration MS] [--stalled-interval MS] [--max-stalled N]
+//     [--lock-duration MS] [--stalled-interval MS] [--max-stalled N] [--preload MODULE ...]
 import { parseArgs } from 'node:util';
 import { runWorkerCommand, type WorkerCommandOptions } from '../worker-command.js';
 
@@ -14,11 +14,12 @@ const { values } = parseArgs({
     'lock-duration': { type: 'string' },
     'stalled-interval': { type: 'string' },
     'max-stalled': { type: 'string' },
+    preload: { type: 'string', multiple: true },
   },
 });
 if (!values.redis) {
   process.stderr.write(
-    'usage: crystallize-distributed-worker --redis URL [--root DIR] [--concurrency N]\n',
+    'usage: crystallize-distributed-worker --redis URL [--root DIR] [--concurrency N] [--preload MODULE ...]\n',
   );
   process.exit(2);
 }
@@ -36,6 +37,7 @@ const opts: WorkerCommandOptions = {
   ...(lockDuration !== undefined ? { lockDuration } : {}),
   ...(stalledInterval !== undefined ? { stalledInterval } : {}),
   ...(maxStalledCount !== undefined ? { maxStalledCount } : {}),
+  ...(values.preload !== undefined ? { preload: values.preload } : {}),
 };
 runWorkerCommand(opts).catch((error: unknown) => {
   const e = error instanceof Error ? error : new Error(String(error));
