@@ -17,7 +17,8 @@ import {
  * fingerprints agree (a jest-transpiled submitter would be refused — see refusals.test.ts).
  */
 
-const SLOW = 120_000;
+// Real Redis, worker processes and threads on a shared 2-core machine: a loaded run takes twice as long.
+const SLOW = 240_000;
 const ROOT = join(process.env['TMPDIR'] ?? '/tmp', `cz-dist-test-${process.pid}`);
 let redis: RedisServer;
 let workers: WorkerProcess[] = [];
