@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   CrystallizeError,
@@ -209,10 +209,17 @@ describe('ArtifactPlugin (SPEC §8)', () => {
     // v3: newest, untouched.
     expect(existsSync(art(3, 'big.bin'))).toBe(true);
     expect(existsSync(art(3, 'model.json'))).toBe(true);
-    // v2: retained, big file stripped, small files kept.
+    // v2: retained, big file stripped, small files kept — and its provenance (in the journal,
+    // bigger than the threshold too) stays readable.
     expect(existsSync(art(2, 'big.bin'))).toBe(false);
     expect(existsSync(art(2, 'model.json'))).toBe(true);
     expect(existsSync(art(2, 'note.txt'))).toBe(true);
+    expect(statSync(join(root, 'arts', 'v2', 'journal.jsonl')).size).toBeGreaterThan(2 * 1024);
+    expect(
+      Object.keys(
+        readStoredRun(join(root, 'arts', 'v2'))?.conditions['baseline']?.provenance ?? {},
+      ),
+    ).toEqual(['0']);
     // v1, v0: beyond retention, only metrics and bookkeeping remain.
     for (const v of [0, 1]) {
       expect(existsSync(art(v, 'model.json'))).toBe(false);

@@ -39,7 +39,10 @@ export interface ArtifactPluginOptions {
   readonly versioned?: boolean;
   /** Versioned runs: how many newest versions stay complete (default 3). */
   readonly retention?: number;
-  /** Files above this size are stripped from older kept versions (default 10 MB). */
+  /**
+   * Files above this size are stripped from older kept versions (default 10 MB); their run
+   * journal, which holds their provenance, is kept whatever its size.
+   */
   readonly bigFileThresholdMb?: number;
   /**
    * Unversioned runs and resumes: how long to wait (ms) for another process that holds the same

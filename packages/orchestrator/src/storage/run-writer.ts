@@ -14,6 +14,7 @@ import {
   HYPOTHESES_FILE,
   MANIFEST_FILE,
   METADATA_FILE,
+  JOURNAL_FILE,
   RETAINED_FILES,
   isFinished,
   markerPath,
@@ -159,6 +160,8 @@ export function writeRunFiles(
 export function reduceVersion(versionDir: string, keepFull: boolean, bigFileBytes: number): void {
   for (const file of walk(versionDir)) {
     if (RETAINED_FILES.has(basename(file))) continue;
+    // A retained version keeps its provenance whatever its size: the journal holds it.
+    if (keepFull && file === join(versionDir, JOURNAL_FILE)) continue;
     if (!keepFull || statSync(file).size > bigFileBytes) rmSync(file, { force: true });
   }
 }
