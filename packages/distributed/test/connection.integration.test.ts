@@ -32,6 +32,12 @@ describe('Redis connections', () => {
       port: 6379,
       tls: { servername: 'db.example' },
     });
+    // No SNI for an IP address (RFC 6066).
+    expect(resolveConnection('rediss://127.0.0.1:6390').options).toEqual({
+      host: '127.0.0.1',
+      port: 6390,
+      tls: {},
+    });
     expect(() => resolveConnection(`http://alice:${SECRET}@x`)).toThrow(
       /redis:\/\/ or rediss:\/\//,
     );
