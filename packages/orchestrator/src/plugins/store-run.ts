@@ -4,6 +4,7 @@ import type { ArtifactContentType } from '../artifacts/content-type.js';
 import type { JournalWriter } from '../storage/journal.js';
 import { versionOf } from '../storage/run-layout.js';
 import { writeConditionResults, writeRunFiles } from '../storage/run-writer.js';
+import { storing } from '../storage/storage-failure.js';
 import type { StoredManifestEntry } from '../storage/stored-run.js';
 import type { RunContext } from './plugin.js';
 
@@ -25,8 +26,9 @@ export function storeRun(
     string,
     StoredManifestEntry & { files: string[]; contentTypes: Record<string, ArtifactContentType> }
   > = {};
-  // The journal's lines go out before any results.json that relies on them.
-  journal?.flush();
+  // The journal's lines go out before any results.json that relies on them (a failure is the
+  // run's StorageError, like any other file of the save).
+  if (journal) storing(journal.path, () => journal.flush());
   for (const condition of run.conditions) {
     const stored = result.storedCondition(condition, run);
     for (const a of stored.artifacts) {
