@@ -101,4 +101,18 @@ describe('run journal batching', () => {
     expect(child.status).toBe(0);
     expect(readJournal(path).map((e) => e.replicate)).toEqual([0, 1, 2]);
   });
+
+  it('reports a write that fails (a full disk: /dev/full) and keeps its lines waiting, whether the append, a flush or the timer tried it', async () => {
+    const writer = new JournalWriter('/dev/full', { windowMs: 60_000 });
+    writer.appendOutcome(quick(0), fps); // waits
+    expect(() => writer.flush()).toThrow(/ENOSPC/);
+    expect(() => writer.flush()).toThrow(/ENOSPC/); // still waiting, tried again
+    expect(() => writer.close()).toThrow(/ENOSPC/);
+    // The timer's attempt fails with nobody to tell: the next flush reports it.
+    const timed = new JournalWriter('/dev/full', { windowMs: 10 });
+    timed.appendOutcome(quick(1), fps);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(() => timed.flush()).toThrow(/ENOSPC/);
+    expect(() => timed.close()).toThrow(/ENOSPC/);
+  });
 });

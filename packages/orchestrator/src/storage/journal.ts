@@ -180,17 +180,30 @@ export class JournalWriter {
     }
   }
 
-  /** Writes the lines that wait, with one `write`. */
+  /**
+   * Writes the lines that wait, with one `write`. A write that fails (here or on the timer) is
+   * thrown — by this call, or by the next append or flush after a timer's — and its lines stay
+   * waiting for the next attempt: nothing is counted written that was not.
+   */
   flush(): void {
     if (this.#timer !== undefined) {
       clearTimeout(this.#timer);
       this.#timer = undefined;
     }
     open.delete(this);
+    this.#throwFailure();
     const pending = this.#pending;
-    if (pending === 0) return;
-    this.#pending = 0;
-    this.#write(this.#buffer, pending);
+    if (pending === 0 || this.#fd === undefined) return;
+    let done = 0;
+    try {
+      // One write for all of it; a short write (rare: a full disk) is continued.
+      while (done < pending) done += writeSync(this.#fd, this.#buffer, done, pending - done);
+    } finally {
+      // What was written is done; the rest waits (moved to the front) for the next attempt.
+      if (done < pending) this.#buffer.copy(this.#buffer, 0, done, pending);
+      this.#pending = pending - done;
+      this.#lastWrite = performance.now();
+    }
     if (this.#buffer.length > KEPT_BUFFER_BYTES) this.#buffer = Buffer.allocUnsafe(64 * 1024);
   }
 
