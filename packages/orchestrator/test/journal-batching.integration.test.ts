@@ -11,34 +11,8 @@ import { pathToFileURL } from 'node:url';
 import { type FrozenContext, PipelineStep, Step } from '@crystallize/core';
 import { ArtifactPlugin, Experiment, LoggingPlugin } from '@crystallize/orchestrator';
 import { JournalWriter, readJournal } from '../src/storage/journal.js';
-import type { ReplicateOutcome } from '../src/model/outcome.js';
 import { tempDir } from './helpers.js';
-
-const quick = (replicate: number): ReplicateOutcome => ({
-  replicate,
-  conditions: [
-    {
-      condition: 'baseline',
-      replicate,
-      seed: replicate,
-      metrics: { y: [replicate] },
-      records: [
-        {
-          step: 'Add',
-          params: {},
-          cacheKey: 'a'.repeat(64),
-          inputHash: 'b'.repeat(64),
-          outputHash: 'c'.repeat(64),
-          cacheHit: false,
-          durationMs: 0.01,
-          ctxChanges: { reads: [], wrote: {}, metrics: [] },
-        },
-      ],
-      artifacts: [],
-    },
-  ],
-});
-const fps = { baseline: { hash: 'fp' } };
+import { fps, quick } from './journal-fixtures.js';
 
 const journalLines = (path: string): number =>
   existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean).length : 0;

@@ -9,18 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JournalWriter, journalBytes, readJournal } from '../src/storage/journal.js';
 import type { ReplicateOutcome } from '../src/model/outcome.js';
-import type { StepRecord } from '../src/model/step-record.js';
-
-const record = (over: Partial<StepRecord>): StepRecord => ({
-  step: 'Add',
-  params: {},
-  cacheKey: 'a'.repeat(64),
-  inputHash: 'b'.repeat(64),
-  outputHash: 'c'.repeat(64),
-  cacheHit: false,
-  ctxChanges: { reads: [], wrote: {}, metrics: [] },
-  ...over,
-});
+import { fps, quick, record } from './journal-fixtures.js';
 
 describe('journal lines', () => {
   it('read back every value exactly, through the fast paths and the generic one', () => {
@@ -151,20 +140,6 @@ describe('journal lines', () => {
 });
 
 describe('JournalWriter batching', () => {
-  const quick = (replicate: number, ms = 0.01): ReplicateOutcome => ({
-    replicate,
-    conditions: [
-      {
-        condition: 'baseline',
-        replicate,
-        seed: replicate,
-        metrics: { y: [replicate] },
-        records: [record({ durationMs: ms })],
-        artifacts: [],
-      },
-    ],
-  });
-  const fps = { baseline: { hash: 'fp' } };
   let dir: string;
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'cz-journal-'));
