@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Node } from 'acorn';
 import { loadAcorn } from './acorn.js';
+import { cachedParse, parserId } from './code-cache.js';
 import { METADATA_SYMBOL } from '../internal/metadata.js';
 import { definitionSiteOf, recordDefinitionSite, type DefinitionSite } from './definition-site.js';
 import { moduleDependencies } from './module-dependencies.js';
@@ -104,8 +105,7 @@ function canonicalShape(node: Tree): Tree {
   return node;
 }
 
-/** The formatting- and coverage-independent form of a function's or class's source. */
-export function normalizeSource(source: string): string {
+function normalize(source: string): string {
   let tree: Node;
   try {
     tree = loadAcorn().parseExpressionAt(`(${source})`, 0, { ecmaVersion: 'latest' });
@@ -114,6 +114,22 @@ export function normalizeSource(source: string): string {
     return source.replace(/\s+/g, ' ').trim();
   }
   return JSON.stringify(strip(tree));
+}
+
+const normalized = new Map<string, string>();
+
+/**
+ * The formatting- and coverage-independent form of a function's or class's source. Kept per
+ * process and in the code cache between processes (a pure function of the text).
+ */
+export function normalizeSource(source: string): string {
+  let form = normalized.get(source);
+  if (form === undefined) {
+    form = cachedParse(`${parserId('acorn')} normalize`, source, () => normalize(source));
+    if (normalized.size >= 256) normalized.clear();
+    normalized.set(source, form);
+  }
+  return form;
 }
 
 // Per class, then per stop class: the same class hashed up to different bases differs.

@@ -4,6 +4,7 @@ import { builtinModules } from 'node:module';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadAcorn } from './acorn.js';
+import { cachedParse, parserId } from './code-cache.js';
 import { rootLogger } from '../context/logger.js';
 import type { DefinitionSite } from './definition-site.js';
 import { freeReferences, type AstNode, type FreeReference } from './free-references.js';
@@ -216,16 +217,19 @@ class DependencyWalk {
 
 /** The runtime source of a function or class as a syntax tree (what `toString()` shows). */
 function parseRuntime(source: string): AstNode | undefined {
-  for (const wrapped of [`(${source})`, `({${source}})`]) {
-    try {
-      return loadAcorn().parseExpressionAt(wrapped, 0, {
-        ecmaVersion: 'latest',
-      }) as unknown as AstNode;
-    } catch {
-      // a method shorthand `name() {}` parses inside an object literal
+  const tree = cachedParse(`${parserId('acorn')} runtime`, source, () => {
+    for (const wrapped of [`(${source})`, `({${source}})`]) {
+      try {
+        return loadAcorn().parseExpressionAt(wrapped, 0, {
+          ecmaVersion: 'latest',
+        }) as unknown as AstNode;
+      } catch {
+        // a method shorthand `name() {}` parses inside an object literal
+      }
     }
-  }
-  return undefined;
+    return null;
+  });
+  return tree ?? undefined;
 }
 
 /** Where the code named `name` is declared, starting from `site`'s module. */

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { extname } from 'node:path';
 import { loadAcorn } from './acorn.js';
+import { cachedParse, parserId } from './code-cache.js';
 import { rootLogger } from '../context/logger.js';
 import {
   TS_VALUE_NODES,
@@ -71,8 +72,18 @@ function parseWithBabel(source: string, file: string): AstNode {
   }
 }
 
-/** Parses a JavaScript or TypeScript file into an ESTree program. */
+/**
+ * Parses a JavaScript or TypeScript file into an ESTree program: through the code cache, which
+ * keys the tree by both parsers' versions, the reading the file's extension selects, and the text.
+ */
 export function parseSource(source: string, file: string): AstNode {
+  const ts = isTypeScriptFile(file);
+  const jsx = /\.[jt]sx$/.test(file);
+  const reading = `${parserId('acorn')} ${parserId('@babel/parser')} ${ts ? 'ts' : 'js'}${jsx ? 'x' : ''}`;
+  return cachedParse(reading, source, () => parseUncached(source, file));
+}
+
+function parseUncached(source: string, file: string): AstNode {
   if (!isTypeScriptFile(file)) {
     for (const sourceType of ['module', 'script'] as const) {
       try {
