@@ -145,8 +145,9 @@ describe('package bundles', () => {
         "loaded('fingerprint');",
         '',
       ].join('\n'),
-      // The first fingerprint parses (a warm code cache would spare acorn altogether).
-      { CRYSTALLIZE_CODE_CACHE: 'off' },
+      // The first fingerprint parses (a warm code cache would spare acorn altogether); the
+      // first line logged at an enabled level loads pino.
+      { CRYSTALLIZE_CODE_CACHE: 'off', CRYSTALLIZE_LOG_LEVEL: 'info' },
     );
     expect(out.trim().split('\n')).toEqual([
       'import []',
@@ -156,5 +157,48 @@ describe('package bundles', () => {
     ]);
     // Not as an ES module either (it was one, imported by the code fingerprint, before).
     expect(loadedBy("import 'crystallize';\n").filter((u) => u.includes('/acorn/'))).toEqual([]);
+  });
+
+  it('loads pino only when a line at an enabled level is logged, and then writes the lines pino would', () => {
+    const script = join(repo, 'packages', 'crystallize', `.bundle-test-log-${process.pid}.mjs`);
+    writeFileSync(
+      script,
+      [
+        PRINT_CJS_LOADED,
+        "const cz = await import('crystallize');",
+        "const log = cz.rootLogger().child({ run: 'r1' });",
+        "log.info('below the level'); log.debug('below too'); log.child({ step: 's' }).info('below');",
+        "loaded('below');",
+        "console.log('level', log.level, log.isLevelEnabled('warn'), log.isLevelEnabled('info'));",
+        "log.child({}, { level: 'debug' }).debug('a child with its own level');",
+        "loaded('child');",
+        "log.warn({ n: 1 }, 'at the level');",
+        '',
+      ].join('\n'),
+    );
+    try {
+      const run = spawnSync(process.execPath, [script], {
+        cwd: repo,
+        encoding: 'utf8',
+        env: { ...process.env, CRYSTALLIZE_LOG_LEVEL: 'warn' },
+      });
+      expect(run.status).toBe(0);
+      expect(run.stdout.trim().split('\n')).toEqual([
+        'below []',
+        'level warn true false',
+        'child ["pino"]',
+      ]);
+      const lines = run.stderr
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(lines.map((l) => [l['msg'], l['run'], l['level']])).toEqual([
+        ['a child with its own level', 'r1', 20],
+        ['at the level', 'r1', 40],
+      ]);
+      expect(lines[1]!['n']).toBe(1);
+    } finally {
+      rmSync(script, { force: true });
+    }
   });
 });

@@ -12,7 +12,6 @@ import {
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { deserialize, serialize } from 'node:v8';
 
 /*
  * What parsing source code yields for code fingerprints (syntax trees, normalised source),
@@ -20,7 +19,8 @@ import { deserialize, serialize } from 'node:v8';
  * (~20 ms: acorn is compiled and runs cold), and every run, CLI command and worker starts
  * fresh. Entries are addressed by the sha256 of the parser (name@version), the reading and
  * the source text itself, so an entry can never be stale: changed code is different text, a
- * different address. Each file holds the sha256 of its payload and its own address; a torn,
+ * different address. Each file holds the sha256 of its payload (JSON, with regular expression and
+ * bigint literals tagged) and its own address; a torn,
  * corrupt or misplaced file fails the check and is parsed again (and rewritten). Writes go to a
  * temporary file renamed into place, so a reader never sees half an entry and two processes
  * writing the same entry write the same bytes.
@@ -103,6 +103,31 @@ function prune(dir: string): void {
   }
 }
 
+/*
+ * Syntax trees hold regular expressions and bigints (literal values) besides JSON's types: they
+ * are written tagged and read back as themselves, so a tree from the cache is the tree the
+ * parser gives. (JSON rather than node:v8's serializer: loading node:v8 pulls in Node's streams,
+ * ~5 ms of a fresh process.)
+ */
+const REGEXP = '\u0000cz:regexp';
+const BIGINT = '\u0000cz:bigint';
+
+function tag(_key: string, value: unknown): unknown {
+  if (typeof value === 'bigint') return { [BIGINT]: value.toString() };
+  if (value instanceof RegExp) return { [REGEXP]: [value.source, value.flags] };
+  return value;
+}
+
+function untag(_key: string, value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (BIGINT in value) return BigInt((value as Record<string, string>)[BIGINT]!);
+  if (REGEXP in value) {
+    const [source, flags] = (value as Record<string, [string, string]>)[REGEXP]!;
+    return new RegExp(source, flags);
+  }
+  return value;
+}
+
 function sha256(...parts: (string | Uint8Array)[]): Buffer {
   const h = createHash('sha256');
   for (const p of parts) h.update(p);
@@ -112,7 +137,8 @@ function sha256(...parts: (string | Uint8Array)[]): Buffer {
 /**
  * The value `compute()` derives from `source` read as `reading` (parser id and options), from
  * the cache when an intact entry is there, else computed and stored. `compute` must be a pure
- * function of (`reading`, `source`) and its value plain data (v8-serialisable).
+ * function of (`reading`, `source`) and its value plain data: JSON's types, regular
+ * expressions and bigints (undefined is read back as null).
  */
 export function cachedParse<T>(reading: string, source: string, compute: () => T): T {
   const dir = cacheFolder();
@@ -123,7 +149,11 @@ export function cachedParse<T>(reading: string, source: string, compute: () => T
     const bytes = readFileSync(file);
     const payload = bytes.subarray(32);
     if (bytes.length > 32 && sha256(payload).equals(bytes.subarray(0, 32))) {
-      const entry = deserialize(payload) as { key?: unknown; value?: T };
+      const text = payload.toString('utf8');
+      const entry = JSON.parse(text, text.includes('\\u0000cz:') ? untag : undefined) as {
+        key?: unknown;
+        value?: T;
+      };
       if (entry.key === key) return entry.value as T;
     }
   } catch {
@@ -131,7 +161,7 @@ export function cachedParse<T>(reading: string, source: string, compute: () => T
   }
   const value = compute();
   try {
-    const payload = serialize({ key, value });
+    const payload = Buffer.from(JSON.stringify({ key, value: value ?? null }, tag), 'utf8');
     const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     mkdirSync(join(dir, key.slice(0, 2)), { recursive: true });
     writeFileSync(tmp, Buffer.concat([sha256(payload), payload]));

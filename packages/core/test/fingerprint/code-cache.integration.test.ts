@@ -38,7 +38,10 @@ function tempDir(prefix: string): string {
 
 const core = JSON.stringify(pathToFileURL(builtCore).href);
 
-/** A small ES module project whose step reads a helper and a constant at module level. */
+/**
+ * A small ES module project whose step reads, at module level, a helper, a constant, a regular
+ * expression and a bigint.
+ */
 function project(gain = 2): string {
   if (!existsSync(builtCore)) {
     throw new Error(`${builtCore} is missing: run \`sh scripts/pnpm.sh run build\` before jest.`);
@@ -54,7 +57,12 @@ function project(gain = 2): string {
       `import { PipelineStep, Step } from ${core};`,
       "import { transform } from './helper.js';",
       `const GAIN = ${gain};`,
-      'export class Scale extends Step { run(xs) { return xs.map((x) => transform(x) * GAIN); } }',
+      // Literal values JSON has no type for: the tree read back must hold them as they are.
+      'const PATTERN = /a+b/giu;',
+      'const BIG = 12345678901234567890n;',
+      'export class Scale extends Step {',
+      '  run(xs) { return xs.map((x) => transform(x) * GAIN + (PATTERN.test("ab") ? 1 : 0) + Number(BIG % 7n)); }',
+      '}',
       "PipelineStep({ cacheable: true })(Scale.prototype, 'run');",
       'export const make = () => new Scale();',
     ].join('\n'),
