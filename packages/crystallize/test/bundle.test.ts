@@ -92,6 +92,31 @@ describe('package bundles', () => {
     }
   });
 
+  it("import 'crystallize' loads none of node:zlib, node:v8 and node:worker_threads: each loads on first use", () => {
+    // process.moduleLoadList names every built-in module loaded, however it was (import or require).
+    const out = stdoutOf(
+      [
+        "import { mkdtempSync } from 'node:fs';",
+        "import { tmpdir } from 'node:os';",
+        "import { join } from 'node:path';",
+        "const lazy = ['zlib', 'v8', 'worker_threads'];",
+        "const loaded = (tag) => console.log(tag, JSON.stringify(lazy.filter((m) => process.moduleLoadList.includes('NativeModule ' + m))));",
+        "const cz = await import('crystallize');",
+        "loaded('import');",
+        "const store = new cz.CacheStore({ dir: mkdtempSync(join(tmpdir(), 'cz-bundle-cache-')) });",
+        "await store.set('step', 'input', { output: [1, 2, 3], metrics: [], artifacts: [] });",
+        "if (!(await store.get('step', 'input'))) throw new Error('no hit');",
+        "loaded('cache');",
+        '',
+      ].join('\n'),
+    );
+    expect(out.trim().split('\n')).toEqual([
+      'import []',
+      // crc32 for the entry's checksum; the temporary file's name holds the thread id.
+      'cache ["zlib","worker_threads"]',
+    ]);
+  });
+
   it('a lazily imported module stays lazy: the cache codec and msgpackr load on first cache use only', () => {
     const atImport = loadedBy("import 'crystallize';\n");
     expect(atImport.filter((u) => u.includes('/msgpackr'))).toEqual([]);

@@ -1,6 +1,7 @@
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { isMainThread } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import type * as WorkerThreads from 'node:worker_threads';
 import { ValidationError, rootLogger, type Logger } from '@crystallize/core';
 import {
   ExecutionPlugin,
@@ -84,6 +85,9 @@ export class DistributedExecution extends ExecutionPlugin {
     // defining the experiment is imported), not inside run(). Worker threads that rebuild the
     // experiment from that module never submit, so they do not load it; a submitter off the main
     // thread loads it with its first run. A missing package is reported by the run.
+    const { isMainThread } = createRequire(import.meta.url)(
+      'node:worker_threads',
+    ) as typeof WorkerThreads;
     if (isMainThread) {
       try {
         queueLibrary();

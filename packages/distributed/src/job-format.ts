@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { deserialize, serialize } from 'node:v8';
+import { createRequire } from 'node:module';
+import type * as V8 from 'node:v8';
 import type { ReplicateOutcome } from '@crystallize/orchestrator';
 import type { RunSpec } from './orchestrator-bridge.js';
 
@@ -62,6 +63,17 @@ export interface JobResult {
   /** `host/pid` of the worker that ran it. */
   readonly worker: string;
 }
+
+let v8: typeof V8 | undefined;
+
+/** node:v8, loaded on first use rather than when `crystallize` is imported (it pulls in streams). */
+function serializer(): typeof V8 {
+  v8 ??= createRequire(import.meta.url)('node:v8') as typeof V8;
+  return v8;
+}
+
+const serialize = (value: unknown): Buffer => serializer().serialize(value);
+const deserialize = (bytes: Buffer): unknown => serializer().deserialize(bytes);
 
 export function pack(value: unknown): string {
   return serialize(value).toString('base64');

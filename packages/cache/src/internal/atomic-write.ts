@@ -11,7 +11,16 @@ import {
 import { mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { threadId } from 'node:worker_threads';
+
+let thread: number | undefined;
+
+/** This thread's id (node:worker_threads, loaded on the first write rather than at import). */
+function threadId(): number {
+  thread ??= (createRequire(import.meta.url)('node:worker_threads') as { threadId: number })
+    .threadId;
+  return thread;
+}
+import { createRequire } from 'node:module';
 
 /** Temp files start with '.' and end with this, so listings of entries never include them. */
 export const TEMP_SUFFIX = '.tmp';
@@ -36,7 +45,7 @@ const HOST_TAG = createHash('sha256').update(hostname()).digest('hex').slice(0, 
 function tempPathFor(file: string): string {
   return join(
     dirname(file),
-    `.${basename(file)}.${HOST_TAG}-${process.pid}-${threadId}-${++counter}-${randomBytes(4).toString('hex')}${TEMP_SUFFIX}`,
+    `.${basename(file)}.${HOST_TAG}-${process.pid}-${threadId()}-${++counter}-${randomBytes(4).toString('hex')}${TEMP_SUFFIX}`,
   );
 }
 

@@ -9,7 +9,6 @@ import {
   type Step,
 } from '@crystallize/core';
 import { CacheWriteError } from '@crystallize/cache';
-import { performance } from 'node:perf_hooks';
 import { isArtifactLike } from '../model/plugin-kinds.js';
 import type { RunnerOptions } from './runner-options.js';
 import { recordCacheWriteFailure, type CachedStepOutput } from './step-cache.js';

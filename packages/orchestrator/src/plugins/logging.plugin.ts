@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
+import { createRequire } from 'node:module';
+import type * as Stream from 'node:stream';
 import type { DestinationStream, Logger, LevelWithSilent, StreamEntry } from 'pino';
 import { rootLogger } from '@crystallize/core';
 import { loadPino } from '@crystallize/core/internal';
@@ -31,6 +32,8 @@ const LEVEL_NAMES: Record<number, string> = {
 
 /** One short readable line per log record, for people watching a terminal. */
 function humanStream(): DestinationStream {
+  // node:stream loads here, with the first run on a terminal, not at import (~1 ms of every process).
+  const { Writable } = createRequire(import.meta.url)('node:stream') as typeof Stream;
   return new Writable({
     write(chunk: Buffer, _enc, done) {
       try {

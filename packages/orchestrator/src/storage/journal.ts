@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import * as zlib from 'node:zlib';
+import { createRequire } from 'node:module';
 import type { ReplicateOutcome } from '../model/outcome.js';
 import { entryJson, parseEntry, type JournalEntry, type JournalSession } from './journal-line.js';
 
@@ -23,9 +23,22 @@ export type { JournalCondition, JournalEntry } from './journal-line.js';
  * fsynced).
  */
 
-const crc32 = (zlib as { crc32?: (data: string | Uint8Array) => number }).crc32;
+type Crc32 = (data: string | Uint8Array) => number;
+let zlibCrc32: Crc32 | null | undefined;
 
-function checksum(json: string, length = crc32 ? 8 : 12): string {
+/**
+ * zlib's CRC-32 (Node >= 20.15; null before), loaded with the first journal line rather than at
+ * import: node:zlib pulls in Node's streams, ~1 ms of every fresh process.
+ */
+function crc32Of(): Crc32 | null {
+  if (zlibCrc32 === undefined) {
+    zlibCrc32 = (createRequire(import.meta.url)('node:zlib') as { crc32?: Crc32 }).crc32 ?? null;
+  }
+  return zlibCrc32;
+}
+
+function checksum(json: string, length = crc32Of() ? 8 : 12): string {
+  const crc32 = crc32Of();
   if (length === 8 && crc32) return crc32(json).toString(16).padStart(8, '0');
   return createHash('sha1').update(json).digest('hex').slice(0, 12);
 }
@@ -53,6 +66,7 @@ function encodeInto(
   session?: JournalSession,
 ): [Buffer, number] {
   const json = entryJson(outcome, fingerprints, session);
+  const crc32 = crc32Of();
   const line = crc32 ? undefined : Buffer.from(`${checksum(json)} ${json}\n`, 'utf8');
   // `<crc> ` is 9 bytes, the JSON at most 3 bytes per UTF-16 unit, then `\n`.
   const need = at + (line ? line.length : 9 + 3 * json.length + 1);
@@ -264,7 +278,7 @@ export function readJournal(path: string): JournalEntry[] {
     const space = line.indexOf(' ');
     if (space !== 8 && space !== 12) continue;
     const json = line.slice(space + 1);
-    if (space === 8 && !crc32) continue; // written with CRC-32, which this Node cannot check
+    if (space === 8 && !crc32Of()) continue; // written with CRC-32, which this Node cannot check
     if (checksum(json, space) !== line.slice(0, space)) continue;
     try {
       out.push(parseEntry(json, tables));

@@ -11,7 +11,6 @@ import {
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { CrystallizeError } from '@crystallize/core';
 import { versionDir } from './run-layout.js';
 
@@ -23,6 +22,8 @@ import { versionDir } from './run-layout.js';
  * A lock whose process is gone (same host, `kill(pid, 0)` says ESRCH) is stale and taken over:
  * renamed away (only one taker's rename succeeds), then created again.
  */
+
+const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
 
 /** Who holds a run folder's lock. */
 export interface RunLockHolder {
