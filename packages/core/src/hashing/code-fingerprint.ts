@@ -105,27 +105,26 @@ function canonicalShape(node: Tree): Tree {
   return node;
 }
 
-function normalize(source: string): string {
-  let tree: Node;
-  try {
-    tree = loadAcorn().parseExpressionAt(`(${source})`, 0, { ecmaVersion: 'latest' });
-  } catch {
-    // Native or exotic functions: fall back to whitespace-insensitive text.
-    return source.replace(/\s+/g, ' ').trim();
-  }
-  return JSON.stringify(strip(tree));
-}
-
 const normalized = new Map<string, string>();
 
 /**
- * The formatting- and coverage-independent form of a function's or class's source. Kept per
- * process and in the code cache between processes (a pure function of the text).
+ * The formatting- and coverage-independent form of a function's or class's source. The parse
+ * comes from the code cache between processes (the parser's own output, keyed by its version
+ * and the text); stripping it runs every time, so a change to this file never meets a stale
+ * entry. Kept per process.
  */
 export function normalizeSource(source: string): string {
   let form = normalized.get(source);
   if (form === undefined) {
-    form = cachedParse(`${parserId('acorn')} normalize`, source, () => normalize(source));
+    const tree = cachedParse(`${parserId('acorn')} expression`, source, () => {
+      try {
+        return loadAcorn().parseExpressionAt(`(${source})`, 0, { ecmaVersion: 'latest' }) as Node;
+      } catch {
+        return null;
+      }
+    });
+    // Native or exotic functions: whitespace-insensitive text.
+    form = tree ? JSON.stringify(strip(tree)) : source.replace(/\s+/g, ' ').trim();
     if (normalized.size >= 256) normalized.clear();
     normalized.set(source, form);
   }

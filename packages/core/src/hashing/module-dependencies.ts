@@ -217,19 +217,23 @@ class DependencyWalk {
 
 /** The runtime source of a function or class as a syntax tree (what `toString()` shows). */
 function parseRuntime(source: string): AstNode | undefined {
-  const tree = cachedParse(`${parserId('acorn')} runtime`, source, () => {
-    for (const wrapped of [`(${source})`, `({${source}})`]) {
+  // The first reading is the one normalizeSource caches: one entry serves both.
+  for (const [reading, wrapped] of [
+    ['expression', `(${source})`],
+    ['object-member', `({${source}})`],
+  ] as const) {
+    const tree = cachedParse(`${parserId('acorn')} ${reading}`, source, () => {
       try {
         return loadAcorn().parseExpressionAt(wrapped, 0, {
           ecmaVersion: 'latest',
         }) as unknown as AstNode;
       } catch {
-        // a method shorthand `name() {}` parses inside an object literal
+        return null; // a method shorthand `name() {}` parses inside an object literal
       }
-    }
-    return null;
-  });
-  return tree ?? undefined;
+    });
+    if (tree) return tree;
+  }
+  return undefined;
 }
 
 /** Where the code named `name` is declared, starting from `site`'s module. */
