@@ -164,8 +164,8 @@ export function cachedParse<T>(reading: string, source: string, compute: () => T
     const payload = Buffer.from(JSON.stringify({ key, value: value ?? null }, tag), 'utf8');
     const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     mkdirSync(join(dir, key.slice(0, 2)), { recursive: true });
-    writeFileSync(tmp, Buffer.concat([sha256(payload), payload]));
     try {
+      writeFileSync(tmp, Buffer.concat([sha256(payload), payload]));
       renameSync(tmp, file);
     } catch (e) {
       rmSync(tmp, { force: true });

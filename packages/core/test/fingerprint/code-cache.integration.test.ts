@@ -6,7 +6,8 @@
  * folder that cannot be written costs nothing but the parse; two processes filling it at once
  * leave it intact.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   existsSync,
   mkdirSync,
@@ -19,7 +20,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -205,6 +206,73 @@ describe('code cache (fresh processes)', () => {
     for (const out of outs) expect((JSON.parse(out) as Printed).fingerprint).toBe(expected);
     expect(entries(cache).filter((f) => !f.endsWith('.bin'))).toEqual([]);
     expect(fingerprintIn(dir, cache)).toEqual({ fingerprint: expected, acorn: false });
+  });
+
+  it('holds only whole, intact entries after a process writing it is killed (SIGKILL) inside a write or before its rename', () => {
+    const cache = join(tempDir('cz-code-cache-'), 'code');
+    const dir = tempDir('cz-code-cache-writer-');
+    // Kills the process at its Kth file write (after writing half the bytes) or its Kth rename
+    // (before renaming), whatever file that is.
+    writeFileSync(
+      join(dir, 'kill-at.cjs'),
+      [
+        "const fs = require('node:fs');",
+        "const { syncBuiltinESMExports } = require('node:module');",
+        "const [op, k] = process.env.CZ_KILL_AT.split(':');",
+        'let n = 0;',
+        'const { writeFileSync, renameSync } = fs;',
+        'const die = () => process.kill(process.pid, "SIGKILL");',
+        "if (op === 'write') fs.writeFileSync = (path, data, ...rest) => {",
+        '  if (++n === Number(k)) { const b = Buffer.from(data); writeFileSync(path, b.subarray(0, b.length >> 1)); die(); }',
+        '  return writeFileSync(path, data, ...rest);',
+        '};',
+        "if (op === 'rename') fs.renameSync = (from, to) => { if (++n === Number(k)) die(); return renameSync(from, to); };",
+        'syncBuiltinESMExports();',
+      ].join('\n'),
+    );
+    // Fingerprints new code (classes made from text) until it is killed.
+    writeFileSync(
+      join(dir, 'writer.mjs'),
+      [
+        `const { normalizeSource } = await import(${JSON.stringify(pathToFileURL(resolve(here, '../../dist/internal.js')).href)});`,
+        'for (let i = 0; i < 1000; i++) normalizeSource(`class C${i} { run(x) { return x * ${i}; } }`);',
+      ].join('\n'),
+    );
+    for (const at of [
+      'write:1',
+      'write:2',
+      'write:3',
+      'write:6',
+      'rename:1',
+      'rename:2',
+      'rename:5',
+    ]) {
+      const run = spawnSync(
+        process.execPath,
+        ['--require', join(dir, 'kill-at.cjs'), join(dir, 'writer.mjs')],
+        {
+          env: { ...process.env, CRYSTALLIZE_CODE_CACHE: cache, CZ_KILL_AT: at },
+        },
+      );
+      expect([at, run.signal]).toEqual([at, 'SIGKILL']);
+    }
+    const files = entries(cache);
+    const whole = files.filter((f) => f.endsWith('.bin'));
+    expect(whole.length).toBeGreaterThan(0);
+    // Every entry a reader can find is whole: its checksum holds and it names its own address.
+    for (const f of whole) {
+      const bytes = readFileSync(f);
+      const payload = bytes.subarray(32);
+      expect(createHash('sha256').update(payload).digest().equals(bytes.subarray(0, 32))).toBe(
+        true,
+      );
+      const key = (JSON.parse(payload.toString('utf8')) as { key: string }).key;
+      expect(`${basename(dirname(f))}${basename(f, '.bin')}`).toBe(key);
+    }
+    // What the kills left besides: temporary files, never read (removed after 30 days).
+    const temporary = files.filter((f) => !f.endsWith('.bin'));
+    expect(temporary.length).toBeGreaterThan(0);
+    expect(temporary.every((f) => f.endsWith('.tmp'))).toBe(true);
   });
 
   it('removes entries not written for 30 days, at most once a day', () => {
