@@ -12,6 +12,7 @@ import { checkEntry } from './internal/entry-check.js';
 import {
   checkHeader,
   encodeHeader,
+  placementOf,
   HEADER_SIZE,
   verifyEntry,
   type Corruption,
@@ -93,6 +94,9 @@ export interface CacheStats {
 // imports the framework but never caches a step does not pay for it.
 type Codec = typeof EntryCodec;
 let codec: Promise<Codec> | undefined;
+/** Files at least this big are read into a buffer of their own, placed for alignment. */
+const PLACED_MIN_BYTES = 64 * 1024;
+
 function loadCodec(): Promise<Codec> {
   codec ??= import('./internal/entry-codec.js');
   return codec;
@@ -185,7 +189,8 @@ export class CacheStore {
     const { decodeEntry } = await loadCodec();
     let entry: CacheEntry<T>;
     try {
-      entry = decodeEntry<T>(verified.payload);
+      // A placed read's buffer is the entry's alone: a big typed-array output can be a view into it.
+      entry = decodeEntry<T>(verified.payload, { views: read.placed });
     } catch (error) {
       const detail = error instanceof Error ? error.message : String(error);
       return this.#corruptMiss(stepKey, inputKey, file, read.ino, {
@@ -218,8 +223,9 @@ export class CacheStore {
     checkEntry(entry, key);
     const { encodeEntry } = await loadCodec();
     let payload: Buffer;
+    let alignment: number;
     try {
-      payload = encodeEntry(entry, key);
+      ({ payload, alignment } = encodeEntry(entry, key));
     } catch (error) {
       const unencodable =
         error instanceof UnencodableValueError
@@ -242,7 +248,7 @@ export class CacheStore {
     await this.#sweepOnce();
     try {
       // On failure the temp file is removed; a crash mid-write leaves one for the next sweep.
-      await writeFileAtomic(file, [encodeHeader(payload), payload]);
+      await writeFileAtomic(file, [encodeHeader(payload, alignment), payload]);
     } catch (error) {
       throw new CacheWriteError(this.dir, file, key, error);
     }
@@ -338,11 +344,15 @@ export class CacheStore {
     return this.#logger ?? rootLogger();
   }
 
-  /** Reads up to `limit` bytes of a file; `undefined` when it does not exist. */
+  /**
+   * Reads up to `limit` bytes of a file; `undefined` when it does not exist. A big file is
+   * `placed`: read into a buffer of its own, at the offset its header's alignment hint asks for
+   * (its header is read first), so a typed-array output's elements come out 8-byte aligned.
+   */
   async #read(
     file: string,
     limit: number,
-  ): Promise<{ bytes: Buffer; size: number; ino: number } | undefined> {
+  ): Promise<{ bytes: Buffer; size: number; ino: number; placed: boolean } | undefined> {
     let handle;
     try {
       handle = await open(file, 'r');
@@ -353,14 +363,28 @@ export class CacheStore {
     try {
       const info = await handle.stat();
       const want = Math.min(info.size, limit);
-      const bytes = Buffer.allocUnsafe(want);
+      const placed = want >= PLACED_MIN_BYTES;
+      let bytes: Buffer;
       let got = 0;
+      if (placed) {
+        const head = Buffer.allocUnsafe(HEADER_SIZE);
+        while (got < HEADER_SIZE) {
+          const { bytesRead } = await handle.read(head, got, HEADER_SIZE - got, got);
+          if (bytesRead === 0) break;
+          got += bytesRead;
+        }
+        const shift = placementOf(head.subarray(0, got));
+        bytes = Buffer.allocUnsafeSlow(want + shift).subarray(shift);
+        head.copy(bytes, 0, 0, got);
+      } else {
+        bytes = Buffer.allocUnsafe(want);
+      }
       while (got < want) {
         const { bytesRead } = await handle.read(bytes, got, want - got, got);
         if (bytesRead === 0) break;
         got += bytesRead;
       }
-      return { bytes: bytes.subarray(0, got), size: info.size, ino: info.ino };
+      return { bytes: bytes.subarray(0, got), size: info.size, ino: info.ino, placed };
     } catch (error) {
       throw this.#ioError('read', file, error);
     } finally {

@@ -1,6 +1,6 @@
 import { Packr } from 'msgpackr';
 import type { CacheEntry } from '../cache-entry.js';
-import './realm-typed-arrays.js';
+import { withTypedArrayViews } from './realm-typed-arrays.js';
 import { checkEncodable, restoreNegativeZeros, type PathStep } from './encodable.js';
 
 // Records (msgpackr's default) keep plain objects and Maps apart; `moreTypes` restores typed
@@ -55,22 +55,65 @@ function isFloat64Array(value: unknown): value is Float64Array {
   return Object.prototype.toString.call(value) === '[object Float64Array]';
 }
 
-/** Encodes an entry to msgpack; throws UnencodableValueError (naming `key`) first if it cannot. */
-export function encodeEntry(entry: CacheEntry, key: string): Buffer {
-  const numbers = asNumbers(entry.output);
-  const body: Payload = numbers
-    ? { outputNumbers: numbers, metrics: entry.metrics, artifacts: entry.artifacts }
-    : { output: entry.output, metrics: entry.metrics, artifacts: entry.artifacts };
-  if (entry.context && Object.keys(entry.context).length > 0) body.context = entry.context;
-  if (typeof entry.outputHash === 'string') body.outputHash = entry.outputHash;
-  const zeros = checkEncodable(body, key);
-  const payload: Payload = zeros.length > 0 ? { ...body, negativeZeros: zeros } : body;
-  return packr.pack(payload);
+/** An encoded entry and where its output's elements sit (see {@link encodeEntry}). */
+export interface EncodedEntry {
+  readonly payload: Buffer;
+  /**
+   * 0, or 1 + (the offset in `payload` of the output's typed-array elements, modulo 8) when the
+   * payload ends with them: a reader that places the payload accordingly gets them aligned and
+   * can hand them out without a copy. A hint only: a wrong one costs a copy, never a wrong value.
+   */
+  readonly alignment: number;
 }
 
-/** Decodes a verified payload; throws when it is not an entry this build wrote. */
-export function decodeEntry<T>(payload: Buffer): CacheEntry<T> {
-  const decoded: unknown = packr.unpack(payload);
+/** Encodes an entry to msgpack; throws UnencodableValueError (naming `key`) first if it cannot. */
+export function encodeEntry(entry: CacheEntry, key: string): EncodedEntry {
+  const numbers = asNumbers(entry.output);
+  // The output goes last: a typed array's elements then end the payload, so their offset is
+  // known without searching.
+  const body: Payload = { metrics: entry.metrics, artifacts: entry.artifacts };
+  if (entry.context && Object.keys(entry.context).length > 0) body.context = entry.context;
+  if (typeof entry.outputHash === 'string') body.outputHash = entry.outputHash;
+  if (numbers) body.outputNumbers = numbers;
+  else body.output = entry.output;
+  const zeros = checkEncodable(body, key);
+  const payload: Buffer = packr.pack(
+    zeros.length > 0 ? { ...withoutOutput(body), negativeZeros: zeros, ...outputOf(body) } : body,
+  );
+  const tail = numbers ?? entry.output;
+  let alignment = 0;
+  if (
+    ArrayBuffer.isView(tail) &&
+    Object.prototype.toString.call(tail) !== '[object DataView]' &&
+    tail.byteLength > 0
+  ) {
+    const at = payload.byteLength - tail.byteLength;
+    const bytes = new Uint8Array(tail.buffer, tail.byteOffset, tail.byteLength);
+    // msgpackr's typed-array extension ends with the elements; checked on the last bytes.
+    if (at > 0 && payload.subarray(payload.byteLength - 8).equals(bytes.subarray(-8)))
+      alignment = 1 + (at % 8);
+  }
+  return { payload, alignment };
+}
+
+function withoutOutput(body: Payload): Payload {
+  const { output: _output, outputNumbers: _numbers, ...rest } = body;
+  return rest;
+}
+
+function outputOf(body: Payload): Partial<Payload> {
+  return 'outputNumbers' in body ? { outputNumbers: body.outputNumbers } : { output: body.output };
+}
+
+/**
+ * Decodes a verified payload; throws when it is not an entry this build wrote. With `views`, a
+ * big typed-array output whose elements are aligned in `payload`'s buffer is a view into it
+ * (no copy): only for a buffer that nothing else uses or reuses.
+ */
+export function decodeEntry<T>(payload: Buffer, options: { views?: boolean } = {}): CacheEntry<T> {
+  const decoded: unknown = options.views
+    ? withTypedArrayViews(() => packr.unpack(payload) as unknown)
+    : packr.unpack(payload);
   if (
     decoded === null ||
     typeof decoded !== 'object' ||

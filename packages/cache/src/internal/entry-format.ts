@@ -9,12 +9,16 @@ import { createRequire } from 'node:module';
  * | 0      | 4    | magic `CRYC`                                       |
  * | 4      | 2    | format version (u16 LE), {@link FORMAT_VERSION}    |
  * | 6      | 1    | checksum algorithm (1 = sha256, 2 = crc32)         |
- * | 7      | 1    | reserved (0)                                       |
+ * | 7      | 1    | alignment hint of the output's elements (0: none)  |
  * | 8      | 8    | payload length in bytes (u64 LE)                   |
  * | 16     | 32   | checksum of the payload (crc32: 4 bytes, then 0s)  |
  * | 48     | n    | payload                                            |
  *
- * 48 is a multiple of 8, so the payload of a freshly read file is 8-byte aligned.
+ * 48 is a multiple of 8, so the payload of a freshly read file is 8-byte aligned. The alignment
+ * hint (byte 7) is 1 + the offset modulo 8 of a typed-array output's elements in the payload, which
+ * end it (see `encodeEntry`): the reader places the payload so that they are 8-byte aligned and
+ * hands them out without a copy. Builds that predate it wrote 0 there and read the byte as
+ * reserved; it is outside the checksum, so a damaged hint only costs that copy.
  */
 export const FORMAT_VERSION = 1;
 export const HEADER_SIZE = 48;
@@ -59,12 +63,13 @@ export interface Corruption {
   readonly detail: string;
 }
 
-export function encodeHeader(payload: Uint8Array): Buffer {
+export function encodeHeader(payload: Uint8Array, alignment = 0): Buffer {
   const header = Buffer.alloc(HEADER_SIZE);
   header.writeUInt32LE(MAGIC, 0);
   header.writeUInt16LE(FORMAT_VERSION, 4);
   const algorithm = crc32Of() ? CRC32 : SHA256;
   header.writeUInt8(algorithm, 6);
+  header.writeUInt8(alignment >= 1 && alignment <= 8 ? alignment : 0, 7);
   header.writeBigUInt64LE(BigInt(payload.byteLength), 8);
   checksum(algorithm, payload).copy(header, 16);
   return header;
@@ -114,6 +119,15 @@ export function checkHeader(head: Buffer, fileSize: number): Corruption | undefi
     };
   }
   return undefined;
+}
+
+/**
+ * Where to place a file's bytes in a buffer (0–7 bytes past an 8-byte boundary) so that the
+ * output elements its header's alignment hint (byte 7) describes are 8-byte aligned.
+ */
+export function placementOf(head: Uint8Array): number {
+  const hint = head.byteLength > 7 ? (head[7] as number) : 0;
+  return hint >= 1 && hint <= 8 ? (8 - ((HEADER_SIZE + hint - 1) % 8)) % 8 : 0;
 }
 
 /** Verifies a whole file and returns its payload as a view (no copy), or what is wrong. */

@@ -6,6 +6,7 @@ import { addExtension } from 'msgpackr';
 // write a Float64Array as a plain object. When this module's realm differs from the one
 // Uint8Array comes from, teach msgpackr this realm's classes too — with msgpackr's own wire
 // format (extension 0x74: one type-code byte, then the bytes), so files stay interchangeable.
+// Reading, big typed arrays can be views into the file's bytes (`withTypedArrayViews`).
 
 const TYPED_ARRAY_EXT = 0x74;
 const ARRAY_BUFFER_CODE = 16;
@@ -35,13 +36,39 @@ function withCode(code: number, bytes: Uint8Array): Buffer {
   return out;
 }
 
+/** Typed arrays at least this large may be handed out as views into the bytes read. */
+const VIEW_MIN_BYTES = 64 * 1024;
+let views = false;
+
+/**
+ * Runs `decode` letting big typed arrays come back as views into the bytes being decoded instead
+ * of copies. Only for bytes that nothing else uses or reuses (a file read into its own buffer).
+ */
+export function withTypedArrayViews<T>(decode: () => T): T {
+  views = true;
+  try {
+    return decode();
+  } finally {
+    views = false;
+  }
+}
+
 function unpack(data: Uint8Array): unknown {
   const code = data[0] as number;
+  const Class = CLASSES[code];
+  if (views && Class && data.byteLength - 1 >= VIEW_MIN_BYTES) {
+    // No copy when the elements are aligned in the buffer (the writer places them so, and the
+    // reader reads the file at the offset that aligns them): the array shares the read buffer.
+    const size = Class.BYTES_PER_ELEMENT;
+    const offset = data.byteOffset + 1;
+    const length = data.byteLength - 1;
+    if (offset % size === 0 && length % size === 0)
+      return new Class(data.buffer as ArrayBuffer, offset, length / size);
+  }
   // A fresh copy: aligned for the element size and independent of the file buffer.
   const buffer = new Uint8Array(data.subarray(1)).buffer;
   if (code === ARRAY_BUFFER_CODE) return buffer;
   if (code === DATA_VIEW_CODE) return new DataView(buffer);
-  const Class = CLASSES[code];
   if (!Class) throw new Error(`unknown typed array code ${code}`);
   return new Class(buffer);
 }
@@ -50,6 +77,10 @@ const localTypedArray = Object.getPrototypeOf(Float64Array.prototype)
   .constructor as TypedArrayClass;
 const hostTypedArray = Object.getPrototypeOf(Uint8Array.prototype).constructor as TypedArrayClass;
 const localArrayBuffer = new Float64Array(0).buffer.constructor as new () => ArrayBuffer;
+
+// The reading side of extension 0x74 is always this module's (views, and this realm's classes);
+// the writing side stays msgpackr's, unless the realms differ (below).
+addExtension({ type: TYPED_ARRAY_EXT, unpack } as Parameters<typeof addExtension>[0]);
 
 if (localTypedArray !== hostTypedArray) {
   addExtension({
