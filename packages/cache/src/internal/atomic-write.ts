@@ -9,6 +9,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 
@@ -20,7 +21,6 @@ function threadId(): number {
     .threadId;
   return thread;
 }
-import { createRequire } from 'node:module';
 
 /** Temp files start with '.' and end with this, so listings of entries never include them. */
 export const TEMP_SUFFIX = '.tmp';
