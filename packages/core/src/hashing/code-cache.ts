@@ -114,7 +114,11 @@ const BIGINT = '\u0000cz:bigint';
 
 function tag(_key: string, value: unknown): unknown {
   if (typeof value === 'bigint') return { [BIGINT]: value.toString() };
-  if (value instanceof RegExp) return { [REGEXP]: [value.source, value.flags] };
+  // By tag, not instanceof: the parser may run in another realm (jest's vm contexts).
+  if (Object.prototype.toString.call(value) === '[object RegExp]') {
+    const re = value as RegExp;
+    return { [REGEXP]: [re.source, re.flags] };
+  }
   return value;
 }
 
